@@ -1,0 +1,62 @@
+"""Every table, importable from one place; Alembic's autogenerate reads ``Base.metadata`` through here."""
+
+from models.base import Base
+from models.tables.api_key import ApiKey
+from models.tables.audit import Audit
+from models.tables.form import FormSession, FormStatus
+from models.tables.household import (
+    Household,
+    HouseholdStatus,
+    Member,
+    MemberStatus,
+    Relation,
+    SchoolLevel,
+    Sex,
+)
+from models.tables.messaging import Inbox, InboxStatus, Outbox, OutboxStatus
+from models.tables.programme import Programme
+from models.tables.region import Region, RegionLevel
+from models.tables.user import Invite, Role, User
+from models.tables.visit import (
+    ChangeStatus,
+    CheckResult,
+    CommitmentCheck,
+    DataChange,
+    Referral,
+    ReferralStatus,
+    ReviewStatus,
+    Visit,
+)
+
+__all__ = [
+    "ApiKey",
+    "Audit",
+    "Base",
+    "ChangeStatus",
+    "CheckResult",
+    "CommitmentCheck",
+    "DataChange",
+    "FormSession",
+    "FormStatus",
+    "Household",
+    "HouseholdStatus",
+    "Inbox",
+    "InboxStatus",
+    "Invite",
+    "Member",
+    "MemberStatus",
+    "Outbox",
+    "OutboxStatus",
+    "Programme",
+    "Referral",
+    "ReferralStatus",
+    "Region",
+    "RegionLevel",
+    "Relation",
+    "ReviewStatus",
+    "Role",
+    "SchoolLevel",
+    "Sex",
+    "User",
+    "Visit",
+]

@@ -1,0 +1,91 @@
+"""The registry: households (KPM, identified by KK) and their members (ART, identified by NIK)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, BigId, str_enum, utcnow
+
+
+class HouseholdStatus(enum.StrEnum):
+    AKTIF = "aktif"
+    DITANGGUHKAN = "ditangguhkan"  # suspended after repeated missed commitments
+    GRADUASI = "graduasi"
+    KELUAR = "keluar"
+
+
+class Sex(enum.StrEnum):
+    L = "L"
+    P = "P"
+
+
+class Relation(enum.StrEnum):
+    KEPALA = "kepala keluarga"
+    ISTRI = "istri"
+    SUAMI = "suami"
+    ANAK = "anak"
+    MENANTU = "menantu"
+    CUCU = "cucu"
+    ORANG_TUA = "orang tua"
+    MERTUA = "mertua"
+    FAMILI_LAIN = "famili lain"
+    LAINNYA = "lainnya"
+
+
+class SchoolLevel(enum.StrEnum):
+    SD = "SD"
+    SMP = "SMP"
+    SMA = "SMA"
+
+
+class MemberStatus(enum.StrEnum):
+    AKTIF = "aktif"
+    PINDAH = "pindah"
+    MENINGGAL = "meninggal"
+
+
+class Household(Base):
+    __tablename__ = "household"
+    __table_args__ = (
+        UniqueConstraint("programme_code", "kk"),
+        Index("ix_household_desa_status", "desa_code", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    programme_code: Mapped[str] = mapped_column(ForeignKey("programme.code"))
+    kk: Mapped[str] = mapped_column(String(16), index=True)
+    head_name: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    desa_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    pendamping_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    status: Mapped[HouseholdStatus] = mapped_column(
+        str_enum(HouseholdStatus, "household_status"), default=HouseholdStatus.AKTIF
+    )
+    phone: Mapped[str | None] = mapped_column(String(20))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Member(Base):
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    nik: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    relation: Mapped[Relation] = mapped_column(str_enum(Relation, "relation"))
+    sex: Mapped[Sex] = mapped_column(str_enum(Sex, "sex"))
+    birth_date: Mapped[date]
+    pregnancy_edd: Mapped[date | None]  # hari perkiraan lahir (HPL)
+    school_level: Mapped[SchoolLevel | None] = mapped_column(str_enum(SchoolLevel, "school_level"))
+    school_name: Mapped[str | None] = mapped_column(String(120))
+    severe_disability: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[MemberStatus] = mapped_column(str_enum(MemberStatus, "member_status"), default=MemberStatus.AKTIF)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
