@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     log_json: bool = False
 
+    bot_username: str = Field("jsika_bot", description="The bot's @username, for t.me invite links")
+
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen_host: str = "127.0.0.1"

@@ -25,18 +25,25 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert head is not None, "no migrations found"
-    return head
+def head_revisions() -> set[str]:
+    """Every head: features may branch from a common revision and are merged later (``alembic merge``)."""
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    assert heads, "no migrations found"
+    return heads
 
 
-async def current_revision(db: Database) -> str | None:
-    def _current(connection: Connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+async def current_revisions(db: Database) -> set[str]:
+    def _current(connection: Connection) -> set[str]:
+        return set(MigrationContext.configure(connection).get_current_heads())
 
     async with db.engine.connect() as conn:
         return await conn.run_sync(_current)
+
+
+async def current_revision(db: Database) -> str | None:
+    """The applied revisions as one readable string (``None`` for an empty database)."""
+    revisions = await current_revisions(db)
+    return ", ".join(sorted(revisions)) if revisions else None
 
 
 async def _run(db: Database, action: str, revision: str) -> None:
@@ -50,10 +57,10 @@ async def _run(db: Database, action: str, revision: str) -> None:
         await conn.run_sync(_apply)
 
 
-async def upgrade(db: Database, revision: str = "head", *, reference_data: bool = True) -> None:
+async def upgrade(db: Database, revision: str = "heads", *, reference_data: bool = True) -> None:
     """Apply pending migrations, then make regions and programmes match the shipped files."""
     await _run(db, "upgrade", revision)
-    if reference_data and revision == "head":
+    if reference_data and revision in ("head", "heads"):
         from models.reference import sync_reference_data
 
         await sync_reference_data(db)
@@ -64,4 +71,4 @@ async def downgrade(db: Database, revision: str = "base") -> None:
 
 
 async def is_current(db: Database) -> bool:
-    return await current_revision(db) == head_revision()
+    return await current_revisions(db) == head_revisions()

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import migrate
 from models.db import Database
@@ -82,3 +84,29 @@ async def _empty_tables(database: Database) -> None:
         else:
             names = ", ".join(f'"{t.name}"' for t in tables)
             await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def sync_db(database_url: str) -> Iterator[Callable[..., Any]]:
+    """For synchronous tests (CLI via CliRunner, which runs its own event loop): ``sync_db(fn)`` runs
+    ``await fn(session)`` in a fresh loop and returns its result; tables are emptied afterwards."""
+
+    def run(work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        async def go() -> Any:
+            database = Database(database_url)
+            try:
+                async with database.session() as session:
+                    return await work(session)
+            finally:
+                await database.dispose()
+
+        return asyncio.run(go())
+
+    yield run
+
+    async def cleanup() -> None:
+        database = Database(database_url)
+        await _empty_tables(database)
+        await database.dispose()
+
+    asyncio.run(cleanup())

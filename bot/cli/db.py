@@ -12,7 +12,7 @@ app = typer.Typer(help="Skema basis data (migrasi) / database schema.", no_args_
 
 
 @app.command()
-def upgrade(revision: str = typer.Argument("head", help="Target revisi / target revision")) -> None:
+def upgrade(revision: str = typer.Argument("heads", help="Target revisi / target revision")) -> None:
     """Terapkan migrasi yang tertunda dan muat data wilayah & program."""
 
     async def work(db: Database) -> str | None:

@@ -1,6 +1,7 @@
 """Every table, importable from one place; Alembic's autogenerate reads ``Base.metadata`` through here."""
 
 from models.base import Base
+from models.tables.access import AccessAttempt
 from models.tables.api_key import ApiKey
 from models.tables.audit import Audit
 from models.tables.form import FormSession, FormStatus
@@ -29,6 +30,7 @@ from models.tables.visit import (
 )
 
 __all__ = [
+    "AccessAttempt",
     "ApiKey",
     "Audit",
     "Base",

@@ -1,0 +1,59 @@
+"""Builds the python-telegram-bot ``Application``: the same object talks to Telegram or to the sandbox.
+
+Only the base URLs differ (PTB's own ``base_url`` / ``base_file_url``); handlers, database and scheduler are
+identical in both, which is what makes the sandbox tests worth something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes
+
+import handlers
+from bot.config import Settings
+from bot.ordering import PerChatOrderedProcessor
+from handlers.context import AppContext, AppType, Services
+from models.db import Database
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    *,
+    token: str | None = None,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> AppType:
+    bot_token = token or (settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None)
+    if not bot_token:
+        raise ValueError("a bot token is required (the sandbox accepts any '<digits>:<text>')")
+    builder = (
+        ApplicationBuilder()
+        .token(bot_token)
+        .context_types(ContextTypes(context=AppContext))
+        # Updates of different chats run in parallel; one chat's updates stay in order (see bot/ordering.py).
+        .concurrent_updates(update_processor or PerChatOrderedProcessor())
+        .connect_timeout(10)
+        .read_timeout(15)
+        .write_timeout(15)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    application: AppType = builder.build()  # type: ignore[assignment]
+    services = Services(db=db, tz=settings.tz, default_language=settings.language)
+    if clock is not None:
+        services.clock = clock
+    application.bot_data["services"] = services
+    application.post_init = _remember_username  # type: ignore[assignment]
+    handlers.register(application)
+    return application
+
+
+async def _remember_username(application: Application) -> None:  # type: ignore[type-arg]
+    application.bot_data["services"].bot_username = application.bot.username

@@ -1,0 +1,33 @@
+"""``jsika run`` and ``jsika demo``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bot.cli.common import settings
+from bot.config import configure_logging
+
+
+def run() -> None:
+    """Jalankan bot. Tanpa TELEGRAM_BOT_TOKEN: demo sandbox lokal di http://127.0.0.1:8080."""
+    from bot.service import serve
+
+    config = settings()
+    configure_logging(config)
+    asyncio.run(serve(config))
+
+
+def demo() -> None:
+    """Jalankan demo sandbox lokal (tanpa Telegram), walau token sudah diatur."""
+    from bot.service import serve
+
+    config = settings().model_copy(update={"telegram_bot_token": None})
+    configure_logging(config)
+    asyncio.run(serve(config))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("demo")(demo)

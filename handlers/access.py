@@ -1,0 +1,80 @@
+"""Who is talking: resolve the Telegram sender to an ``Actor`` and keep out whoever may not use a command.
+
+``require`` is the one gate every feature handler goes through; it answers the refused person itself, so a
+handler only sees actors that are registered, active and in one of the allowed roles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+
+from bot.i18n import normalize_language
+from handlers import render
+from handlers.commands import commands_for
+from handlers.context import AppContext
+from models import users
+from models.actor import Actor
+from models.tables import Role
+
+Handler = Callable[[Update, AppContext], Coroutine[Any, Any, None]]
+ActorHandler = Callable[[Update, AppContext, Actor], Coroutine[Any, Any, None]]
+
+
+def guest_language(update: Update, context: AppContext) -> str:
+    user = update.effective_user
+    return normalize_language(user.language_code if user else None) if user else context.services.default_language
+
+
+async def current_actor(update: Update, context: AppContext) -> Actor | None:
+    if update.effective_user is None:
+        return None
+    async with context.db() as session:
+        return await users.actor_for_telegram(session, update.effective_user.id)
+
+
+async def answer(update: Update, payload: render.Reply) -> None:
+    """Reply in the chat the update came from, whether it was a message or a button press."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(**payload)
+
+
+def require(*roles: Role) -> Callable[[ActorHandler], Handler]:
+    allowed = frozenset(roles) or frozenset(Role)
+
+    def decorate(handler: ActorHandler) -> Handler:
+        @wraps(handler)
+        async def gate(update: Update, context: AppContext) -> None:
+            actor = await current_actor(update, context)
+            if actor is None:
+                await answer(update, render.must_register(guest_language(update, context)))
+                return
+            if not actor.active:
+                await answer(update, render.deactivated(actor.language))
+                return
+            if actor.role not in allowed:
+                await answer(update, render.not_allowed(actor.language))
+                return
+            await handler(update, context, actor)
+
+        return gate
+
+    return decorate
+
+
+async def publish_commands(context: AppContext, chat_id: int, actor: Actor | None) -> None:
+    """Show this person the command menu of their role (Telegram's per-chat command scope)."""
+    from bot.i18n import translator
+
+    lang = actor.language if actor else context.services.default_language
+    _ = translator(lang)
+    commands = commands_for(actor.role if actor and actor.active else None)
+    await context.bot.set_my_commands(
+        [BotCommand(command.name, _(command.help)[:256]) for command in commands],
+        scope=BotCommandScopeChat(chat_id),
+    )

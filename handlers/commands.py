@@ -1,0 +1,43 @@
+"""The command catalogue: one row per command, the roles that may use it and its one-line help.
+
+It feeds both Telegram's command menu (setMyCommands per chat) and /bantuan, so the two never disagree.
+A feature adds its rows here when it lands (and not before: /bantuan must not promise what does not answer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_
+from models.tables import Role
+
+EVERYONE = frozenset(Role)
+SUPERVISORS = frozenset({Role.KOORDINATOR, Role.ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    help: str  # Indonesian msgid, translated when shown
+    roles: frozenset[Role]
+
+
+CATALOGUE: tuple[Command, ...] = (
+    Command("kpm", N_("cari dan lihat keluarga (KPM) dampingan"), EVERYONE),
+    Command("bantuan", N_("daftar perintah yang bisa Anda pakai"), EVERYONE),
+    Command("bahasa", N_("ganti bahasa (Indonesia / English)"), EVERYONE),
+    Command("undang", N_("buat kode undangan: /undang <peran> <wilayah> [nama]"), frozenset({Role.ADMIN})),
+    Command("nonaktifkan", N_("nonaktifkan pengguna: /nonaktifkan <telepon>"), frozenset({Role.ADMIN})),
+)
+
+GUEST_COMMANDS: tuple[Command, ...] = (
+    Command("start", N_("daftar / mulai"), frozenset()),
+    Command("bantuan", N_("bantuan"), frozenset()),
+    Command("bahasa", N_("ganti bahasa (Indonesia / English)"), frozenset()),
+)
+
+
+def commands_for(role: Role | None) -> list[Command]:
+    if role is None:
+        return list(GUEST_COMMANDS)
+    return [command for command in CATALOGUE if role in command.roles]

@@ -1,0 +1,103 @@
+"""Help, language, and the answers of last resort: an unknown command or free text is never met with silence."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.i18n import LANGUAGES
+from handlers import render
+from handlers.access import answer, current_actor, guest_language, publish_commands
+from handlers.commands import commands_for
+from handlers.context import AppContext
+from handlers.types import HandlerList
+from models import users
+
+log = logging.getLogger(__name__)
+
+
+async def bantuan(update: Update, context: AppContext) -> None:
+    actor = await current_actor(update, context)
+    active = actor if actor is not None and actor.active else None
+    lang = actor.language if actor else guest_language(update, context)
+    await answer(update, render.help_text(active, commands_for(active.role if active else None), lang))
+
+
+async def bahasa(update: Update, context: AppContext) -> None:
+    actor = await current_actor(update, context)
+    await answer(update, render.choose_language(actor.language if actor else guest_language(update, context)))
+
+
+async def language_chosen(update: Update, context: AppContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_chat is not None
+    lang = query.data.removeprefix("lang:")
+    if lang not in LANGUAGES:
+        await query.answer()
+        return
+    actor = await current_actor(update, context)
+    if actor is not None:
+        async with context.db() as session:
+            await users.set_language(session, actor, lang)
+        actor = await current_actor(update, context)
+        await publish_commands(context, update.effective_chat.id, actor)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await update.effective_chat.send_message(**render.language_set(lang))
+
+
+async def unknown_command(update: Update, context: AppContext) -> None:
+    actor = await current_actor(update, context)
+    await answer(update, render.unknown_command(actor.language if actor else guest_language(update, context)))
+
+
+async def free_text(update: Update, context: AppContext) -> None:
+    actor = await current_actor(update, context)
+    active = actor if actor is not None and actor.active else None
+    lang = actor.language if actor else guest_language(update, context)
+    await answer(update, render.free_text_hint(active, lang))
+
+
+async def stale_button(update: Update, context: AppContext) -> None:
+    """A button nobody handles any more (an old message, or forged data): say so instead of spinning."""
+    query = update.callback_query
+    assert query is not None
+    actor = await current_actor(update, context)
+    from bot.i18n import translator
+
+    _ = translator(actor.language if actor else guest_language(update, context))
+    await query.answer(_("Tombol ini sudah tidak berlaku."), show_alert=False)
+
+
+async def on_error(update: object, context: AppContext) -> None:
+    """Log the failure with the update id; tell the person politely, never with a traceback."""
+    log.error("handler failed for update %s", getattr(update, "update_id", "?"), exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        actor = None
+        try:
+            actor = await current_actor(update, context)
+        except Exception:  # the database may be what failed
+            log.debug("could not resolve actor while reporting an error", exc_info=True)
+        lang = actor.language if actor else guest_language(update, context)
+        try:
+            await update.effective_chat.send_message(**render.sorry(lang))
+        except Exception:
+            log.warning("could not tell the user about the error", exc_info=True)
+
+
+HANDLERS: HandlerList = [
+    CommandHandler("bantuan", bantuan),
+    CommandHandler("help", bantuan),
+    CommandHandler("bahasa", bahasa),
+    CommandHandler("language", bahasa),
+    CallbackQueryHandler(language_chosen, pattern=r"^lang:"),
+]
+
+# Registered last (group 1), after every feature's handlers.
+FALLBACKS: HandlerList = [
+    MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
+    MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, free_text),
+    CallbackQueryHandler(stale_button),
+]

@@ -1,0 +1,288 @@
+"""Every text and keyboard a person reads (STYLE.md: a handler is a translator, nothing more).
+
+This package is the one place for them: shared helpers and registration texts here, one module per feature
+beside it (``render.report``, ``render.supervisor`` …).
+
+Functions take plain data and a language and return ``Reply`` — keyword arguments for ``reply_text`` /
+``send_message`` / ``edit_message_text``. Message ids are the Indonesian texts (see ``bot/i18n``); user data
+is HTML-escaped because replies use HTML parse mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import ParseMode
+
+from bot.i18n import N_, translator
+from bot.i18n.format import long_date, short_date
+from handlers.commands import Command
+from models.actor import Actor
+from models.queries.households import HouseholdCard, HouseholdHit
+from models.rules import age_in_years
+from models.tables import Role
+
+Reply = dict[str, Any]
+
+ROLE_NAMES = {Role.PENDAMPING: N_("pendamping"), Role.KOORDINATOR: N_("koordinator"), Role.ADMIN: N_("admin provinsi")}
+
+
+def reply(text: str, markup: Any = None) -> Reply:
+    out: Reply = {"text": text, "parse_mode": ParseMode.HTML}
+    if markup is not None:
+        out["reply_markup"] = markup
+    return out
+
+
+def mask_id(number: str) -> str:
+    """``3601234567890001`` → ``3601********0001``: enough to tell people apart, not enough to misuse."""
+    if len(number) < 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+# --- registration -------------------------------------------------------------------------------------------
+
+
+def ask_contact(lang: str, first_name: str) -> Reply:
+    _ = translator(lang)
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📱 Bagikan nomor telepon saya"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    text = _(
+        "Selamat datang di <b>JSiKa Bot</b>, {name}.\n\n"
+        "Untuk memastikan Anda pendamping atau koordinator Jamsosratu, tekan tombol di bawah untuk membagikan "
+        "nomor telepon Anda. Nomor itu dicocokkan dengan daftar petugas Dinas Sosial.\n\n"
+        "Punya kode undangan? Kirim: <code>/start KODE</code>"
+    ).format(name=escape(first_name))
+    return reply(text, keyboard)
+
+
+def welcome(actor: Actor, area_name: str, commands: Sequence[Command], *, again: bool = False) -> Reply:
+    _ = translator(actor.language)
+    head = _("Halo lagi, {name}!") if again else _("Terima kasih, {name}. Akun Anda sudah terhubung.")
+    role = _(ROLE_NAMES[actor.role])
+    lines = [
+        head.format(name=escape(actor.name)),
+        _("Peran: <b>{role}</b> — wilayah <b>{area}</b>.").format(role=role, area=escape(area_name)),
+        "",
+        _("Yang bisa Anda lakukan:"),
+        *command_lines(commands, actor.language),
+    ]
+    return reply("\n".join(lines), ReplyKeyboardRemove())
+
+
+def command_lines(commands: Sequence[Command], lang: str) -> list[str]:
+    _ = translator(lang)
+    return [f"/{command.name} — {escape(_(command.help))}" for command in commands]
+
+
+def help_text(actor: Actor | None, commands: Sequence[Command], lang: str) -> Reply:
+    _ = translator(lang)
+    if actor is None:
+        intro = _("Anda belum terdaftar. Ketik /start lalu bagikan nomor telepon Anda, atau pakai kode undangan.")
+    else:
+        intro = _("Perintah untuk {role}:").format(role=_(ROLE_NAMES[actor.role]))
+    return reply("\n".join([intro, "", *command_lines(commands, lang)]))
+
+
+def not_on_roster(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _(
+            "Maaf, nomor Anda belum terdaftar sebagai petugas JSiKa.\n"
+            "Silakan hubungi koordinator Jamsosratu di kabupaten/kota Anda agar nomor Anda dimasukkan ke daftar, "
+            "atau minta kode undangan."
+        ),
+        ReplyKeyboardRemove(),
+    )
+
+
+def foreign_contact(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _(
+            "Yang dibagikan harus nomor Anda sendiri, bukan kontak orang lain. Tekan tombol “Bagikan nomor telepon saya”."
+        )
+    )
+
+
+def deactivated(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _("Akun Anda sedang dinonaktifkan. Jika ini keliru, hubungi koordinator atau admin Dinas Sosial."),
+        ReplyKeyboardRemove(),
+    )
+
+
+def throttled(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Terlalu banyak percobaan yang gagal. Silakan coba lagi 15 menit lagi."))
+
+
+def invite_refused(lang: str, reason: str) -> Reply:
+    _ = translator(lang)
+    texts = {
+        "invalid_code": _("Kode undangan tidak dikenal. Periksa lagi kodenya, atau minta kode baru ke admin."),
+        "expired_code": _("Kode undangan ini sudah kedaluwarsa. Minta kode baru ke admin."),
+        "used_code": _("Kode undangan ini sudah dipakai. Setiap kode hanya berlaku sekali; minta kode baru ke admin."),
+    }
+    return reply(texts[reason])
+
+
+def registered_already(actor: Actor) -> Reply:
+    _ = translator(actor.language)
+    return reply(
+        _("Anda sudah terdaftar sebagai {role}. Ketik /bantuan untuk melihat perintah.").format(
+            role=_(ROLE_NAMES[actor.role])
+        )
+    )
+
+
+def must_register(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Anda belum terdaftar. Ketik /start untuk mendaftar."))
+
+
+def not_allowed(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Perintah ini tidak tersedia untuk peran Anda. Ketik /bantuan untuk melihat perintah Anda."))
+
+
+def unknown_command(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Perintah itu tidak dikenal. Ketik /bantuan untuk melihat perintah yang tersedia."))
+
+
+def free_text_hint(actor: Actor | None, lang: str) -> Reply:
+    _ = translator(lang)
+    if actor is None:
+        return reply(_("Halo! Ketik /start untuk mendaftar sebagai petugas JSiKa."))
+    return reply(_("Saya belum paham pesan itu. Ketik /kpm NAMA untuk mencari keluarga, atau /bantuan."))
+
+
+# --- language -----------------------------------------------------------------------------------------------
+
+
+def choose_language(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _("Pilih bahasa / Choose your language:"),
+        buttons([[("🇮🇩 Bahasa Indonesia", "lang:id"), ("🇬🇧 English", "lang:en")]]),
+    )
+
+
+def language_set(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Bahasa diganti ke Bahasa Indonesia."))
+
+
+# --- admin --------------------------------------------------------------------------------------------------
+
+
+def invite_created(lang: str, code: str, link: str, role: Role, area_name: str, expires: date) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _(
+            "Kode undangan untuk <b>{role}</b> wilayah <b>{area}</b>:\n<code>{code}</code>\n\n"
+            "Tautan: {link}\nBerlaku sekali, sampai {expires}."
+        ).format(
+            role=_(ROLE_NAMES[role]), area=escape(area_name), code=code, link=link, expires=long_date(expires, lang)
+        )
+    )
+
+
+def usage(lang: str, text: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Cara pakai: {usage}").format(usage=escape(text)))
+
+
+def problem(message: str) -> Reply:
+    """A domain error whose message is already written for people."""
+    return reply(escape(message))
+
+
+def user_deactivated(lang: str, name: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("{name} sudah dinonaktifkan.").format(name=escape(name)))
+
+
+def user_not_found(lang: str, who: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Pengguna {who} tidak ditemukan.").format(who=escape(who)))
+
+
+# --- households ---------------------------------------------------------------------------------------------
+
+
+def household_card(card: HouseholdCard, lang: str, today: date, *, full_ids: bool = False) -> Reply:
+    _ = translator(lang)
+    show = (lambda n: n) if full_ids else mask_id
+    lines = [
+        f"🏠 <b>{escape(card.head_name)}</b> — {escape(card.programme)}",
+        _("KK {kk} · {desa}").format(kk=show(card.kk), desa=escape(card.desa_name)),
+        escape(card.address),
+    ]
+    if card.pendamping_name:
+        lines.append(_("Pendamping: {name}").format(name=escape(card.pendamping_name)))
+    lines.append("")
+    for member in card.members:
+        details = [_(member.relation), _("{age} th").format(age=age_in_years(member.birth_date, today))]
+        if member.school_level:
+            details.append(member.school_level)
+        if member.pregnancy_edd:
+            details.append(_("hamil, HPL {date}").format(date=short_date(member.pregnancy_edd, lang)))
+        if member.severe_disability:
+            details.append(_("disabilitas berat"))
+        lines.append(f"• {escape(member.name)} ({', '.join(details)}) — NIK {show(member.nik)}")
+    return reply("\n".join(lines))
+
+
+def household_hits(hits: Sequence[HouseholdHit], lang: str, query: str) -> Reply:
+    _ = translator(lang)
+    if not hits:
+        return reply(_("Tidak ada keluarga dampingan yang cocok dengan “{q}”.").format(q=escape(query)))
+    rows = []
+    for hit in hits:
+        label = f"{hit.head_name} · {hit.desa_name}"
+        if hit.matched_member:
+            label = f"{hit.matched_member} ({hit.head_name}) · {hit.desa_name}"
+        rows.append([(label[:60], f"hh:{hit.id}")])
+    return reply(_("Hasil pencarian “{q}”:").format(q=escape(query)), buttons(rows))
+
+
+def search_prompt(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Tulis nama, NIK atau nomor KK yang dicari, misalnya: /kpm Siti"))
+
+
+def not_found_or_out_of_scope(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Data itu tidak ditemukan atau di luar wilayah Anda."))
+
+
+def sorry(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _(
+            "Maaf, terjadi gangguan saat memproses pesan Anda. Jawaban Anda sebelumnya tetap tersimpan; silakan coba lagi."
+        )
+    )
