@@ -8,9 +8,12 @@ from telegram.ext import Application
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import admin, common, households, start
+    from handlers import admin, common, history, households, report, schedule, start, supervisor
 
-    for module in (start, common, admin, households):
+    for module in (start, common, admin, households, report, schedule, history, supervisor):
         application.add_handlers(module.HANDLERS)
-    application.add_handlers(common.FALLBACKS, group=1)
+    application.add_handlers(report.INPUT_HANDLERS, group=report.INPUT_GROUP)
+    # Same group as the features, added last: PTB runs only the first matching handler of a group, so a
+    # fallback answers only what no feature took (a later group would run *as well*).
+    application.add_handlers(common.FALLBACKS)
     application.add_error_handler(common.on_error)

@@ -44,8 +44,7 @@ async def language_chosen(update: Update, context: AppContext) -> None:
         actor = await current_actor(update, context)
         await publish_commands(context, update.effective_chat.id, actor)
     await query.answer()
-    await query.edit_message_reply_markup(None)
-    await update.effective_chat.send_message(**render.language_set(lang))
+    await query.edit_message_text(**render.language_set(lang))
 
 
 async def unknown_command(update: Update, context: AppContext) -> None:
@@ -95,7 +94,7 @@ HANDLERS: HandlerList = [
     CallbackQueryHandler(language_chosen, pattern=r"^lang:"),
 ]
 
-# Registered last (group 1), after every feature's handlers.
+# Registered last, in the same group as the features (see handlers/__init__.py).
 FALLBACKS: HandlerList = [
     MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command),
     MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, free_text),

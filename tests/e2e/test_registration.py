@@ -174,6 +174,18 @@ async def test_help_lists_only_this_roles_commands(person: PersonFactory, db: Da
     assert "/undang" in (await admin.say("/bantuan")).text
 
 
+async def test_each_command_and_button_gets_exactly_one_answer(person: PersonFactory, db: Database) -> None:
+    await _roster(db, "Siti Aminah", "081234567890")
+    chat = await person(5020, "Siti")
+    assert len((await chat.say("/start")).messages) == 1
+    assert len((await chat.share_contact("081234567890")).messages) == 1
+    assert len((await chat.say("/bantuan")).messages) == 1
+    assert len((await chat.say("/bahasa")).messages) == 1
+    pressed = await chat.press("English")
+    assert "gangguan" not in pressed.text and "went wrong" not in pressed.text
+    assert [m["text"] for m in pressed.messages if m.get("text")] == ["Language changed to English."]
+
+
 async def test_unknown_command_and_free_text_are_answered(person: PersonFactory) -> None:
     chat = await person(5018, "Rina")
     assert "/bantuan" in (await chat.say("/entahlah")).text

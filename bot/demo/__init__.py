@@ -1,0 +1,105 @@
+"""``jsika demo``: the sandbox, a seeded demo province and the web chat page, on one local port.
+
+``bot.service`` starts the real bot against what :func:`demo_services` yields, so the demo runs exactly the code
+that talks to Telegram in production — only the Bot API at the other end is simulated. See ``docs/demo.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.demo.routes import page_configurer
+from bot.sandbox.config import SandboxConfig
+from bot.sandbox.runner import SandboxHandle, run_sandbox
+from models.db import Database
+from models.tables import Household
+
+log = logging.getLogger(__name__)
+
+DEMO_HOUSEHOLDS = 300
+DEMO_SEED = 36  # Banten's province code: the same demo province on every machine
+DEMO_CASELOAD = 25
+"""Households per demo pendamping: smaller than a real caseload (~200) so 300 households give a dozen pendamping
+spread over the province to choose from, each with enough families to try every command."""
+DEMO_CHAT_BURST = 20
+"""Messages one chat may receive at once before the 1-per-second limit bites.
+
+Telegram tolerates short bursts in a private chat; a person tapping through the visit form quickly makes a few
+edits a second for a moment, and a refused edit would be a lost answer on screen. The sustained per-chat rate
+and the global 30 messages/s stay Telegram's, so the outbox and the reminders are still held to them.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoServices:
+    sandbox: SandboxHandle
+    seeded: bool
+    """True when this start seeded the (empty) database."""
+
+
+def demo_sandbox_config(settings: Settings) -> SandboxConfig:
+    return SandboxConfig(
+        rate_limits=settings.sandbox_rate_limits,
+        bot_username=settings.bot_username,
+        bot_first_name="JSiKa Bot",
+        chat_burst=DEMO_CHAT_BURST,
+    )
+
+
+async def has_households(db: Database) -> bool:
+    async with db.session() as session:
+        return await session.scalar(select(Household.id).limit(1)) is not None
+
+
+async def seed_if_empty(db: Database, *, households: int, today: date) -> bool:
+    """Seed the demo province unless the database already has households; True when it seeded.
+
+    Any household counts as "not empty": a real import must never be mixed with synthetic families.
+    """
+    if households <= 0 or await has_households(db):
+        return False
+    from models.seed import SeedOptions, seed_database
+
+    log.info("seeding a demo province: %d households", households)
+    options = SeedOptions(households=households, seed=DEMO_SEED, households_per_pendamping=DEMO_CASELOAD)
+    result = await seed_database(db, options, today=today)
+    log.info(
+        "demo province seeded: %d households, %d pendamping, %d koordinator, %d visits in %.1f s",
+        result.households,
+        result.pendamping,
+        result.koordinator,
+        result.visits,
+        result.seconds,
+    )
+    return True
+
+
+@asynccontextmanager
+async def demo_services(
+    settings: Settings,
+    db: Database,
+    *,
+    port: int | None = None,
+    households: int = DEMO_HOUSEHOLDS,
+    today: date | None = None,
+) -> AsyncIterator[DemoServices]:
+    """Seed an empty database, then serve the sandbox with the web chat page at ``/`` until the block exits.
+
+    ``port`` overrides ``settings.demo_port`` (tests pass 0 for any free port); ``households=0`` skips seeding.
+    """
+    day = today or datetime.now(settings.tz).date()
+    seeded = await seed_if_empty(db, households=households, today=day)
+    async with run_sandbox(
+        demo_sandbox_config(settings),
+        host=settings.demo_host,
+        port=settings.demo_port if port is None else port,
+        configure=page_configurer(db),
+    ) as sandbox:
+        yield DemoServices(sandbox=sandbox, seeded=seeded)
