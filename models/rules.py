@@ -130,7 +130,7 @@ def parse_programme(text: str, source: str = "<string>") -> ProgrammeRules:
         raise RulesError(f"{source}: TOML tidak valid: {error}") from None
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {str(e['msg']).removeprefix('Value error, ')}"
+            f"{'.'.join(str(p) for p in e['loc']) or 'program'}: {str(e['msg']).removeprefix('Value error, ')}"
             for e in error.errors()
         )
         raise RulesError(f"{source}: {problems}") from None
