@@ -23,6 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from models.period import Period
 
 
+PREGNANCY_DAYS = 280
+
+
 class RulesError(ValueError):
     """A programme file is wrong; the message names the file and the field."""
 
@@ -214,8 +217,9 @@ def _pregnancy_applies(rule: CommitmentRule, member: MemberFacts, period: Period
     if rule.edd_within_days is not None:
         # The birth itself: asked from the period containing the EDD until ``edd_within_days`` after it.
         return edd <= period.end + timedelta(days=0) and edd + timedelta(days=rule.edd_within_days) >= period.start
-    # Antenatal: still pregnant at the start of the period.
-    return edd >= period.start
+    # Antenatal: pregnant during the period — conceived (about 280 days before the EDD) by its end, and the EDD
+    # not yet passed at its start.
+    return edd >= period.start and edd - timedelta(days=PREGNANCY_DAYS) <= period.end
 
 
 def applicable_commitments(

@@ -357,3 +357,15 @@ def test_a_valid_file_parses_to_rules() -> None:
     assert isinstance(rules, ProgrammeRules)
     assert rules.period.deadline_working_days == 5  # defaults fill what the file leaves out
     assert rules.evidence.photo_required is False
+
+
+def test_antenatal_checks_start_only_once_the_pregnancy_has_begun() -> None:
+    from models.rules import MemberFacts, applicable_commitments, shipped_programmes
+
+    programme = shipped_programmes()["JAMSOSRATU"]
+    mother = MemberFacts(birth_date=date(1995, 4, 2), sex="P", pregnancy_edd=date(2027, 9, 20))
+    codes = lambda period: {r.code for r in applicable_commitments(programme, mother, period)}  # noqa: E731
+    assert "ibu_hamil_pemeriksaan" not in codes(Period(2026, 11))  # conception is about 14 Dec 2026
+    assert "ibu_hamil_pemeriksaan" in codes(Period(2026, 12))
+    assert "ibu_hamil_pemeriksaan" in codes(Period(2027, 9))
+    assert "ibu_hamil_pemeriksaan" not in codes(Period(2027, 10))
