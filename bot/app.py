@@ -41,6 +41,9 @@ def build_application(
         .read_timeout(15)
         .write_timeout(15)
     )
+    # JSIKA_TELEGRAM_BASE_URL points a production-mode process at the sandbox too (tests, benchmarks, training).
+    base_url = base_url or settings.telegram_base_url
+    base_file_url = base_file_url or _file_url_for(base_url)
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:
@@ -57,3 +60,10 @@ def build_application(
 
 async def _remember_username(application: Application) -> None:  # type: ignore[type-arg]
     application.bot_data["services"].bot_username = application.bot.username
+
+
+def _file_url_for(base_url: str | None) -> str | None:
+    """``https://api.telegram.org/bot`` → ``https://api.telegram.org/file/bot`` (the sandbox follows suit)."""
+    if base_url and base_url.endswith("/bot"):
+        return base_url[: -len("bot")] + "file/bot"
+    return None

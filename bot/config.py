@@ -41,6 +41,18 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(8443, ge=1, le=65535)
+    webhook_max_connections: int = Field(40, ge=1, le=100, description="setWebhook max_connections")
+    serve_http: bool = Field(True, description="Serve webhook/health/metrics/OPD API on listen_host:listen_port")
+    workers: int = Field(1, ge=1, le=64, description="Bot processes for `jsika run` (more than 1: PostgreSQL only)")
+    migrate_on_start: bool = Field(True, description="Apply pending migrations when `jsika run` starts")
+    inbox_concurrency: int = Field(32, ge=1, le=60, description="Updates one process handles at once (each a chat)")
+    inbox_lease_seconds: float = Field(60.0, ge=1, description="A claimed update not renewed for this long is retaken")
+    inbox_max_age_seconds: float = Field(3600.0, ge=1, description="Older updates are logged and skipped")
+    inbox_max_attempts: int = Field(3, ge=1, le=20, description="Processes an update may crash before it is set aside")
+    inbox_poll_seconds: float = Field(0.5, gt=0, le=10, description="How often an idle worker looks for new updates")
+    inbox_retention_hours: float = Field(48.0, gt=0, description="Handled updates kept this long (duplicate check)")
+    shutdown_grace_seconds: float = Field(25.0, ge=0, description="On SIGTERM, time for updates in hand to finish")
+    api_rate_limit_per_minute: int = Field(120, ge=1, le=100_000, description="Default limit for new OPD API keys")
 
     demo_host: str = "127.0.0.1"
     demo_port: int = Field(8080, ge=1, le=65535)
@@ -49,6 +61,13 @@ class Settings(BaseSettings):
     programmes_dir: str | None = Field(
         None, description="Folder with extra programme rule files (*.toml); the shipped ones load always"
     )
+
+    # Reminders (docs/reminders.md): planner + outbox delivery in this process, under Telegram's limits.
+    reminders_enabled: bool = True
+    digest_hour: int = Field(7, ge=6, le=20, description="Local hour of the morning digest (working days)")
+    send_rate_global: float = Field(25.0, gt=0, le=30, description="Outbox messages per second, all chats")
+    send_rate_per_chat: float = Field(1.0, gt=0, le=5, description="Outbox messages per second into one chat")
+    holidays_file: str | None = Field(None, description="TOML with provincial holidays / extra working days")
 
     @field_validator("timezone")
     @classmethod

@@ -1,7 +1,13 @@
-"""Running the bot: migrations first, then the PTB application in polling or webhook mode, until a signal.
+"""Running the bot: migrations first, then updates through the durable inbox, until a signal.
 
 ``jsika run`` with a token talks to Telegram; without one it runs the demo: the local sandbox, a seeded demo
 province and the web chat page, so anyone can try the real bot with nothing but this repository.
+
+Production mode (DESIGN.md decision 3): with ``JSIKA_WEBHOOK_URL`` the FastAPI app receives Telegram's webhook
+calls and stores each update in the inbox; without it a poller does the same from ``getUpdates``. Either way
+inbox workers hand the updates to the PTB application, chats in parallel, each chat in order. The same app
+serves ``/healthz``, ``/readyz``, ``/metrics`` and the OPD API. SIGTERM: stop receiving, finish the updates in
+hand, stop.
 """
 
 from __future__ import annotations
@@ -11,17 +17,25 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
 
+from bot import metrics
 from bot.app import build_application
 from bot.config import Settings
+from bot.inbox import Inbox, InboxOptions, InboxWorker, ptb_handler
+from bot.polling import ALLOWED_UPDATES, Poller
 from handlers.context import AppType
 from models import migrate
 from models.db import Database
+from models.inbox import exclusive
 
 log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "777000:JSIKA-DEMO"
+Receive = Literal["polling", "webhook", "none"]
 
 
 def _stop_event() -> asyncio.Event:
@@ -33,25 +47,79 @@ def _stop_event() -> asyncio.Event:
     return stop
 
 
+def inbox_options(settings: Settings) -> InboxOptions:
+    return InboxOptions(
+        concurrency=settings.inbox_concurrency,
+        lease_seconds=settings.inbox_lease_seconds,
+        max_age_seconds=settings.inbox_max_age_seconds,
+        max_attempts=settings.inbox_max_attempts,
+        poll_seconds=settings.inbox_poll_seconds,
+        retention_hours=settings.inbox_retention_hours,
+        grace_seconds=settings.shutdown_grace_seconds,
+    )
+
+
+@dataclass
+class Runtime:
+    """A started application with its inbox, worker and (in polling mode) poller."""
+
+    application: AppType
+    inbox: Inbox
+    worker: InboxWorker
+    poller: Poller | None
+    poll_task: asyncio.Task[None] | None
+
+
 @contextlib.asynccontextmanager
-async def running(application: AppType, *, poll_interval: float = 0.0, timeout: int = 10) -> AsyncIterator[AppType]:
-    """Start ``application`` polling for updates; stop it cleanly when the block ends."""
+async def runtime(
+    application: AppType, *, receive: Receive = "polling", options: InboxOptions | None = None, poll_timeout: int = 10
+) -> AsyncIterator[Runtime]:
+    """Start ``application`` with an inbox worker (and a poller when ``receive="polling"``); stop gracefully."""
+    db: Database = application.bot_data["services"].db
+    inbox = Inbox(db)
     async with application:
         await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=poll_interval, timeout=timeout, drop_pending_updates=False)
+        worker = InboxWorker(inbox, ptb_handler(application), options)
+        await worker.start()
+        stop_polling = asyncio.Event()
+        poller, poll_task = None, None
+        if receive == "polling":
+            poller = Poller(application.bot, inbox, timeout=poll_timeout)
+            poll_task = asyncio.get_running_loop().create_task(poller.run(stop_polling), name="poller")
         try:
-            yield application
+            yield Runtime(application, inbox, worker, poller, poll_task)
         finally:
-            if application.updater.running:
-                await application.updater.stop()
+            stop_polling.set()
+            if poll_task is not None:
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await poll_task
+            await worker.stop()
             await application.stop()
+
+
+@contextlib.asynccontextmanager
+async def running(
+    application: AppType,
+    *,
+    poll_interval: float = 0.0,
+    timeout: int = 10,  # noqa: ASYNC109 - long-poll seconds
+) -> AsyncIterator[AppType]:
+    """Start ``application`` polling into the inbox; stop it cleanly when the block ends.
+
+    ``poll_interval`` is kept for callers of the earlier signature: the long poll returns as soon as an update
+    waits, so there is nothing to sleep between polls.
+    """
+    del poll_interval
+    async with runtime(application, receive="polling", poll_timeout=timeout) as started:
+        yield started.application
 
 
 async def serve(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
-        await migrate.upgrade(db)
+        if settings.migrate_on_start:
+            async with exclusive(db, "migrate", wait=True):  # N processes starting together migrate once
+                await migrate.upgrade(db)
         if settings.telegram_bot_token is None:
             await _serve_demo(settings, db)
         else:
@@ -60,12 +128,88 @@ async def serve(settings: Settings) -> None:
         await db.dispose()
 
 
+def webhook_secret(settings: Settings) -> str:
+    from bot.web.telegram import derived_secret
+
+    if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
+        return settings.webhook_secret.get_secret_value()
+    assert settings.telegram_bot_token is not None
+    return derived_secret(settings.telegram_bot_token.get_secret_value())
+
+
+def webhook_path(settings: Settings) -> str:
+    from bot.web.context import DEFAULT_WEBHOOK_PATH
+
+    path = urlsplit(settings.webhook_url).path if settings.webhook_url else ""
+    return path if path and path != "/" else DEFAULT_WEBHOOK_PATH
+
+
 async def _serve_telegram(settings: Settings, db: Database) -> None:
+    from bot.web import WebContext, create_app
+    from bot.web.server import serving
+
     application = build_application(settings, db)
+    mode: Receive = "webhook" if settings.webhook_url else "polling"
+    if mode == "webhook" and not settings.serve_http:
+        mode = "none"  # another process of this installation receives the webhook
     stop = _stop_event()
-    async with running(application):
-        log.info("bot @%s polling Telegram", application.bot.username)
-        await stop.wait()
+    async with runtime(application, receive=mode, options=inbox_options(settings)) as started:
+        services = application.bot_data["services"]
+        from scheduler.jobs import start_scheduler  # one process is elected to plan and send reminders
+
+        reminders = start_scheduler(application, db, settings)
+        metrics.instrument_reminders(reminders)
+        web = WebContext(
+            db=db,
+            tz=settings.tz,
+            clock=services.clock,
+            inbox=started.inbox if mode == "webhook" else None,
+            webhook_path=webhook_path(settings),
+            webhook_secret=webhook_secret(settings),
+            telegram_probe=application.bot.get_me,
+        )
+        async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_callback(reminders.shutdown)
+            if settings.serve_http:
+                port = await stack.enter_async_context(
+                    serving(create_app(web), settings.listen_host, settings.listen_port, log_level=settings.log_level)
+                )
+                log.info(
+                    "HTTP on %s:%d (health, metrics, OPD API%s)",
+                    settings.listen_host,
+                    port,
+                    ", webhook" if mode == "webhook" else "",
+                )
+            if mode == "webhook":
+                await _set_webhook(application, settings)
+            log.info("bot @%s running: %s, inbox worker %s", application.bot.username, mode, started.worker.name)
+            await _until_stopped(stop, started.poll_task)
+            log.info("stopping: no new updates taken; finishing the ones in hand")
+
+
+async def _set_webhook(application: AppType, settings: Settings) -> None:
+    assert settings.webhook_url is not None
+    await application.bot.set_webhook(
+        url=settings.webhook_url,
+        secret_token=webhook_secret(settings),
+        allowed_updates=ALLOWED_UPDATES,
+        max_connections=settings.webhook_max_connections,
+        drop_pending_updates=False,
+    )
+    log.info("webhook set to %s", settings.webhook_url)
+
+
+async def _until_stopped(stop: asyncio.Event, poll_task: asyncio.Task[None] | None) -> None:
+    """Wait for a signal; a poller that dies (bad token) ends the service with its error."""
+    waiters: set[asyncio.Future[object]] = {asyncio.ensure_future(stop.wait())}
+    if poll_task is not None:
+        waiters.add(poll_task)  # type: ignore[arg-type]
+    done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in pending:
+        if waiter is not poll_task:
+            waiter.cancel()
+    if poll_task is not None and poll_task in done:
+        poll_task.result()
 
 
 async def _serve_demo(settings: Settings, db: Database) -> None:
@@ -74,13 +218,20 @@ async def _serve_demo(settings: Settings, db: Database) -> None:
     stop = _stop_event()
     async with demo_services(settings, db) as demo:
         application = build_application(
-            settings, db, token=DEMO_TOKEN, base_url=demo.sandbox.bot_api_base_url,
+            settings,
+            db,
+            token=DEMO_TOKEN,
+            base_url=demo.sandbox.bot_api_base_url,
             base_file_url=demo.sandbox.file_base_url,
         )
         async with running(application):
+            from scheduler.jobs import start_scheduler
+
+            reminders = start_scheduler(application, db, settings)
             log.info("demo ready at %s", demo.sandbox.url)
             print(f"\n  JSiKa Bot demo: buka {demo.sandbox.url} di peramban / open it in a browser\n", flush=True)
             await stop.wait()
+            await reminders.shutdown()
 
 
 def local_today(settings: Settings) -> datetime:

@@ -8,9 +8,9 @@ from telegram.ext import Application
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import admin, common, history, households, report, schedule, start, supervisor
+    from handlers import admin, common, history, households, reminders, report, schedule, start, supervisor
 
-    for module in (start, common, admin, households, report, schedule, history, supervisor):
+    for module in (start, common, admin, households, report, schedule, history, supervisor, reminders):
         application.add_handlers(module.HANDLERS)
     application.add_handlers(report.INPUT_HANDLERS, group=report.INPUT_GROUP)
     # Same group as the features, added last: PTB runs only the first matching handler of a group, so a

@@ -23,6 +23,21 @@ class Command:
 
 
 CATALOGUE: tuple[Command, ...] = (
+    Command("lapor", N_("laporkan kunjungan rumah"), frozenset({Role.PENDAMPING})),
+    Command("jadwal", N_("keluarga yang perlu dikunjungi periode ini"), frozenset({Role.PENDAMPING})),
+    Command("riwayat", N_("laporan kunjungan Anda yang terakhir"), frozenset({Role.PENDAMPING})),
+    Command("batal", N_("batalkan laporan yang sedang diisi"), frozenset({Role.PENDAMPING})),
+    Command("pengaturan", N_("jam ringkasan pagi dan pengingat komitmen"), frozenset({Role.PENDAMPING})),
+    Command("ringkasan", N_("ringkasan wilayah: /ringkasan [wilayah] [periode]"), SUPERVISORS),
+    Command("tunggakan", N_("KPM yang belum dikunjungi: /tunggakan [wilayah]"), SUPERVISORS),
+    Command("kepatuhan", N_("anggota yang tidak memenuhi komitmen: /kepatuhan [wilayah] [periode]"), SUPERVISORS),
+    Command("pendamping", N_("kinerja pendamping: /pendamping [nama|telepon]"), SUPERVISORS),
+    Command("grafik", N_("grafik sebagai gambar: /grafik [cakupan|kepatuhan|wilayah] [wilayah]"), SUPERVISORS),
+    Command("ekspor", N_("berkas Excel: /ekspor [jenis] [wilayah] [periode]"), SUPERVISORS),
+    Command("tinjau", N_("tinjau laporan, perubahan data dan rujukan"), SUPERVISORS),
+    Command("graduasi", N_("calon graduasi: /graduasi [wilayah]"), SUPERVISORS),
+    Command("pengingat", N_("jumlah pengingat per jenis hari ini"), frozenset({Role.ADMIN})),
+    Command("umumkan", N_("pengumuman ke pendamping: /umumkan <wilayah> <teks>"), frozenset({Role.ADMIN})),
     Command("kpm", N_("cari dan lihat keluarga (KPM) dampingan"), EVERYONE),
     Command("bantuan", N_("daftar perintah yang bisa Anda pakai"), EVERYONE),
     Command("bahasa", N_("ganti bahasa (Indonesia / English)"), EVERYONE),

@@ -1,4 +1,5 @@
-"""/kpm: search the households in one's scope and open a household card."""
+"""/kpm: search the households in one's scope and open a household card (with its commitments, last visits,
+open referrals, pending data changes, and buttons to report a visit or see its history)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from handlers import render
 from handlers.access import answer, require
 from handlers.context import AppContext
+from handlers.render import household as household_texts
 from handlers.types import HandlerList
 from models.actor import Actor
+from models.period import Period
 from models.queries.households import household_card, search_households
+from models.queries.visits import household_activity
+from models.tables import Role
+from models.visit_facts import CommitmentItem, commitment_items, load_household_facts, programme_rules
 
 
 @require()
@@ -29,15 +35,34 @@ async def open_card(update: Update, context: AppContext, actor: Actor) -> None:
     """Callback ``hh:<id>``. The id comes from the client and may be forged: the scoped query decides."""
     data = update.callback_query.data if update.callback_query else None
     raw_id = (data or "").removeprefix("hh:")
-    card = None
+    card = activity = facts = None
+    today = context.local_now().date()
+    period = Period.of(today)
+    items: list[CommitmentItem] = []
     if raw_id.isdigit():
         async with context.db() as session:
             card = await household_card(session, actor, int(raw_id))
-    if card is None:
+            if card is not None:
+                activity = await household_activity(session, actor, card.id)
+                facts = await load_household_facts(session, actor, card.id)
+                if facts is not None:
+                    items = commitment_items(await programme_rules(session, facts.programme), facts, period)
+    if card is None or activity is None:
         await answer(update, render.not_found_or_out_of_scope(actor.language))
         return
-    today = context.local_now().date()
-    await answer(update, render.household_card(card, actor.language, today, full_ids=actor.is_admin))
+    await answer(
+        update,
+        household_texts.card(
+            card,
+            activity,
+            items,
+            period,
+            actor.language,
+            today=today,
+            full_ids=actor.is_admin,
+            can_report=actor.role is Role.PENDAMPING,
+        ),
+    )
 
 
 HANDLERS: HandlerList = [CommandHandler("kpm", kpm), CallbackQueryHandler(open_card, pattern=r"^hh:")]

@@ -10,12 +10,25 @@ from bot.cli.common import settings
 from bot.config import configure_logging
 
 
-def run() -> None:
+def run(
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, max=64, help="Jumlah proses bot (lebih dari 1: PostgreSQL). Bawaan: JSIKA_WORKERS"
+    ),
+) -> None:
     """Jalankan bot. Tanpa TELEGRAM_BOT_TOKEN: demo sandbox lokal di http://127.0.0.1:8080."""
     from bot.service import serve
 
     config = settings()
     configure_logging(config)
+    count = workers or config.workers
+    if count > 1:
+        from bot.cli.common import fail
+        from bot.workers import WorkersRefused, supervise
+
+        try:
+            raise typer.Exit(supervise(config, count))
+        except WorkersRefused as error:
+            raise fail(str(error), 2) from None
     asyncio.run(serve(config))
 
 

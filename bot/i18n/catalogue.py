@@ -46,7 +46,8 @@ def load(lang: str = "en") -> Catalog:
 
 def missing(lang: str = "en") -> list[str]:
     catalog = load(lang)
-    return sorted(m for m in extract() if not (catalog.get(m) and catalog.get(m).string))
+    translated = {str(m.id) for m in catalog if m.id and m.string}
+    return sorted(extract() - translated)
 
 
 def update(lang: str = "en") -> tuple[int, int]:

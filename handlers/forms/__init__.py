@@ -1,0 +1,72 @@
+"""The small form engine the visit report runs on (DESIGN.md decision 1, STYLE.md "A form is data").
+
+- ``steps``: the kinds of question (choice, date, text, grid of toggles, photo, location, review, custom) and
+  groups (``ForEach`` item, ``Repeat`` entries), each judging its input into an ``Outcome``;
+- ``engine``: ``Form`` — the current question is the first one that applies and has no answer; changing a
+  section; the ``f:<session>:<version>:<value>`` button data;
+- ``runner``: the Telegram side — load the draft, judge, save with a version check, commit, then show.
+
+Only ``steps`` and ``engine`` are imported here, so render modules can use them without pulling in Telegram glue.
+"""
+
+from handlers.forms.engine import Form, Question, callback, parse_callback
+from handlers.forms.steps import (
+    SKIP,
+    Action,
+    Answer,
+    Choice,
+    Custom,
+    DateStep,
+    ForEach,
+    Grid,
+    GridItem,
+    Ignore,
+    Input,
+    Invalid,
+    LocationInput,
+    LocationStep,
+    Option,
+    Outcome,
+    PhotoInput,
+    PhotoStep,
+    Repeat,
+    Review,
+    Scope,
+    Stay,
+    Step,
+    TextInput,
+    TextStep,
+)
+
+__all__ = [
+    "SKIP",
+    "Action",
+    "Answer",
+    "Choice",
+    "Custom",
+    "DateStep",
+    "ForEach",
+    "Form",
+    "Grid",
+    "GridItem",
+    "Ignore",
+    "Input",
+    "Input",
+    "Invalid",
+    "LocationInput",
+    "LocationStep",
+    "Option",
+    "Outcome",
+    "PhotoInput",
+    "PhotoStep",
+    "Question",
+    "Repeat",
+    "Review",
+    "Scope",
+    "Stay",
+    "Step",
+    "TextInput",
+    "TextStep",
+    "callback",
+    "parse_callback",
+]

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.tables.access import AccessAttempt
 from models.tables.api_key import ApiKey
+from models.tables.api_usage import ApiKeyUsage
 from models.tables.audit import Audit
 from models.tables.form import FormSession, FormStatus
 from models.tables.household import (
@@ -17,6 +18,8 @@ from models.tables.household import (
 from models.tables.messaging import Inbox, InboxStatus, Outbox, OutboxStatus
 from models.tables.programme import Programme
 from models.tables.region import Region, RegionLevel
+from models.tables.reminder_settings import ReminderSetting
+from models.tables.supervision import Announcement, GraduationProposal, ProposalStatus
 from models.tables.user import Invite, Role, User
 from models.tables.visit import (
     ChangeStatus,
@@ -31,7 +34,9 @@ from models.tables.visit import (
 
 __all__ = [
     "AccessAttempt",
+    "Announcement",
     "ApiKey",
+    "ApiKeyUsage",
     "Audit",
     "Base",
     "ChangeStatus",
@@ -40,6 +45,7 @@ __all__ = [
     "DataChange",
     "FormSession",
     "FormStatus",
+    "GraduationProposal",
     "Household",
     "HouseholdStatus",
     "Inbox",
@@ -50,10 +56,12 @@ __all__ = [
     "Outbox",
     "OutboxStatus",
     "Programme",
+    "ProposalStatus",
     "Referral",
     "ReferralStatus",
     "Region",
     "RegionLevel",
+    "ReminderSetting",
     "Relation",
     "ReviewStatus",
     "Role",

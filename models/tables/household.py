@@ -53,6 +53,7 @@ class Household(Base):
     __table_args__ = (
         UniqueConstraint("programme_code", "kk"),
         Index("ix_household_desa_status", "desa_code", "status"),
+        Index("ix_household_coverage", "desa_code", "status", "last_visit_period"),  # supervisor reports (issue 8)
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -68,6 +69,8 @@ class Household(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
+    # YYYY-MM of the latest visit; kept by database triggers on ``visit`` (migration 0005), read by the reports.
+    last_visit_period: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

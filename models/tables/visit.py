@@ -41,6 +41,7 @@ class Visit(Base):
     __table_args__ = (
         Index("ix_visit_household_period", "household_id", "period"),
         Index("ix_visit_period_review", "period", "review_status"),
+        Index("ix_visit_period_household", "period", "household_id", postgresql_include=["id", "review_status"]),
     )
 
     # The id of the form session that produced it: submitting twice can never make two visits.
@@ -73,7 +74,16 @@ class Visit(Base):
 
 class CommitmentCheck(Base):
     __tablename__ = "commitment_check"
-    __table_args__ = (UniqueConstraint("member_id", "commitment", "period"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "commitment", "period"),
+        Index(
+            "ix_commitment_check_period_result",
+            "period",
+            "result",
+            "commitment",
+            postgresql_include=["member_id", "visit_id"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,361 @@
+"""Benchmark: supervisor reports at province scale on PostgreSQL — /ringkasan, /tunggakan, /kepatuhan — and the
+export of one kabupaten's month.
+
+    uv run python bench/summaries.py                      # 650k households, 24 periods (≈ 15M visits)
+    uv run python bench/summaries.py --households 50000   # a quicker look
+    uv run python bench/summaries.py --reuse              # keep the generated database from a previous run
+
+The data is generated inside PostgreSQL with set-based SQL (``generate_series``; deterministic, no random()):
+3,000 pendamping, households spread over Banten's 1,552 desa, four members each (a school child in every
+household, a toddler in two of five, an elderly member in one of five), one visit per household per period for
+96 % of households (70 % in the current period, which is still running), commitment checks for the school child and
+the toddler on every visit (6 % persistently not met plus 3 % occasional misses, so escalation levels 1–3 all
+occur), referrals for 2 % and data changes for 1 % of visits.
+
+Each report is timed through the real query functions (``models/queries``, what the chat uses) as the admin for
+the province and as the koordinator of Kabupaten Lebak, ``--runs`` times after one warm-up, and printed as p50 / p95
+next to a hand-written SQL aggregate answering the same core question (the ceiling: one statement, no scope
+plumbing, no Python). The export builds the XLSX of Lebak's visits of the current period and reports time, rows,
+file size and peak memory (Python heap via tracemalloc, and the process's peak RSS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from models import export, migrate  # noqa: E402
+from models.actor import Actor  # noqa: E402
+from models.db import Database  # noqa: E402
+from models.period import Period  # noqa: E402
+from models.queries import compliance, overdue, summary  # noqa: E402
+from models.queries.regions import get_area  # noqa: E402
+from models.tables import Role  # noqa: E402
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/jsika_bench_summaries"
+CURRENT = Period(2026, 11)
+PENDAMPING = 3000
+LOADED = ("visit", "commitment_check", "referral", "data_change")
+
+
+def periods_back(last: Period, count: int) -> list[Period]:
+    found = [last]
+    while len(found) < count:
+        found.append(found[-1].previous())
+    return list(reversed(found))
+
+
+async def admin_sql(url: str, statement: str) -> None:
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    db = Database(server, isolation_level="AUTOCOMMIT")
+    async with db.engine.connect() as conn:
+        await conn.execute(text(statement))
+    await db.dispose()
+
+
+async def generate(db: Database, households: int, periods: int) -> None:
+    """Fill an empty, migrated database; prints each step's time."""
+
+    async def step(label: str, sql: str, **params: Any) -> None:
+        started = time.perf_counter()
+        async with db.engine.begin() as conn:
+            for statement in sql.split(";\n"):  # asyncpg prepares one statement at a time
+                used = {k: v for k, v in params.items() if f":{k}" in statement}
+                await conn.execute(text(statement), used)
+        print(f"  {label:<44} {time.perf_counter() - started:7.1f} s", flush=True)
+
+    await step(
+        "desa index",
+        """CREATE TABLE bench_desa AS
+           SELECT (row_number() OVER (ORDER BY code) - 1)::int AS i, code, parent_code
+           FROM region WHERE level = 4""",
+    )
+    await step(
+        "users (3,000 pendamping, koordinator, admin)",
+        """INSERT INTO app_user (name, phone, role, area_code, active, language, created_at)
+           SELECT 'Pendamping ' || p, '+6281' || lpad(p::text, 9, '0'), 'pendamping',
+                  (SELECT parent_code FROM bench_desa WHERE i = (p * (SELECT count(*) FROM bench_desa) / :n)::int),
+                  true, 'id', now()
+           FROM generate_series(0, :n - 1) p;
+           INSERT INTO app_user (name, phone, role, area_code, active, language, created_at)
+           SELECT 'Koordinator ' || code, '+6282' || lpad(row_number() OVER ()::text, 9, '0'), 'koordinator', code,
+                  true, 'id', now() FROM region WHERE level = 2;
+           INSERT INTO app_user (name, phone, role, area_code, active, language, created_at)
+           VALUES ('Admin Provinsi', '+628300000001', 'admin', '36', true, 'id', now())""".replace(
+            ":n", str(PENDAMPING)
+        ),
+    )
+    await step(
+        f"households ({households:,})",
+        """INSERT INTO household (id, programme_code, kk, head_name, address, desa_code, pendamping_id, status,
+                                  created_at, updated_at)
+           SELECT g, CASE WHEN d.code LIKE '36.72.%' THEN 'JSCM' ELSE 'JAMSOSRATU' END,
+                  '36' || lpad(g::text, 14, '0'), 'KPM ' || g, 'Kp. Bench ' || g, d.code,
+                  (SELECT min(id) FROM app_user WHERE role = 'pendamping')
+                      + ((d.i * :pendamping / (SELECT count(*) FROM bench_desa)) + g % 2) % :pendamping,
+                  CASE WHEN g % 97 = 0 THEN 'graduasi' ELSE 'aktif' END, now(), now()
+           FROM generate_series(1, :households) g
+           JOIN bench_desa d ON d.i = ((g::bigint * 7919) % (SELECT count(*) FROM bench_desa))""",
+        households=households,
+        pendamping=PENDAMPING,
+    )
+    await step(
+        f"members ({households * 4:,})",
+        """INSERT INTO member (id, household_id, nik, name, relation, sex, birth_date, school_level,
+                               severe_disability, status, created_at, updated_at)
+           SELECT (g - 1) * 4 + k + 1, g, '36' || lpad(((g - 1) * 4 + k + 1)::text, 14, '0'), 'ART ' || g || '-' || k,
+                  CASE k WHEN 0 THEN 'kepala keluarga' WHEN 1 THEN 'istri' ELSE 'anak' END,
+                  CASE WHEN k = 1 OR (k > 1 AND g % 2 = 0) THEN 'P' ELSE 'L' END,
+                  CASE k WHEN 0 THEN date '1970-01-01' + (g % 7000)
+                         WHEN 1 THEN date '1975-01-01' + (g % 6000)
+                         WHEN 2 THEN date '2010-01-01' + (g % 3600)
+                         ELSE CASE WHEN g % 5 < 2 THEN date '2022-06-01' + (g % 1200)
+                                   WHEN g % 5 = 2 THEN date '1950-01-01' + (g % 3000)
+                                   ELSE date '2000-01-01' + (g % 2000) END END,
+                  CASE WHEN k = 2 THEN (ARRAY['SD', 'SMP', 'SMA'])[1 + g % 3] END,
+                  g % 53 = 0 AND k = 0, 'aktif', now(), now()
+           FROM generate_series(1, :households) g CROSS JOIN generate_series(0, 3) k""",
+        households=households,
+    )
+    # Bulk loading into tables with a random-key primary key and a dozen indexes is I/O bound; like any bulk
+    # load, drop the indexes and constraints of the visit tables first and build them once at the end.
+    async with db.engine.begin() as conn:
+        names = ", ".join(f"'{t}'" for t in LOADED)
+        constraints = (
+            await conn.execute(
+                text(
+                    f"""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype FROM pg_constraint
+                    WHERE conrelid::regclass::text IN ({names}) AND contype IN ('p', 'u', 'f')
+                    ORDER BY contype = 'f' DESC"""
+                )
+            )
+        ).all()
+        owned = {row[1] for row in constraints}
+        indexes = [
+            row[0]
+            for row in (
+                await conn.execute(text(f"SELECT indexdef, indexname FROM pg_indexes WHERE tablename IN ({names})"))
+            ).all()
+            if row[1] not in owned
+        ]
+        for table, name, _, _ in constraints:
+            await conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        # household.last_visit_period is kept by a statement trigger; one set-based backfill at the end is cheaper
+        await conn.execute(text("ALTER TABLE visit DISABLE TRIGGER visit_last_period_insert"))
+        for definition in indexes:
+            await conn.execute(text("DROP INDEX " + definition.split(" INDEX ", 1)[1].split(" ON ", 1)[0]))
+    for index, period in enumerate(periods_back(CURRENT, periods)):
+        share = 70 if period == CURRENT else 96
+        status = "CASE WHEN h.id % 10 < 6 THEN 'menunggu' ELSE 'disetujui' END" if period == CURRENT else "'disetujui'"
+        await step(
+            f"visits + checks {period}",
+            f"""INSERT INTO visit (id, household_id, pendamping_id, period, visited_on, submitted_at, met, condition,
+                                   welfare, deprivation_score, latitude, longitude, location_flagged, late,
+                                   review_status)
+                SELECT md5(h.id || '-{period}'), h.id, h.pendamping_id, '{period}',
+                       date '{period.start}' + (h.id % 20)::int, timestamptz '{period.start} 03:00+00' + (h.id % 20) * interval '1 day',
+                       true, '{{}}', '{{}}', (h.id + {index}) % 9, -6.4 - (h.id % 100) / 1000.0,
+                       106.1 + (h.id % 100) / 1000.0, false, false, {status}
+                FROM household h WHERE (h.id * 31 + {index} * 17) % 100 < {share};
+                INSERT INTO commitment_check (visit_id, member_id, period, commitment, result, reason)
+                SELECT md5(h.id || '-{period}'), (h.id - 1) * 4 + 3, '{period}', 'pendidikan_kehadiran',
+                       CASE WHEN h.id % 100 < 6 OR (h.id + {index}) % 37 = 0 THEN 'tidak memenuhi' ELSE 'memenuhi' END,
+                       NULL
+                FROM household h WHERE (h.id * 31 + {index} * 17) % 100 < {share}
+                UNION ALL
+                SELECT md5(h.id || '-{period}'), (h.id - 1) * 4 + 4, '{period}', 'balita_penimbangan',
+                       CASE WHEN h.id % 100 < 6 OR (h.id + {index}) % 41 = 0 THEN 'tidak memenuhi' ELSE 'memenuhi' END,
+                       NULL
+                FROM household h WHERE (h.id * 31 + {index} * 17) % 100 < {share} AND h.id % 5 < 2;
+                INSERT INTO referral (household_id, visit_id, sector, need, status, created_at, updated_at)
+                SELECT h.id, md5(h.id || '-{period}'), (ARRAY['pendidikan', 'kesehatan', 'umkm'])[1 + h.id % 3],
+                       'kebutuhan ' || h.id, CASE WHEN '{period}' < '{CURRENT.previous()}' THEN 'ditangani' ELSE 'baru' END,
+                       timestamptz '{period.start} 04:00+00', timestamptz '{period.start} 04:00+00' + interval '20 days'
+                FROM household h WHERE (h.id * 31 + {index} * 17) % 100 < {share} AND (h.id + {index}) % 50 = 0;
+                INSERT INTO data_change (visit_id, household_id, kind, field, new_value, status, created_at)
+                SELECT md5(h.id || '-{period}'), h.id, 'telepon_baru', 'phone', '{{"telepon": "081234567890"}}',
+                       CASE WHEN '{period}' = '{CURRENT}' THEN 'diajukan' ELSE 'disetujui' END,
+                       timestamptz '{period.start} 04:00+00'
+                FROM household h WHERE (h.id * 31 + {index} * 17) % 100 < {share} AND (h.id + {index}) % 100 = 1""",
+        )
+    started = time.perf_counter()
+    async with db.engine.begin() as conn:
+        for definition in indexes:
+            await conn.execute(text(definition))
+        for table, name, definition, _ in reversed(constraints):  # keys before the foreign keys that need them
+            await conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+        await conn.execute(text(BACKFILL))
+        await conn.execute(text("ALTER TABLE visit ENABLE TRIGGER visit_last_period_insert"))
+    print(f"  {'indexes and constraints rebuilt':<44} {time.perf_counter() - started:7.1f} s", flush=True)
+    await step(
+        "sequences",
+        """SELECT setval(pg_get_serial_sequence('household', 'id'), (SELECT max(id) FROM household));
+           SELECT setval(pg_get_serial_sequence('member', 'id'), (SELECT max(id) FROM member))""",
+    )
+    started = time.perf_counter()
+    async with db.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("VACUUM (ANALYZE)"))
+    print(f"  {'vacuum analyze':<44} {time.perf_counter() - started:7.1f} s", flush=True)
+
+
+async def counts(db: Database) -> dict[str, int]:
+    out = {}
+    async with db.session() as s:
+        for table in ("household", "member", "visit", "commitment_check", "referral", "data_change"):
+            out[table] = int(await s.scalar(text(f"SELECT count(*) FROM {table}")) or 0)
+    return out
+
+
+async def timed(db: Database, runs: int, work: Callable[[Any], Awaitable[Any]]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds of ``work(session)``, each run in its own transaction, after one warm-up."""
+    samples = []
+    for attempt in range(runs + 1):
+        started = time.perf_counter()
+        async with db.session() as session:
+            await work(session)
+        if attempt:
+            samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95
+
+
+def raw(sql: str, **params: Any) -> Callable[[Any], Awaitable[Any]]:
+    async def run(session: Any) -> Any:
+        return (await session.execute(text(sql), params)).all()
+
+    return run
+
+
+BACKFILL = """UPDATE household h SET last_visit_period = m.period
+    FROM (SELECT household_id, max(period) AS period FROM visit GROUP BY household_id) m WHERE h.id = m.household_id"""
+CEILING_SUMMARY = """
+    WITH v AS (SELECT household_id, bool_or(period = :p) AS now FROM visit
+               WHERE period IN (:p, :prev) GROUP BY household_id)
+    SELECT h.desa_code, count(*), count(*) FILTER (WHERE v.now), count(*) FILTER (WHERE v.household_id IS NULL)
+    FROM household h LEFT JOIN v ON v.household_id = h.id
+    WHERE h.status = 'aktif' AND h.desa_code LIKE :prefix GROUP BY h.desa_code"""
+CEILING_OVERDUE = """
+    SELECT count(*) FROM household h WHERE h.status = 'aktif' AND h.desa_code LIKE :prefix
+    AND NOT EXISTS (SELECT 1 FROM visit v WHERE v.household_id = h.id AND v.period = :p)"""
+CEILING_COMPLIANCE = """
+    SELECT c.commitment, count(*) FROM commitment_check c JOIN visit v ON v.id = c.visit_id
+    JOIN household h ON h.id = v.household_id
+    WHERE c.period = :p AND c.result = 'tidak memenuhi' AND h.desa_code LIKE :prefix GROUP BY c.commitment"""
+
+
+async def bench_reports(db: Database, runs: int) -> None:
+    async with db.session() as s:
+        ids = dict(
+            (await s.execute(text("SELECT role, min(id) FROM app_user WHERE role IN ('admin') GROUP BY role"))).all()
+        )
+        lebak_id = await s.scalar(text("SELECT id FROM app_user WHERE role = 'koordinator' AND area_code = '36.02'"))
+        banten, lebak = await get_area(s, "36"), await get_area(s, "36.02")
+    assert banten is not None and lebak is not None
+    admin = Actor(int(ids["admin"]), "Admin", Role.ADMIN, "36")
+    koordinator = Actor(int(lebak_id), "Koordinator Lebak", Role.KOORDINATOR, "36.02")
+    p, prev = str(CURRENT), str(CURRENT.previous())
+    print(f"\n{'report':<12} {'who / area':<26} {'p50 ms':>8} {'p95 ms':>8}   {'ceiling p50':>11} {'p95':>7}  ratio")
+    for who, area, prefix in ((admin, banten, "36.%"), (koordinator, lebak, "36.02.%")):
+        label = f"{who.role.value} / {area.name}"
+        cases = [
+            ("ringkasan", lambda s, w=who, a=area: summary.area_summary(s, w, a, CURRENT),
+             raw(CEILING_SUMMARY, p=p, prev=prev, prefix=prefix)),
+            ("tunggakan", lambda s, w=who, a=area: _overdue(s, w, a),
+             raw(CEILING_OVERDUE, p=p, prefix=prefix)),
+            ("kepatuhan", lambda s, w=who, a=area: compliance.gaps_by_commitment(s, w, a.code, CURRENT),
+             raw(CEILING_COMPLIANCE, p=p, prefix=prefix)),
+        ]  # fmt: skip
+        for name, ours, ceiling in cases:
+            p50, p95 = await timed(db, runs, ours)
+            c50, c95 = await timed(db, runs, ceiling)
+            print(
+                f"{name:<12} {label:<26} {p50:8.0f} {p95:8.0f}   {c50:11.0f} {c95:7.0f}  {p95 / c95:5.2f}", flush=True
+            )
+
+
+async def _overdue(session: Any, who: Actor, area: Any) -> None:
+    """What /tunggakan runs: the first page, grouped by pendamping, plus the 2+ periods count."""
+    await overdue.overdue_page(session, who, area.code, CURRENT, 0)
+    await summary.coverage(session, who, area, CURRENT)
+
+
+async def bench_export(db: Database) -> None:
+    async with db.session() as s:
+        lebak_id = await s.scalar(text("SELECT id FROM app_user WHERE role = 'koordinator' AND area_code = '36.02'"))
+    koordinator = Actor(int(lebak_id), "Koordinator Lebak", Role.KOORDINATOR, "36.02")
+
+    async def build() -> export.ExportFile:
+        async with db.session() as s:
+            return await export.build_export(
+                s, koordinator, export.ExportKind.VISITS, "36.02", CURRENT, labels={},
+                sheet_titles=("Ringkasan", "Kunjungan"), summary=[("Wilayah", "Kabupaten Lebak")],
+            )  # fmt: skip
+
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    made = await build()  # timed without tracemalloc, which slows allocation-heavy code several times
+    seconds = time.perf_counter() - started
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    os.remove(made.path)
+    tracemalloc.start()
+    os.remove((await build()).path)
+    _, heap_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"\nexport kunjungan Kabupaten Lebak {CURRENT}: {made.rows:,} rows, {made.size / 1_048_576:.1f} MB in "
+        f"{seconds:.1f} s ({made.rows / seconds:,.0f} rows/s); peak Python heap {heap_peak / 1_048_576:.0f} MB, "
+        f"process peak RSS {rss_peak / 1024:.0f} MB (was {rss_before / 1024:.0f} MB before the export)"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default=os.environ.get("JSIKA_BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--households", type=int, default=650_000)
+    parser.add_argument("--periods", type=int, default=24)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing generated database")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database afterwards")
+    args = parser.parse_args()
+    name = args.url.rsplit("/", 1)[1]
+    fresh = not args.reuse
+    if fresh:
+        await admin_sql(args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin_sql(args.url, f'CREATE DATABASE "{name}"')
+    db = Database(args.url)
+    try:
+        if fresh:
+            await migrate.upgrade(db)
+            print(f"generating {args.households:,} households × {args.periods} periods in {name}", flush=True)
+            started = time.perf_counter()
+            await generate(db, args.households, args.periods)
+            print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
+        sizes = await counts(db)
+        print("rows: " + ", ".join(f"{table} {count:,}" for table, count in sizes.items()))
+        await bench_reports(db, args.runs)
+        await bench_export(db)
+    finally:
+        await db.dispose()
+        if fresh and not args.keep:
+            await admin_sql(args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,550 @@
+"""Benchmark: the production service — webhook intake, inbox processing with 1 and 2 processes, OPD API latency.
+
+    uv run python bench/webhook_load.py accept --db sqlite --updates 5000 --connections 64
+    uv run python bench/webhook_load.py accept --db postgresql
+    uv run python bench/webhook_load.py process --workers 1 2 --users 200 --messages 10
+    uv run python bench/webhook_load.py api --households 100000
+    (PostgreSQL: --url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, a fresh database per run)
+
+``accept``: the FastAPI app of a production process (webhook route, secret check, one committed INSERT per
+update into the inbox) runs in its own process under uvicorn; this driver posts distinct updates over loopback
+with an async httpx client holding many connections, and prints updates/s accepted, latency and the server's
+CPU. Nothing handles the updates, so this is the intake ceiling.
+
+``process``: ``jsika run --workers N`` (polling mode) against the sandbox (its own process, no flood limits) on
+a fresh PostgreSQL database. Simulated people send ``/bantuan`` — each message a real update through getUpdates,
+the inbox, the PTB application, a database read and a ``sendMessage`` back — and the figure is updates/s from the
+first message sent until the inbox has finished them all, with 1 and with 2 processes. It also checks that each
+person got exactly one answer per message (no update lost or handled twice).
+
+``api``: seeds a fresh PostgreSQL database (``models.seed``), creates sector keys, and times the OPD API's paged
+queries in-process (ASGI, no network): p50/p95 per query kind while walking many pages. Not a test: it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bot.sandbox.client import SandboxClient  # noqa: E402
+from models import migrate  # noqa: E402
+from models.db import Database  # noqa: E402
+from models.tables import Inbox, InboxStatus  # noqa: E402
+
+SECRET = "bench-secret"
+TOKEN = "555000:BENCH-WEBHOOK"
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def fresh_database(kind: str, url: str) -> tuple[Database, Callable[[], Awaitable[None]]]:
+    """A new migrated database (a temp SQLite file, or a new PostgreSQL database) and a function to drop it."""
+    if kind == "sqlite":
+        import tempfile
+
+        folder = Path(tempfile.mkdtemp(prefix="jsika-bench-"))
+        db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
+
+        async def drop_sqlite() -> None:
+            import shutil
+
+            await db.dispose()
+            await asyncio.to_thread(shutil.rmtree, folder, True)
+
+        await migrate.upgrade(db)
+        return db, drop_sqlite
+    name = f"jsika_bench_{uuid.uuid4().hex[:8]}"
+    admin = Database(url, isolation_level="AUTOCOMMIT")
+    async with admin.engine.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
+
+    async def drop_pg() -> None:
+        await db.dispose()
+        async with admin.engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+    await migrate.upgrade(db)
+    return db, drop_pg
+
+
+# --- accept: webhook intake ------------------------------------------------------------------------------------
+
+
+async def serve_webhook_only(url: str) -> None:
+    """Child process: the production web app with an inbox and no worker, until killed."""
+    from bot.inbox import Inbox as InboxStore
+    from bot.web import WebContext, create_app
+    from bot.web.server import serving
+
+    db = Database(url)
+    app = create_app(WebContext(db=db, inbox=InboxStore(db), webhook_secret=SECRET))
+    async with serving(app, "127.0.0.1", 0) as port:
+        print(f"listening {port}", flush=True)
+        await asyncio.Event().wait()
+
+
+def update(update_id: int, chat_id: int) -> dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "text": "/bantuan",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 8}],
+            "chat": {"id": chat_id, "type": "private", "first_name": "Beban"},
+            "from": {"id": chat_id, "is_bot": False, "first_name": "Beban", "language_code": "id"},
+        },
+    }
+
+
+async def post_all(
+    port: int, updates: list[dict[str, Any]], connections: int, client: str = "httpx"
+) -> tuple[float, list[float], int]:
+    """POST every update over ``connections`` keep-alive connections; (wall seconds, latencies, non-200 count).
+
+    ``client="raw"`` speaks HTTP/1.1 over asyncio streams itself: a fraction of httpx's CPU per request, so on a
+    small machine the server, not the load generator, is what gets measured.
+    """
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    for item in updates:
+        queue.put_nowait(item)
+    latencies: list[float] = []
+    errors = 0
+    if client == "raw":
+
+        async def raw_sender() -> None:
+            nonlocal errors
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                while not queue.empty():
+                    body = json.dumps(queue.get_nowait()).encode()
+                    head = (
+                        f"POST /telegram/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
+                    ).encode()
+                    began = time.perf_counter()
+                    writer.write(head + body)
+                    status_line = await reader.readline()
+                    length = 0
+                    while (line := await reader.readline()) not in (b"\r\n", b""):
+                        if line.lower().startswith(b"content-length:"):
+                            length = int(line.split(b":")[1])
+                    await reader.readexactly(length)
+                    latencies.append(time.perf_counter() - began)
+                    errors += b" 200 " not in status_line
+            finally:
+                writer.close()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(raw_sender() for _ in range(connections)))
+        return time.perf_counter() - started, latencies, errors
+
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
+
+        async def sender() -> None:
+            nonlocal errors
+            while not queue.empty():
+                item = queue.get_nowait()
+                began = time.perf_counter()
+                response = await http.post(url, json=item, headers=headers)
+                latencies.append(time.perf_counter() - began)
+                errors += response.status_code != 200
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(connections)))
+        return time.perf_counter() - started, latencies, errors
+
+
+def start_webhook_server(db_url: str) -> tuple[subprocess.Popen[str], int]:
+    server = subprocess.Popen(
+        [sys.executable, __file__, "serve-webhook", "--db-url", db_url], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout is not None
+    return server, int(server.stdout.readline().split()[1])
+
+
+async def bench_accept(args: argparse.Namespace) -> None:
+    db, drop = await fresh_database(args.db, args.url)
+    server, port = start_webhook_server(db.url)
+    try:
+        warm = [update(n, 1 + n % 500) for n in range(1, 501)]
+        await post_all(port, warm, args.connections, args.client)
+        fresh = [update(n, 1 + n % 500) for n in range(1000, 1000 + args.updates)]
+        cpu_before = cpu_seconds(server.pid)
+        load_before = os.getloadavg()[0]
+        client_before = cpu_seconds()
+        wall, latencies, errors = await post_all(port, fresh, args.connections, args.client)
+        client_cpu = cpu_seconds() - client_before
+        server_cpu = cpu_seconds(server.pid) - cpu_before
+        dup_wall, dup_latencies, dup_errors = await post_all(
+            port, fresh[: args.updates // 2], args.connections, args.client
+        )
+        async with db.session() as session:
+            stored = await session.scalar(select(func.count()).select_from(Inbox))
+        print(
+            f"webhook intake on {args.db}, {args.client} client, {args.connections} connections, loopback, "
+            f"{os.cpu_count()} CPUs, load average {load_before:.1f} before the run:"
+        )
+        print(
+            f"  new updates:  {len(fresh):,} in {wall:.2f} s = {len(fresh) / wall:,.0f} updates/s accepted; "
+            f"p50 {statistics.median(latencies) * 1000:.1f} ms, p95 {percentile(latencies, 0.95) * 1000:.1f} ms; "
+            f"server CPU {server_cpu / len(fresh) * 1000:.2f} ms per update (≈{len(fresh) / server_cpu:,.0f} "
+            f"updates/s per core), load generator CPU {client_cpu:.1f} s; non-200: {errors}"
+        )
+        print(
+            f"  duplicates:   {len(dup_latencies):,} in {dup_wall:.2f} s = {len(dup_latencies) / dup_wall:,.0f}/s "
+            f"acknowledged and ignored; non-200: {dup_errors}"
+        )
+        print(f"  inbox rows: {stored:,} (expected {len(warm) + len(fresh):,})")
+    finally:
+        server.kill()
+        server.wait()
+        await drop()
+
+
+# --- process: end to end through 1 or 2 bot processes -----------------------------------------------------------
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children (the supervisor's workers), from /proc."""
+    total = 0.0
+    try:
+        total += cpu_seconds(pid)
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(process_tree_cpu(int(child)) for child in children)
+
+
+def peak_rss_mb(pid: int) -> list[float]:
+    """Peak resident memory (VmHWM) of a process and its children, in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    own = [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return own + [mb for child in children for mb in peak_rss_mb(int(child))]
+
+
+def start_sandbox() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.sandbox", "--port", "0", "--no-rate-limits", "--token", TOKEN],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if "listening on" not in line:
+        process.kill()
+        raise RuntimeError(f"sandbox did not start: {line!r}")
+    return process, line.split("listening on ", 1)[1].split()[0]
+
+
+def start_bot(workers: int, db_url: str, sandbox_url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "JSIKA_DATABASE_URL": db_url,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "JSIKA_TELEGRAM_BASE_URL": f"{sandbox_url}/bot",
+        "JSIKA_LISTEN_PORT": str(port),
+        "JSIKA_INBOX_POLL_SECONDS": "0.05",
+        "JSIKA_REMINDERS_ENABLED": "false",
+        "JSIKA_LOG_LEVEL": "WARNING",
+    }
+    env.pop("JSIKA_WEBHOOK_URL", None)
+    command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--workers", str(workers)]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+async def inbox_done(db: Database) -> int:
+    async with db.session() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(Inbox).where(Inbox.status.in_([InboxStatus.DONE, InboxStatus.FAILED]))
+            )
+            or 0
+        )
+
+
+async def wait_done(db: Database, count: int, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while await inbox_done(db) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {await inbox_done(db)} of {count} updates finished")
+        await asyncio.sleep(0.05)
+
+
+async def _process(args: argparse.Namespace, workers: int) -> dict[str, float]:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    db, drop = await fresh_database("postgresql", args.url)
+    sandbox, sandbox_url = start_sandbox()
+    bot: subprocess.Popen[bytes] | None = None
+    try:
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+        async with (
+            httpx.AsyncClient(base_url=sandbox_url, timeout=120, limits=limits) as http,
+            SandboxClient(sandbox_url, client=http) as client,
+        ):
+            people = list(range(20_000, 20_000 + args.users))
+            for person in people:
+                await client.create_user(person, f"Pendamping {person}", language_code="id")
+            bot = start_bot(workers, db.url, sandbox_url, port)
+            deadline = time.monotonic() + 180
+            while not (await client.calls(method="deleteWebhook", limit=1))["calls"]:  # the poller is up
+                if bot.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("jsika run did not start")
+                await asyncio.sleep(0.1)
+            await client.say_many([(p, "/bantuan") for p in people])  # warm-up: one each
+            await wait_done(db, len(people))
+            cpu_before = cpu_seconds(sandbox.pid)
+            bot_cpu_before = process_tree_cpu(bot.pid)
+            load_before = os.getloadavg()[0]
+            started = time.perf_counter()
+            total = 0
+            for _ in range(args.messages):
+                batch = [(p, "/bantuan") for p in people]
+                await client.say_many(batch)
+                total += len(batch)
+            await wait_done(db, len(people) + total)
+            wall = time.perf_counter() - started
+            sandbox_cpu = cpu_seconds(sandbox.pid) - cpu_before
+            bot_cpu = process_tree_cpu(bot.pid) - bot_cpu_before
+            rss = peak_rss_mb(bot.pid)
+            answers = []
+            for person in people:
+                said = (await client.messages(person))["messages"]
+                answers.append(sum(1 for m in said if m["from_bot"]))
+        async with db.session() as session:
+            attempts = list(await session.scalars(select(Inbox.attempts)))
+            claimers = {str(c).split(":")[1] for c in await session.scalars(select(Inbox.claimed_by))}
+        expected = 1 + args.messages
+        return {
+            "updates": float(total),
+            "wall": wall,
+            "rate": total / wall,
+            "sandbox_cpu": sandbox_cpu,
+            "bot_cpu_ms": bot_cpu / total * 1000,
+            "rss_mb": max(rss) if rss else 0.0,
+            "load": load_before,
+            "wrong_answer_counts": float(sum(1 for a in answers if a != expected)),
+            "retried": float(sum(1 for a in attempts if a > 1)),
+            "processes_used": float(len(claimers)),
+        }
+    finally:
+        if bot is not None and bot.poll() is None:
+            bot.terminate()
+            try:
+                bot.wait(60)
+            except subprocess.TimeoutExpired:
+                bot.kill()
+        sandbox.terminate()
+        sandbox.wait(10)
+        await drop()
+
+
+async def bench_process(args: argparse.Namespace) -> None:
+    print(
+        f"end to end on PostgreSQL: {args.users} people × {args.messages} messages of /bantuan, polling mode, "
+        f"sandbox without flood limits, {os.cpu_count()} CPUs shared by everything"
+    )
+    results = {}
+    for workers in args.workers:
+        figures = await _process(args, workers)
+        results[workers] = figures
+        print(
+            f"  {workers} process(es): {figures['updates']:,.0f} updates in {figures['wall']:.2f} s = "
+            f"{figures['rate']:,.0f} updates/s processed; processes that handled updates: "
+            f"{figures['processes_used']:.0f}; people with a wrong number of answers: "
+            f"{figures['wrong_answer_counts']:.0f}; updates retried: {figures['retried']:.0f}; "
+            f"bot CPU {figures['bot_cpu_ms']:.1f} ms per update (≈{1000 / figures['bot_cpu_ms']:,.0f} updates/s per "
+            f"core); largest bot process {figures['rss_mb']:.0f} MB peak RSS; sandbox CPU {figures['sandbox_cpu']:.1f} s; "
+            f"load average {figures['load']:.1f}",
+            flush=True,
+        )
+    if 1 in results and 2 in results:
+        print(f"  2 processes / 1 process: {results[2]['rate'] / results[1]['rate']:.2f}×")
+
+
+# --- api: OPD API latency at scale -----------------------------------------------------------------------------
+
+
+async def timed_walk(
+    http: httpx.AsyncClient, path: str, params: dict[str, Any], headers: dict[str, str], pages: int
+) -> tuple[list[float], int]:
+    latencies: list[float] = []
+    rows = 0
+    cursor = None
+    for _ in range(pages):
+        query = dict(params, **({"cursor": cursor} if cursor else {}))
+        began = time.perf_counter()
+        response = await http.get(path, params=query, headers=headers)
+        latencies.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        rows += len(body["data"]) if "data" in body else 1
+        cursor = body.get("next_cursor")
+        if "data" in body and cursor is None:
+            break
+    return latencies, rows
+
+
+async def bench_api(args: argparse.Namespace) -> None:
+    from bot.web import WebContext, create_app
+    from models import api_keys
+    from models.seed import SeedOptions, seed_database
+
+    db, drop = await fresh_database("postgresql", args.url)
+    try:
+        print(f"seeding {args.households:,} households on PostgreSQL …", flush=True)
+        began = time.perf_counter()
+        seeded = await seed_database(db, SeedOptions(households=args.households, seed=3), today=date(2026, 11, 24))
+        print(
+            f"  {seeded.households:,} households, {seeded.members:,} members, {seeded.referrals:,} referrals "
+            f"in {time.perf_counter() - began:.0f} s",
+            flush=True,
+        )
+        async with db.engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
+        now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+        keys: dict[str, str] = {}
+        async with db.session() as session:
+            for sector, area in (("pendidikan", "36"), ("kesehatan", "36"), ("umkm", "36"), ("kesehatan", "36.03")):
+                _, plain = await api_keys.create_key(
+                    session,
+                    name=f"bench {sector}",
+                    sector=sector,
+                    area=area,
+                    can_see_nik=True,
+                    rate_limit_per_minute=100_000,
+                    now=now,
+                )
+                keys[f"{sector}@{area}"] = plain
+            kecamatan = list(
+                await session.scalars(
+                    text("SELECT code FROM region WHERE level = 3 AND code LIKE '36.03.%' ORDER BY code LIMIT 10")
+                )
+            )
+        app = create_app(WebContext(db=db, clock=lambda: now))
+        transport = httpx.ASGITransport(app=app)
+        cases: list[tuple[str, str, dict[str, Any], str, int]] = [
+            (
+                "pendidikan members, out of school, province",
+                "/api/v1/members",
+                {"in_school": "false", "limit": 100},
+                "pendidikan@36",
+                args.pages,
+            ),
+            ("pendidikan households, province", "/api/v1/households", {"limit": 100}, "pendidikan@36", args.pages),
+            ("kesehatan members, province", "/api/v1/members", {"limit": 100}, "kesehatan@36", args.pages),
+            ("umkm referrals, province", "/api/v1/referrals", {"limit": 100}, "umkm@36", args.pages),
+        ]
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+            print(f"OPD API, in-process (no network), {args.households:,} households; p50 / p95 / max per page of 100:")
+            for label, path, params, key, pages in cases:
+                headers = {"Authorization": f"Bearer {keys[key]}"}
+                await timed_walk(http, path, params, headers, 3)  # warm caches
+                latencies, rows = await timed_walk(http, path, params, headers, pages)
+                print(
+                    f"  {label:<48} {len(latencies):>4} pages, {rows:>6,} rows: "
+                    f"{statistics.median(latencies) * 1000:6.1f} / {percentile(latencies, 0.95) * 1000:6.1f} / "
+                    f"{max(latencies) * 1000:6.1f} ms",
+                    flush=True,
+                )
+            narrow: list[float] = []
+            headers = {"Authorization": f"Bearer {keys['kesehatan@36.03']}"}
+            for code in kecamatan:
+                latency, _ = await timed_walk(
+                    http, "/api/v1/members", {"category": "ibu_hamil", "area": code, "limit": 100}, headers, 1
+                )
+                narrow += latency
+            print(
+                f"  {'kesehatan ibu_hamil, one kecamatan, first page':<48} {len(narrow):>4} areas:        "
+                f"{statistics.median(narrow) * 1000:6.1f} / {percentile(narrow, 0.95) * 1000:6.1f} / "
+                f"{max(narrow) * 1000:6.1f} ms"
+            )
+            stats: list[float] = []
+            for key in ("pendidikan@36", "kesehatan@36.03"):
+                latency, _ = await timed_walk(http, "/api/v1/stats", {}, {"Authorization": f"Bearer {keys[key]}"}, 1)
+                stats += latency
+            print(
+                f"  {'stats (province / one kabupaten)':<48} {'':>4}                "
+                f"{stats[0] * 1000:6.1f} / {stats[1] * 1000:6.1f} ms"
+            )
+    finally:
+        await drop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    accept = sub.add_parser("accept", help="updates/s accepted by the webhook endpoint")
+    accept.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
+    accept.add_argument("--updates", type=int, default=5000)
+    accept.add_argument("--connections", type=int, default=64)
+    accept.add_argument("--client", choices=["httpx", "raw"], default="httpx", help="load generator")
+    process = sub.add_parser("process", help="updates/s processed end to end with 1 and 2 processes (PostgreSQL)")
+    process.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    process.add_argument("--users", type=int, default=200)
+    process.add_argument("--messages", type=int, default=10, help="messages per person after a warm-up message")
+    api = sub.add_parser("api", help="OPD API p95 at scale (PostgreSQL)")
+    api.add_argument("--households", type=int, default=100_000)
+    api.add_argument("--pages", type=int, default=100)
+    serve = sub.add_parser("serve-webhook", help=argparse.SUPPRESS)
+    serve.add_argument("--db-url", required=True)
+    for command in (accept, process, api):
+        command.add_argument("--url", default=DEFAULT_PG, help="PostgreSQL server (a fresh database is made on it)")
+    args = parser.parse_args()
+    if args.command == "serve-webhook":
+        asyncio.run(serve_webhook_only(args.db_url))
+    elif args.command == "accept":
+        asyncio.run(bench_accept(args))
+    elif args.command == "process":
+        asyncio.run(bench_process(args))
+    else:
+        asyncio.run(bench_api(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""``jsika remind [--at "2026-12-01 07:00"] [--dry-run]``: plan (and deliver) reminders once, for a given moment.
+
+For operators: to see what tomorrow morning will send (``--dry-run`` plans inside a transaction that is rolled
+back), or to catch up after an outage. Delivery uses the same outbox worker as the running bot, so it honours the
+rate limits, quiet hours and the rows other processes are sending; the clock starts at ``--at`` and runs on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import typer
+from rich.table import Table
+from sqlalchemy import func, select
+
+from bot.cli.common import console, fail, run_with_db, settings
+from bot.config import Settings
+from models.db import Database
+from models.tables import Outbox, OutboxStatus
+from scheduler.calendar import WorkCalendar
+from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport, running_clock
+from scheduler.planner import PlannerConfig, PlanReport, plan
+
+
+def parse_moment(text: str | None, config: Settings) -> datetime:
+    """``"2026-12-01 07:00"`` in the configured time zone (Asia/Jakarta) → an aware UTC instant."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        local = datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise fail(
+            f'Waktu "{text}" tidak dikenali. Tulis seperti "2026-12-01 07:00" (waktu {config.timezone}).'
+        ) from None
+    return local.replace(tzinfo=config.tz).astimezone(UTC)
+
+
+async def _due_by_kind(db: Database, moment: datetime, session: Any = None) -> dict[str, int]:
+    stmt = (
+        select(Outbox.kind, func.count())
+        .where(Outbox.status == OutboxStatus.QUEUED, Outbox.not_before <= moment)
+        .group_by(Outbox.kind)
+    )
+    if session is not None:
+        return {k: int(n) for k, n in (await session.execute(stmt)).all()}
+    async with db.session() as own:
+        return {k: int(n) for k, n in (await own.execute(stmt)).all()}
+
+
+def _print(planned: PlanReport, due: dict[str, int], delivered: DeliveryReport | None) -> None:
+    kinds = sorted(set(planned.counts) | set(due) | set(delivered.by_kind if delivered else {}))
+    table = Table(title=f"Pengingat untuk {planned.day.isoformat()}" + ("" if planned.working_day else " (hari libur)"))
+    table.add_column("jenis")
+    table.add_column("baru direncanakan", justify="right")
+    table.add_column("jatuh tempo", justify="right")
+    if delivered is not None:
+        table.add_column("terkirim", justify="right")
+    for kind in kinds:
+        cells = [kind, str(planned.counts.get(kind, 0)), str(due.get(kind, 0))]
+        if delivered is not None:
+            cells.append(str(delivered.by_kind.get(kind, 0)))
+        table.add_row(*cells)
+    console.print(table)
+    if delivered is not None:
+        console.print(
+            f"Terkirim {delivered.sent}, dicoba lagi {delivered.retried}, dibatasi Telegram (429) "
+            f"{delivered.rate_limited}, gagal {delivered.failed}, batal {delivered.cancelled}, "
+            f"diragukan {len(delivered.in_doubt)} — {delivered.seconds:.1f} s"
+        )
+
+
+def remind(
+    at: str | None = typer.Option(None, "--at", help='Waktu lokal, mis. "2026-12-01 07:00" (bawaan: sekarang)'),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Hanya tampilkan; tidak ada yang disimpan atau dikirim"),
+    in_flight: int = typer.Option(16, "--in-flight", min=1, max=64, help="Pesan yang dikirim bersamaan"),
+) -> None:
+    """Rencanakan pengingat untuk satu waktu dan kirim yang sudah jatuh tempo (kecuali --dry-run)."""
+    config = settings()
+    moment = parse_moment(at, config)
+    calendar = WorkCalendar.from_file(config.holidays_file, config.tz)
+    planner_config = PlannerConfig(digest_hour=config.digest_hour)
+    token = config.telegram_bot_token.get_secret_value() if config.telegram_bot_token else None
+    if not dry_run and not token:
+        raise fail(
+            "TELEGRAM_BOT_TOKEN belum diatur, jadi tidak ada yang bisa dikirim. Pakai --dry-run untuk melihat saja."
+        )
+
+    async def work(db: Database) -> tuple[PlanReport, dict[str, int], DeliveryReport | None]:
+        if dry_run:
+            async with db.sessions() as session:
+                transaction = await session.begin()
+                try:
+                    planned = await plan(session, moment, calendar, planner_config)
+                    return planned, await _due_by_kind(db, moment, session), None
+                finally:
+                    await transaction.rollback()
+        async with db.session() as session:
+            planned = await plan(session, moment, calendar, planner_config)
+        due = await _due_by_kind(db, moment)
+        from telegram import Bot
+
+        assert token is not None
+        bot = Bot(token, base_url=config.telegram_base_url)
+        delivery = DeliveryConfig(
+            global_rate=config.send_rate_global, chat_rate=config.send_rate_per_chat, max_in_flight=in_flight
+        )
+        async with bot:
+            deliverer = Deliverer(db, bot, calendar, clock=running_clock(moment), config=delivery)
+            try:
+                delivered = await deliverer.deliver_due()
+            finally:
+                await deliverer.close()
+        return planned, due, delivered
+
+    _print(*run_with_db(work))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("remind")(remind)

@@ -1,0 +1,40 @@
+"""What the HTTP side of one process shares: the database, the inbox (when it receives), the clock, probes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+
+from bot.inbox import Inbox
+from models.db import Database
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+
+@dataclass
+class WebContext:
+    db: Database
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+    clock: Callable[[], datetime] = _utc_now
+    inbox: Inbox | None = None  # set when this process receives Telegram's webhook calls
+    webhook_path: str = DEFAULT_WEBHOOK_PATH
+    webhook_secret: str | None = None
+    telegram_probe: Callable[[], Awaitable[object]] | None = None  # getMe, for /readyz
+    probe_timeout: float = 3.0
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.tz).date()
+
+
+def web_context(request: Request) -> WebContext:
+    context: WebContext = request.app.state.web
+    return context

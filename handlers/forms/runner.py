@@ -1,0 +1,326 @@
+"""The form engine's Telegram side: a button press or a message in, the answer saved, the next question out.
+
+Order of work for every update, which is what makes the conversation durable:
+1. read the person's draft (``models.forms``) and check the button's session id and version;
+2. let the current step judge the input, apply the outcome to the answers;
+3. save with the version check and **commit** — only then
+4. show the next question: the pressed message is edited in place where it can be (fewer messages on a cheap
+   phone); a typed answer, a photo or a location get the next question as a new message.
+
+A stale button (older version, other session) changes nothing: the person is told, and shown the current question.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
+
+from bot.i18n import normalize_language
+from handlers import render
+from handlers.access import answer
+from handlers.context import AppContext
+from handlers.forms.engine import CANCEL, DROP, UNDO, Form, Pressed, Question
+from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay
+from handlers.render import Reply
+from handlers.render import forms as texts
+from models import forms, users
+from models.actor import Actor
+from models.forms import Draft, StaleSession
+from models.tables import Role
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Turn:
+    """One update being handled: who, in which chat, with which services."""
+
+    update: Update
+    context: AppContext
+    actor: Actor
+
+    @property
+    def lang(self) -> str:
+        return self.actor.language
+
+    @property
+    def now(self) -> datetime:
+        return self.context.now()
+
+    @property
+    def chat_id(self) -> int:
+        assert self.update.effective_chat is not None
+        return self.update.effective_chat.id
+
+    @property
+    def pressed_message_id(self) -> int | None:
+        query = self.update.callback_query
+        return query.message.message_id if query is not None and query.message is not None else None
+
+
+@dataclass
+class Show:
+    """What to display once the transaction has committed."""
+
+    reply: Reply | None = None
+    edit: bool = False  # edit the pressed message instead of sending a new one
+    toast: str | None = None
+    draft: Draft | None = None  # the draft whose current question ``reply`` is (its message id is remembered)
+    before: list[Reply] = field(default_factory=list)  # sent first (e.g. the reply keyboard's removal)
+    clear: int | None = None  # a message whose buttons are now stale: remove them
+
+
+class FormRunner(ABC):
+    form: Form
+    roles: frozenset[Role] = frozenset(Role)  # who may fill this form in
+
+    # --- what the form's owner provides ---------------------------------------------------------------------
+
+    @abstractmethod
+    async def context(self, session: AsyncSession, turn: Turn, draft: Draft) -> Any:
+        """The form's context for this draft (the household snapshot, rules, today …)."""
+
+    @abstractmethod
+    async def action(
+        self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, question: Question, action: Action
+    ) -> Show:
+        """Handle an ``Action`` a step returned (custom steps, submit)."""
+
+    async def prepare(self, turn: Turn, given: Input, draft: Draft) -> Input:
+        """Work to do outside the transaction before an input is judged (fetching a photo to hash it)."""
+        return given
+
+    def after_cancel(self, turn: Turn) -> Reply:
+        return texts.cancelled(turn.lang)
+
+    # --- questions ------------------------------------------------------------------------------------------
+
+    def view(self, draft: Draft, ctx: Any, lang: str, *, problem: Invalid | None = None, hint: bool = False) -> Reply:
+        question = self.form.current(draft.answers, ctx, lang)
+        return texts.question(
+            question,
+            draft.short_id,
+            draft.version,
+            lang,
+            problem=problem,
+            hint=hint,
+            editing=self.form.editing(draft.answers) is not None,
+        )
+
+    async def current_view(self, session: AsyncSession, turn: Turn, draft: Draft, *, notice: str | None = None) -> Show:
+        ctx = await self.context(session, turn, draft)
+        reply = self.view(draft, ctx, turn.lang)
+        before = [texts.notice(notice)] if notice else []
+        return Show(reply=reply, draft=draft, before=before, clear=draft.message_id)
+
+    async def advance(
+        self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, *, edit: bool, ack: bool = False
+    ) -> Show:
+        """Save the answers (version-checked) and show the question that is now current."""
+        question = self.form.current(draft.answers, ctx, turn.lang)
+        if question.step is self.form.review:
+            self.form.finish_edit(draft.answers, keep=True)
+        draft.step = question.key
+        await forms.save(session, draft, turn.now)
+        reply = self.view(draft, ctx, turn.lang)
+        before = [texts.received(turn.lang, ReplyKeyboardRemove())] if ack else []
+        can_edit = edit and not before and _inline_or_none(reply)
+        # The question being replaced loses its buttons: the pressed form message, or the last one sent. A message
+        # that is not the form's (a /jadwal list, a household card, a reminder) keeps its buttons.
+        stale = turn.pressed_message_id if edit else draft.message_id
+        return Show(reply=reply, edit=can_edit, draft=draft, before=before, clear=None if can_edit else stale)
+
+    # --- updates --------------------------------------------------------------------------------------------
+
+    async def who(self, session: AsyncSession, update: Update) -> tuple[Actor | None, Reply | None]:
+        """The person, or the polite refusal for someone unregistered, deactivated or in another role. Read in
+        the same transaction as the draft: one round trip to the database per button, not two."""
+        user = update.effective_user
+        actor = await users.actor_for_telegram(session, user.id) if user is not None else None
+        lang = actor.language if actor else normalize_language(user.language_code if user else None)
+        if actor is None:
+            return None, render.must_register(lang)
+        if not actor.active:
+            return None, render.deactivated(lang)
+        if actor.role not in self.roles:
+            return None, render.not_allowed(lang)
+        return actor, None
+
+    async def on_press(self, update: Update, context: AppContext, pressed: Pressed) -> None:
+        for attempt in (1, 2):
+            try:
+                async with context.db() as session:
+                    actor, refusal = await self.who(session, update)
+                    if actor is None:
+                        break
+                    turn = Turn(update, context, actor)
+                    show = await self._press(session, turn, pressed)
+                await self.display(turn, show)
+                return
+            except StaleSession:
+                # Someone else (a second tap, another process) moved the draft first. Judging the press again
+                # against the fresh row answers it as stale — or as "already sent" when the other one submitted.
+                if attempt == 2:
+                    raise
+        assert refusal is not None
+        await answer(update, refusal)
+
+    async def _press(self, session: AsyncSession, turn: Turn, pressed: Pressed) -> Show:
+        draft = await forms.load_draft(session, turn.actor.id, self.form.name)
+        if draft is None or draft.short_id != pressed.short_id:
+            gone = await forms.find_by_short_id(session, turn.actor.id, pressed.short_id)
+            toast = texts.gone(turn.lang, gone.status if gone is not None else None)
+            if draft is None:  # the pressed message may since show something else (the confirmation): leave it
+                return Show(toast=toast)
+            show = await self.current_view(session, turn, draft)
+            show.toast = toast
+            return show
+        if pressed.version != draft.version:
+            if turn.pressed_message_id == draft.message_id:
+                return Show(toast=texts.stale(turn.lang))
+            show = await self.current_view(session, turn, draft)
+            show.toast = texts.stale(turn.lang)
+            return show
+        value = pressed.value
+        if value.startswith("!"):
+            return await self._meta(session, turn, draft, value)
+        ctx = await self.context(session, turn, draft)
+        question = self.form.current(draft.answers, ctx, turn.lang)
+        outcome = question.step.on_press(value, question.scope)
+        return await self._outcome(session, turn, draft, ctx, question, outcome, edit=True)
+
+    async def _outcome(
+        self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, question: Question, outcome: Any, *, edit: bool
+    ) -> Show:
+        if isinstance(outcome, Action):
+            if outcome.name == "edit":
+                self.form.start_edit(draft.answers, outcome.arg)
+                return await self.advance(session, turn, draft, ctx, edit=edit)
+            return await self.action(session, turn, draft, ctx, question, outcome)
+        if isinstance(outcome, (Answer, Stay)):
+            self.form.apply(draft.answers, question, outcome)
+            return await self.advance(
+                session, turn, draft, ctx, edit=edit, ack=question.kind == "location" and not isinstance(outcome, Stay)
+            )
+        problem = outcome if isinstance(outcome, Invalid) else None
+        if edit and problem is None:  # a button that does not belong to this question (forged data)
+            return Show(toast=texts.stale(turn.lang))
+        reply = self.view(draft, ctx, turn.lang, problem=problem, hint=isinstance(outcome, Ignore))
+        return Show(reply=reply, draft=draft, clear=draft.message_id)
+
+    async def _meta(self, session: AsyncSession, turn: Turn, draft: Draft, value: str) -> Show:
+        name, _, arg = value.partition(":")
+        if name == CANCEL:
+            await forms.cancel(session, draft, turn.now)
+            return Show(reply=self.after_cancel(turn), clear=turn.pressed_message_id)
+        if name == UNDO:
+            self.form.finish_edit(draft.answers, keep=False)
+            ctx = await self.context(session, turn, draft)
+            return await self.advance(session, turn, draft, ctx, edit=True)
+        if name == DROP:
+            await forms.cancel(session, draft, turn.now)
+            return await self.dropped(session, turn, arg)
+        # RESUME, KEEP: show where the person is
+        show = await self.current_view(session, turn, draft)
+        show.clear = turn.pressed_message_id
+        return show
+
+    async def dropped(self, session: AsyncSession, turn: Turn, arg: str) -> Show:
+        """After "buang": the owner may start afresh (``arg`` is what the person originally asked for)."""
+        return Show(reply=self.after_cancel(turn), clear=turn.pressed_message_id)
+
+    def needs_preparing(self, given: Input, draft: Draft) -> bool:
+        """Whether ``prepare`` has work to do for this input (then it runs between two transactions)."""
+        return False
+
+    async def on_input(self, update: Update, context: AppContext, given: Input) -> bool:
+        """A typed text, photo or location. False when the person has no form open (not ours to answer)."""
+        show: Show | None = None
+        async with context.db() as session:
+            actor, _ = await self.who(session, update)
+            if actor is None:
+                return False
+            turn = Turn(update, context, actor)
+            draft = await forms.load_draft(session, actor.id, self.form.name)
+            if draft is None:
+                return False
+            if not self.needs_preparing(given, draft):
+                show = await self._judge(session, turn, given, draft)
+        if show is None:
+            given = await self.prepare(turn, given, draft)
+            async with context.db() as session:
+                show = await self._judge(session, turn, given)
+        await self.display(turn, show)
+        return True
+
+    async def _judge(self, session: AsyncSession, turn: Turn, given: Input, draft: Draft | None = None) -> Show:
+        draft = draft or await forms.load_draft(session, turn.actor.id, self.form.name)
+        if draft is None:
+            return Show()
+        try:
+            ctx = await self.context(session, turn, draft)
+            question = self.form.current(draft.answers, ctx, turn.lang)
+            outcome = question.step.on_input(given, question.scope)
+            if isinstance(given, LocationInput) and question.kind != "location":
+                outcome = Ignore()
+            return await self._outcome(session, turn, draft, ctx, question, outcome, edit=False)
+        except StaleSession:  # the version check wrote nothing, so this transaction can go on
+            fresh = await forms.load_draft(session, turn.actor.id, self.form.name)
+            if fresh is None:
+                return Show()
+            return await self.current_view(session, turn, fresh, notice=texts.stale(turn.lang))
+
+    async def ask_cancel(self, turn: Turn) -> None:
+        async with turn.context.db() as session:
+            draft = await forms.load_draft(session, turn.actor.id, self.form.name)
+        if draft is None:
+            await self.send(turn, texts.nothing_to_cancel(turn.lang))
+            return
+        await self.send(turn, texts.confirm_cancel(turn.lang, draft.short_id, draft.version))
+
+    # --- output ---------------------------------------------------------------------------------------------
+
+    async def display(self, turn: Turn, show: Show) -> None:
+        query = turn.update.callback_query
+        if query is not None:
+            with contextlib.suppress(BadRequest):  # a too-old query cannot be answered any more
+                await query.answer(show.toast)
+        for extra in show.before:
+            await self.send(turn, extra)
+        message_id: int | None = None
+        if show.reply is not None and show.edit and query is not None and query.message is not None:
+            try:
+                await turn.context.bot.edit_message_text(
+                    chat_id=turn.chat_id, message_id=query.message.message_id, **show.reply
+                )
+                message_id = query.message.message_id
+            except BadRequest as error:
+                if "not modified" in str(error).lower():
+                    message_id = query.message.message_id
+                else:
+                    log.info("could not edit question message: %s", error)
+        if show.clear is not None and show.clear != message_id:
+            with contextlib.suppress(BadRequest):
+                await turn.context.bot.edit_message_reply_markup(chat_id=turn.chat_id, message_id=show.clear)
+        if show.reply is not None and message_id is None:
+            message_id = await self.send(turn, show.reply)
+        if show.draft is not None and message_id is not None and message_id != show.draft.message_id:
+            async with turn.context.db() as session:
+                await forms.set_message(session, show.draft, message_id)
+
+    async def send(self, turn: Turn, reply: Reply) -> int:
+        message = await turn.context.bot.send_message(chat_id=turn.chat_id, **reply)
+        return message.message_id
+
+
+def _inline_or_none(reply: Reply) -> bool:
+    markup = reply.get("reply_markup")
+    return markup is None or isinstance(markup, InlineKeyboardMarkup)

@@ -1,0 +1,70 @@
+"""/riwayat: the pendamping's last reports (or one household's, from its card), each openable read-only; a
+report sent back by a supervisor can be reopened, corrected and resubmitted from here."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
+
+from handlers import render
+from handlers.access import answer, require
+from handlers.context import AppContext
+from handlers.forms.runner import Turn
+from handlers.render import report_summary as texts
+from handlers.report.flow import RUNNER
+from handlers.types import HandlerList
+from models.actor import Actor
+from models.queries.households import household_card
+from models.queries.visits import load_report, recent_visits
+from models.tables import ReviewStatus, Role
+
+
+@require()
+async def riwayat(update: Update, context: AppContext, actor: Actor) -> None:
+    async with context.db() as session:
+        lines = await recent_visits(session, actor)
+    await answer(update, texts.history(lines, actor.language))
+    raise ApplicationHandlerStop
+
+
+@require()
+async def riwayat_button(update: Update, context: AppContext, actor: Actor) -> None:
+    """``riwayat`` or ``riwayat:<household_id>`` (from the household card)."""
+    data = (update.callback_query.data if update.callback_query else None) or ""
+    arg = data.removeprefix("riwayat").removeprefix(":")
+    async with context.db() as session:
+        if not arg:
+            await answer(update, texts.history(await recent_visits(session, actor), actor.language))
+            raise ApplicationHandlerStop
+        card = await household_card(session, actor, int(arg)) if arg.isdigit() else None
+        lines = await recent_visits(session, actor, household_id=card.id) if card is not None else []
+    if card is None:
+        await answer(update, render.not_found_or_out_of_scope(actor.language))
+    else:
+        await answer(update, texts.history(lines, actor.language, household=card.head_name))
+    raise ApplicationHandlerStop
+
+
+@require()
+async def open_visit(update: Update, context: AppContext, actor: Actor) -> None:
+    """``rv:<visit_id>`` read-only; ``rv:<visit_id>:fix`` reopens a sent-back report for correction."""
+    data = (update.callback_query.data if update.callback_query else None) or ""
+    visit_id, _, command = data.removeprefix("rv:").partition(":")
+    if command == "fix" and actor.role is Role.PENDAMPING:
+        await RUNNER.start_correction(Turn(update, context, actor), visit_id)
+        raise ApplicationHandlerStop
+    async with context.db() as session:
+        report = await load_report(session, actor, visit_id) if len(visit_id) == 32 else None
+    if report is None:
+        await answer(update, render.not_found_or_out_of_scope(actor.language))
+    else:
+        can_fix = actor.role is Role.PENDAMPING and report.review_status == ReviewStatus.RETURNED.value
+        await answer(update, texts.visit_view(report, actor.language, can_fix=can_fix))
+    raise ApplicationHandlerStop
+
+
+HANDLERS: HandlerList = [
+    CommandHandler("riwayat", riwayat),
+    CallbackQueryHandler(riwayat_button, pattern=r"^riwayat(:\d*)?$"),
+    CallbackQueryHandler(open_visit, pattern=r"^rv:"),
+]

@@ -1,0 +1,146 @@
+"""Reminders in the chat: "tunda 1 hari" on a reminder, /pengaturan for a pendamping, /pengingat for admins.
+
+The reminders themselves are sent by the scheduler (``scheduler/``); their other buttons are handled where the
+work is — ``lapor:<household_id>`` by the visit report, ``jadwal`` by /jadwal. Blocking and unblocking the bot
+arrive as ``my_chat_member`` updates: the person is marked unreachable at once (no reminders are planned for
+them) and reachable again when they come back.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, time
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
+
+from handlers.access import answer, require
+from handlers.context import AppContext
+from handlers.render import reminders as texts
+from handlers.types import HandlerList
+from models import reminders
+from models.actor import Actor
+from models.tables import Role
+from scheduler.calendar import WorkCalendar
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DIGEST_HOUR = 7
+
+
+def _calendar(context: AppContext) -> WorkCalendar:
+    found = context.services.extras.get("calendar")
+    return found if isinstance(found, WorkCalendar) else WorkCalendar(tz=context.services.tz)
+
+
+def _default_hour(context: AppContext) -> int:
+    scheduler = context.services.extras.get("reminders")
+    return int(getattr(getattr(scheduler, "planner", None), "digest_hour", DEFAULT_DIGEST_HOUR))
+
+
+@require()
+async def snooze(update: Update, context: AppContext, actor: Actor) -> None:
+    """``snooze:<outbox_id>``: the same reminder again tomorrow (outside quiet hours), once."""
+    query = update.callback_query
+    assert query is not None
+    raw = (query.data or "").removeprefix("snooze:")
+    tz = str(context.services.tz)
+    if not raw.isdigit():
+        await query.answer(texts.snooze_unknown(actor.language))
+        return
+    now = context.now()
+    until = _calendar(context).next_send_time(reminders.snooze_until(now))
+    async with context.db() as session:
+        result = await reminders.snooze(session, actor, int(raw), until, now)
+    if result.outcome is reminders.SnoozeOutcome.SNOOZED:
+        assert result.until is not None
+        await query.answer(texts.snoozed(result.until, actor.language, tz), show_alert=True)
+        await _drop_snooze_button(update)
+    elif result.outcome is reminders.SnoozeOutcome.ALREADY:
+        await query.answer(texts.snoozed_already(result.until, actor.language, tz), show_alert=True)
+    else:
+        await query.answer(texts.snooze_unknown(actor.language))
+
+
+async def _drop_snooze_button(update: Update) -> None:
+    query = update.callback_query
+    message = query.message if query is not None else None
+    markup = getattr(message, "reply_markup", None)
+    if query is None or not isinstance(markup, InlineKeyboardMarkup):
+        return
+    rows = [[b for b in row if not str(b.callback_data or "").startswith("snooze:")] for row in markup.inline_keyboard]
+    try:
+        await query.edit_message_reply_markup(InlineKeyboardMarkup([r for r in rows if r]))
+    except BadRequest:  # the message is too old to edit, or already without the button
+        log.debug("could not remove the snooze button", exc_info=True)
+
+
+@require(Role.PENDAMPING)
+async def pengaturan(update: Update, context: AppContext, actor: Actor) -> None:
+    async with context.db() as session:
+        current = await reminders.settings_of(session, actor.id)
+    await answer(update, texts.settings(current, _default_hour(context), actor.language))
+
+
+@require(Role.PENDAMPING)
+async def setting_chosen(update: Update, context: AppContext, actor: Actor) -> None:
+    """``atur:jam:<hour>`` or ``atur:event:on|off``; anything else (forged) is refused politely."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    now = context.now()
+    async with context.db() as session:
+        try:
+            if len(parts) == 3 and parts[1] == "jam" and parts[2].isdigit():
+                await reminders.set_digest_hour(session, actor, int(parts[2]), now)
+            elif len(parts) == 3 and parts[1] == "event" and parts[2] in ("on", "off"):
+                await reminders.set_mute_events(session, actor, parts[2] == "off", now)
+            else:
+                raise ValueError(query.data)
+        except ValueError:
+            await query.answer(texts.snooze_unknown(actor.language))
+            return
+        current = await reminders.settings_of(session, actor.id)
+    await query.answer(texts.settings_saved(actor.language))
+    try:
+        await query.edit_message_text(**texts.settings(current, _default_hour(context), actor.language))
+    except BadRequest:
+        await answer(update, texts.settings(current, _default_hour(context), actor.language))
+
+
+@require(Role.ADMIN)
+async def pengingat(update: Update, context: AppContext, actor: Actor) -> None:
+    """/pengingat: reminders by kind since the start of today (local), and anything still waiting."""
+    local = context.local_now()
+    since = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
+    async with context.db() as session:
+        rows = await reminders.outbox_counts(session, actor, since)
+    await answer(update, texts.counts(rows, since, actor.language, str(context.services.tz)))
+
+
+async def chat_member(update: Update, context: AppContext) -> None:
+    """The person blocked (``kicked``) or unblocked (``member``) the bot in their private chat."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    status = change.new_chat_member.status
+    now = context.now()
+    async with context.db() as session:
+        user_id = await reminders.user_id_for_chat(session, change.chat.id)
+        if user_id is None:
+            return
+        if status == ChatMemberStatus.BANNED:
+            await reminders.mark_unreachable(session, user_id, "bot blocked by the user", now)
+        elif status == ChatMemberStatus.MEMBER:
+            await reminders.clear_unreachable(session, user_id, now)
+
+
+HANDLERS: HandlerList = [
+    CallbackQueryHandler(snooze, pattern=r"^snooze:"),
+    CommandHandler("pengaturan", pengaturan),
+    CallbackQueryHandler(setting_chosen, pattern=r"^atur:"),
+    CommandHandler("pengingat", pengingat),
+    ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+]

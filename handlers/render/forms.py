@@ -1,0 +1,229 @@
+"""Texts and keyboards of the form engine itself: any question, stale buttons, cancel, resume, bad input.
+
+A question's own words come from its form (the step's prompt and option msgids); this module lays them out:
+inline buttons carrying ``f:<session>:<version>:<value>``, the location request keyboard, the grid of toggles,
+the review screen's buttons, and the precise message for an answer that does not fit.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Any
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.i18n import N_, translator
+from bot.i18n.format import long_date, number
+from handlers.forms.engine import CANCEL, DROP, KEEP, RESUME, UNDO, Question, callback
+from handlers.forms.steps import (
+    SKIP,
+    Choice,
+    Custom,
+    DateStep,
+    Grid,
+    Invalid,
+    LocationStep,
+    Option,
+    PhotoStep,
+    Review,
+    TextStep,
+)
+from handlers.render import Reply, buttons, reply
+
+# Generic problems; any other ``Invalid.code`` is itself a msgid written by the form (with the same params).
+PROBLEMS = {
+    "date_format": N_(
+        "“{text}” bukan tanggal yang bisa saya baca. Tulis dengan format HH-BB-TTTT, misalnya {example}."
+    ),
+    "date_missing": N_("Tanggal {text} tidak ada di kalender. Tulis dengan format HH-BB-TTTT, misalnya {example}."),
+    "date_future": N_("Tanggal {date} belum terjadi. Tanggal paling akhir yang bisa dipakai: {latest}."),
+    "date_too_early": N_("Tanggal {date} terlalu awal. Tanggal paling awal yang bisa dipakai: {earliest}."),
+    "text_short": N_("Jawaban terlalu pendek; tulis paling sedikit {min} huruf."),
+    "text_long": N_("Jawaban terlalu panjang ({length} huruf); paling banyak {max} huruf."),
+    "message": "{message}",  # a problem already written for people (models.validate), shown as is
+}
+HINTS = {
+    "choice": N_("Untuk pertanyaan ini, pilih salah satu tombol di bawah."),
+    "grid": N_("Untuk pertanyaan ini, ketuk tombol di bawah lalu tekan “Lanjut”."),
+    "date": N_("Tulis tanggal dengan format HH-BB-TTTT, atau pilih tombol di bawah."),
+    "text": N_("Untuk pertanyaan ini, tulis jawabannya sebagai pesan."),
+    "photo": N_("Untuk pertanyaan ini, kirim foto (ikon 📎 lalu Kamera/Galeri)."),
+    "location": N_("Untuk pertanyaan ini, tekan tombol “📍 Kirim lokasi” di bawah."),
+    "review": N_("Periksa ringkasan di bawah, lalu tekan “Kirim laporan” atau ubah bagian yang keliru."),
+    "custom": N_("Pilih salah satu tombol di bawah."),
+}
+
+
+def problem_text(problem: Invalid, lang: str) -> str:
+    _ = translator(lang)
+    template = _(PROBLEMS.get(problem.code, problem.code))
+    params: dict[str, Any] = {"example": "05-11-2026"}
+    for key, value in problem.params.items():
+        params[key] = long_date(value, lang) if isinstance(value, date) else escape(str(value))
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
+def _label(option: Option, lang: str) -> str:
+    text = translator(lang)(option.label)
+    return f"{option.icon} {text}".strip()
+
+
+def question(
+    q: Question,
+    short_id: str,
+    version: int,
+    lang: str,
+    *,
+    problem: Invalid | None = None,
+    hint: bool = False,
+    editing: bool = False,
+) -> Reply:
+    """Any question of any form, with its buttons bound to this session and version."""
+    _ = translator(lang)
+    step, scope = q.step, q.scope
+
+    def cb(value: str) -> str:
+        return callback(short_id, version, value)
+
+    lines: list[str] = []
+    if problem is not None:
+        lines.append("⚠️ " + problem_text(problem, lang))
+    elif hint:
+        lines.append("ℹ️ " + _(HINTS.get(step.kind, HINTS["choice"])))
+    lines.append(step.prompt(scope))
+    rows: list[list[tuple[str, str]]] = []
+    if isinstance(step, Choice):
+        options = step.options_for(scope)
+        for start in range(0, len(options), step.columns):
+            rows.append([(_label(o, lang), cb(o.value)) for o in options[start : start + step.columns]])
+    elif isinstance(step, DateStep):
+        rows.append([(_label(o, lang), cb(o.value)) for o in step.quick(scope)])
+    elif isinstance(step, TextStep):
+        if step.skippable:
+            rows.append([(_(step.skip_label or N_("Lewati")), cb(SKIP))])
+    elif isinstance(step, Grid):
+        rows.extend(_grid_rows(step, q, lang, cb))
+    elif isinstance(step, PhotoStep):
+        if step.can_skip(scope):
+            rows.append([(_(step.skip_label or N_("Lewati")), cb(SKIP))])
+    elif isinstance(step, LocationStep):
+        keyboard = ReplyKeyboardMarkup(
+            [
+                [KeyboardButton(_(step.share_label or N_("📍 Kirim lokasi")), request_location=True)],
+                [KeyboardButton(_(step.skip_label or N_("Lewati")))],
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+        return reply("\n\n".join(lines), keyboard)
+    elif isinstance(step, Review):
+        labels = [(f"✏️ {_(step.labels[s])}", cb(f"e:{s}")) for s in step.sections_for(scope) if s in step.labels]
+        rows.extend(labels[i : i + 2] for i in range(0, len(labels), 2))
+        rows.append([(_(step.submit_label or N_("✅ Kirim")), cb("kirim"))])
+    elif isinstance(step, Custom):
+        rows.extend([(_label(o, lang), cb(o.value)) for o in row] for row in step.buttons(scope))
+    if editing and not isinstance(step, (Review, LocationStep)):
+        rows.append([(_("↩ Batal ubah"), cb(UNDO))])
+    rows = [row for row in rows if row]
+    return reply("\n\n".join(lines), buttons(rows) if rows else None)
+
+
+def _grid_rows(step: Grid, q: Question, lang: str, cb: Any) -> list[list[tuple[str, str]]]:
+    _ = translator(lang)
+    state = step.state(q.scope)
+    rows = []
+    for index, item in enumerate(step.items):
+        value = state.get(item.code)
+        chosen = next((o for o in item.options if _decoded(o.value) == value and value is not None), None)
+        if item.options and all(o.icon for o in item.options):
+            icon = chosen.icon if chosen else "⬜"
+            text = f"{icon} {_(item.label)}"
+        else:
+            text = f"{_(item.label)}: {_(chosen.label) if chosen else '–'}"
+        rows.append([(text, cb(f"g:{index}"))])
+    footer = []
+    if step.fill_value is not None:
+        rows.append([(_(step.fill_label), cb("fill"))])
+    if step.skippable:
+        footer.append((_("Lewati"), cb(SKIP)))
+    footer.append((_("Lanjut ➜"), cb("ok")))
+    rows.append(footer)
+    return rows
+
+
+def _decoded(value: str) -> Any:
+    return {"1": True, "0": False}.get(value, value)
+
+
+def stale(lang: str) -> str:
+    _ = translator(lang)
+    return _("Tombol ini sudah tidak berlaku.")
+
+
+def gone(lang: str, status: str | None) -> str:
+    _ = translator(lang)
+    if status == "submitted":
+        return _("Laporan ini sudah terkirim.")
+    if status == "cancelled":
+        return _("Laporan ini sudah dibatalkan.")
+    return _("Tombol ini sudah tidak berlaku.")
+
+
+def notice(text: str) -> Reply:
+    return reply(escape(text))
+
+
+def received(lang: str, markup: ReplyKeyboardRemove) -> Reply:
+    _ = translator(lang)
+    return reply(_("✓ Diterima."), markup)
+
+
+def cancelled(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _("Laporan dibatalkan. Jawaban yang sudah diisi dihapus. Ketik /lapor untuk mulai lagi."), ReplyKeyboardRemove()
+    )
+
+
+def nothing_to_cancel(lang: str) -> Reply:
+    _ = translator(lang)
+    return reply(_("Tidak ada laporan yang sedang diisi."))
+
+
+def confirm_cancel(lang: str, short_id: str, version: int) -> Reply:
+    _ = translator(lang)
+    return reply(
+        _("Batalkan laporan yang sedang diisi? Semua jawaban di dalamnya akan dihapus."),
+        buttons(
+            [
+                [
+                    (_("Ya, batalkan"), callback(short_id, version, CANCEL)),
+                    (_("Tidak, lanjutkan"), callback(short_id, version, KEEP)),
+                ]
+            ]
+        ),
+    )
+
+
+def resume_offer(lang: str, short_id: str, version: int, about: str, answered: int, drop_arg: str = "") -> Reply:
+    """/lapor while a draft is open: carry on with it, or throw it away (and start what was asked for)."""
+    _ = translator(lang)
+    text = _("Anda masih punya draf laporan: <b>{about}</b> ({count} jawaban tersimpan).").format(
+        about=escape(about), count=number(answered, lang)
+    )
+    drop = DROP + (f":{drop_arg}" if drop_arg else "")
+    return reply(
+        text,
+        buttons(
+            [
+                [
+                    (_("▶ Lanjutkan draf"), callback(short_id, version, RESUME)),
+                    (_("🗑 Buang"), callback(short_id, version, drop)),
+                ]
+            ]
+        ),
+    )

@@ -1,0 +1,372 @@
+"""Texts and buttons of reminders, /pengingat and /pengaturan.
+
+Every reminder ends with buttons to act on it: "📝 lapor" for the household concerned (``lapor:<household_id>``,
+handled by the report feature), "📋 Lihat daftar" (``jadwal``) and "⏰ Tunda 1 hari" (``snooze:<outbox_id>``, once —
+a snoozed copy carries no second snooze button). Reminders are composed when they are sent, so these functions
+take the numbers of that moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from bot.i18n import N_, normalize_language, translator
+from bot.i18n.format import date_time, long_date, number, percent
+from handlers.render import ROLE_NAMES, Reply, buttons, reply
+from models.period import Period
+from models.queries.reminder_content import (
+    Digest,
+    HouseholdItem,
+    HouseholdList,
+    MemberItem,
+    MemberList,
+    MissedCommitments,
+    SchoolChanges,
+    UnreachablePerson,
+    Weekly,
+)
+from models.reminders import DIGEST_HOURS, KindCount, Settings
+from models.tables import Role
+
+Rows = list[list[tuple[str, str]]]
+
+KIND_NAMES = {
+    "digest": N_("ringkasan pagi"),
+    "deadline": N_("batas laporan"),
+    "event_birth": N_("perkiraan persalinan"),
+    "event_school": N_("tahun ajaran baru"),
+    "event_month": N_("komitmen bulanan (vitamin A)"),
+    "event_yearly": N_("pemeriksaan tahunan"),
+    "escalation_visit": N_("eskalasi kunjungan"),
+    "escalation_commitment": N_("eskalasi komitmen"),
+    "weekly": N_("ringkasan mingguan"),
+    "unreachable": N_("petugas tak terjangkau"),
+    "announcement": N_("pengumuman"),
+}
+
+LEVEL_NAMES = {1: N_("peringatan"), 2: N_("perhatian koordinator"), 3: N_("rekomendasi penangguhan")}
+
+
+def period_name(period: Period, lang: str) -> str:
+    return format_date(period.start, "MMMM y", locale=normalize_language(lang))
+
+
+def _actions(
+    lang: str,
+    outbox_id: int,
+    snoozable: bool,
+    report: Sequence[HouseholdItem | MemberItem] = (),
+    *,
+    worklist: bool = True,
+) -> Rows:
+    t = translator(lang)
+    rows: Rows = []
+    seen: set[int] = set()
+    for item in report:
+        if item.household_id in seen or len(seen) == 3:
+            continue
+        seen.add(item.household_id)
+        rows.append([(t("📝 Lapor: {name}").format(name=item.head_name)[:60], f"lapor:{item.household_id}")])
+    last: list[tuple[str, str]] = []
+    if worklist:
+        last.append((t("📋 Lihat daftar"), "jadwal"))
+    if snoozable:
+        last.append((t("⏰ Tunda 1 hari"), f"snooze:{outbox_id}"))
+    if last:
+        rows.append(last)
+    return rows
+
+
+def _finish(lines: list[str], rows: Rows) -> Reply:
+    return reply("\n".join(lines), buttons(rows) if rows else None)
+
+
+def _member_lines(items: Sequence[MemberItem], total: int, lang: str, on: date | None = None) -> list[str]:
+    t = translator(lang)
+    out = []
+    for item in items:
+        extra = f" — {escape(item.detail)}" if item.detail else ""
+        out.append(
+            t("• {member} (Keluarga {head}){extra}").format(
+                member=escape(item.member_name), head=escape(item.head_name), extra=extra
+            )
+        )
+    if total > len(items):
+        out.append(t("… dan {n} lainnya.").format(n=number(total - len(items), lang)))
+    return out
+
+
+# --- pendamping ------------------------------------------------------------------------------------------------
+
+
+def digest(data: Digest, name: str, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    lines = [
+        t("☀️ Selamat pagi, {name}. Pekerjaan periode <b>{period}</b>:").format(
+            name=escape(name), period=period_name(data.period, lang)
+        ),
+        "",
+    ]
+    if data.due:
+        lines.append(
+            t("• {due} keluarga belum dikunjungi ({overdue} terlambat)").format(
+                due=number(data.due, lang), overdue=number(data.overdue, lang)
+            )
+        )
+    if data.drafts:
+        lines.append(t("• {n} laporan masih draf — lanjutkan dengan /lapor").format(n=number(data.drafts, lang)))
+    if data.returned:
+        lines.append(
+            t("• {n} laporan dikembalikan koordinator untuk diperbaiki — lihat /riwayat").format(
+                n=number(data.returned, lang)
+            )
+        )
+    if data.top:
+        lines += ["", t("Mulai dari yang paling lama belum dikunjungi:")]
+    return _finish(lines, _actions(lang, outbox_id, snoozable, data.top))
+
+
+def deadline(
+    period: Period, day: date, working_days_left: int, unreported: int, lang: str, outbox_id: int, snoozable: bool
+) -> Reply:
+    t = translator(lang)
+    lines = [
+        t("⏳ <b>Batas laporan periode {period}: {day}</b> — {n} hari kerja lagi.").format(
+            period=period_name(period, lang), day=long_date(day, lang), n=number(working_days_left, lang)
+        ),
+        t("Masih {n} keluarga belum dilaporkan. Laporan setelah batas perlu persetujuan koordinator.").format(
+            n=number(unreported, lang)
+        ),
+    ]
+    return _finish(lines, _actions(lang, outbox_id, snoozable))
+
+
+def birth(item: MemberItem, today: date, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    assert item.birth_date is not None
+    days = (item.birth_date - today).days
+    lines = [
+        t("🤰 <b>{member}</b> (Keluarga {head}) diperkirakan melahirkan {day} ({n} hari lagi).").format(
+            member=escape(item.member_name),
+            head=escape(item.head_name),
+            day=long_date(item.birth_date, lang),
+            n=number(max(0, days), lang),
+        ),
+        t("Ingatkan untuk bersalin di fasilitas kesehatan dan siapkan rujukan bila perlu."),
+    ]
+    return _finish(lines, _actions(lang, outbox_id, snoozable, [item], worklist=False))
+
+
+def month_event(label: str, period: Period, members: MemberList, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    lines = [
+        t("💊 <b>{label}</b> — bulan ini ({period}) untuk {n} anggota keluarga dampingan Anda:").format(
+            label=escape(_capital(label)), period=period_name(period, lang), n=number(members.total, lang)
+        ),
+        "",
+    ]
+    lines += _member_lines(members.items, members.total, lang)
+    return _finish(lines, _actions(lang, outbox_id, snoozable, members.items))
+
+
+def school(changes: SchoolChanges, year: int, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    lines = [
+        t("🎒 <b>Tahun ajaran baru {year}/{next}</b>: pastikan anak-anak ini terdaftar di sekolah.").format(
+            year=year, next=year + 1
+        )
+    ]
+    for title, group in (
+        (t("Masuk usia sekolah (belum tercatat sekolah):"), changes.starting),
+        (t("Lulus SD, lanjut ke SMP:"), changes.sd_to_smp),
+        (t("Lulus SMP, lanjut ke SMA:"), changes.smp_to_sma),
+    ):
+        if group.total:
+            lines += ["", f"<b>{title}</b>", *_member_lines(group.items, group.total, lang)]
+    items = [*changes.starting.items, *changes.sd_to_smp.items, *changes.smp_to_sma.items]
+    return _finish(lines, _actions(lang, outbox_id, snoozable, items))
+
+
+def yearly(label: str, members: MemberList, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    lines = [
+        t("🩺 <b>{label}</b> jatuh tempo bulan depan untuk {n} anggota keluarga dampingan Anda:").format(
+            label=escape(_capital(label)), n=number(members.total, lang)
+        ),
+        "",
+    ]
+    lines += _member_lines(members.items, members.total, lang)
+    return _finish(lines, _actions(lang, outbox_id, snoozable, members.items))
+
+
+def _capital(label: str) -> str:
+    """Commitment labels are written to follow a verb ("pemeriksaan …"); at the start of a line they need a capital."""
+    return label[:1].upper() + label[1:]
+
+
+def missed(data: MissedCommitments, period: Period, role: Role, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    if role is Role.PENDAMPING:
+        head = t("⚠️ <b>Komitmen tidak dipenuhi</b> pada periode {period} ({n} anggota):")
+    else:
+        head = t("🚩 <b>Eskalasi komitmen</b> periode {period}: {n} anggota tidak memenuhi komitmen berturut-turut:")
+    lines = [head.format(period=period_name(period, lang), n=number(data.total, lang))]
+    for level in sorted(data.by_level):
+        lines.append(
+            t("• level {level} ({name}): {n}").format(
+                level=level, name=t(LEVEL_NAMES.get(level, LEVEL_NAMES[3])), n=number(data.by_level[level], lang)
+            )
+        )
+    lines.append("")
+    for item in data.items:
+        lines.append(
+            t("• {member} (Keluarga {head}) — {commitment}, level {level}").format(
+                member=escape(item.member_name),
+                head=escape(item.head_name),
+                commitment=escape(item.detail),
+                level=item.level,
+            )
+        )
+    if data.total > len(data.items):
+        lines.append(t("… dan {n} lainnya. Lihat /kepatuhan.").format(n=number(data.total - len(data.items), lang)))
+    report = data.items if role is Role.PENDAMPING else []
+    return _finish(lines, _actions(lang, outbox_id, snoozable, report, worklist=role is Role.PENDAMPING))
+
+
+# --- koordinator -----------------------------------------------------------------------------------------------
+
+
+def escalation_visit(data: HouseholdList, closed: Period, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    lines = [
+        t("🚩 <b>{n} keluarga tidak dikunjungi dua periode</b> ({before} dan {closed}) di wilayah Anda:").format(
+            n=number(data.total, lang), before=period_name(closed.previous(), lang), closed=period_name(closed, lang)
+        ),
+        "",
+    ]
+    for item in data.items:
+        lines.append(f"• {escape(item.head_name)} — {escape(item.detail)}")
+    if data.total > len(data.items):
+        lines.append(t("… dan {n} lainnya. Lihat /tunggakan.").format(n=number(data.total - len(data.items), lang)))
+    return _finish(lines, _actions(lang, outbox_id, snoozable, worklist=False))
+
+
+def weekly(data: Weekly, lang: str, outbox_id: int, snoozable: bool) -> Reply:
+    t = translator(lang)
+    ratio = data.visited / data.households if data.households else 0.0
+    lines = [
+        t("📊 <b>Ringkasan mingguan {area}</b> — periode {period}").format(
+            area=escape(data.area_name), period=period_name(data.period, lang)
+        ),
+        t("Kunjungan: {done} dari {total} keluarga ({pct}).").format(
+            done=number(data.visited, lang), total=number(data.households, lang), pct=percent(ratio, lang)
+        ),
+        t("Rujukan baru 7 hari terakhir: {n}.").format(n=number(data.new_referrals, lang)),
+    ]
+    if data.worst:
+        lines += ["", t("Cakupan terendah:")]
+        for item in data.worst:
+            lines.append(
+                t("• {name}: {done}/{total} ({pct})").format(
+                    name=escape(item.name),
+                    done=number(item.visited, lang),
+                    total=number(item.total, lang),
+                    pct=percent(item.ratio, lang),
+                )
+            )
+    lines += ["", t("Rincian: /ringkasan · /tunggakan · /kepatuhan")]
+    return _finish(lines, _actions(lang, outbox_id, snoozable, worklist=False))
+
+
+def unreachable(person: UnreachablePerson, lang: str) -> Reply:
+    t = translator(lang)
+    lines = [
+        t(
+            "📵 <b>{name}</b> ({role}, {area}) tidak dapat dihubungi lewat Telegram — bot diblokir atau akun ditutup."
+        ).format(
+            name=escape(person.name),
+            role=t(ROLE_NAMES.get(Role(person.role), person.role)),
+            area=escape(person.area_name),
+        ),
+        t("Pengingat untuknya dihentikan sampai ia membuka bot lagi. Mohon hubungi langsung{phone}.").format(
+            phone=t(" di {phone}").format(phone=escape(person.phone)) if person.phone else ""
+        ),
+    ]
+    return reply("\n".join(lines))
+
+
+# --- /pengingat and /pengaturan ----------------------------------------------------------------------------------
+
+
+def counts(rows: Sequence[KindCount], since: datetime, lang: str, tz: str) -> Reply:
+    t = translator(lang)
+    lines = [t("🔔 <b>Pengingat sejak {since}</b>").format(since=date_time(since, lang, tz)), ""]
+    if not rows:
+        lines.append(t("Belum ada pengingat."))
+    for row in rows:
+        lines.append(
+            t("• {kind}: {sent} terkirim, {queued} antre, {failed} gagal, {cancelled} batal").format(
+                kind=escape(t(KIND_NAMES.get(row.kind, row.kind))),
+                sent=number(row.sent, lang),
+                queued=number(row.queued, lang),
+                failed=number(row.failed, lang),
+                cancelled=number(row.cancelled, lang),
+            )
+        )
+    if rows:
+        total = sum(r.sent for r in rows)
+        lines += ["", t("Jumlah terkirim: {n}").format(n=number(total, lang))]
+    return reply("\n".join(lines))
+
+
+def settings(current: Settings, default_hour: int, lang: str) -> Reply:
+    t = translator(lang)
+    hour = current.digest_hour or default_hour
+    lines = [
+        t("⚙️ <b>Pengaturan pengingat</b>"),
+        t("Ringkasan pagi: pukul {hour}.00 pada hari kerja.").format(hour=f"{hour:02d}"),
+        t("Pengingat komitmen (HPL, vitamin A, sekolah, lansia): {state}.").format(
+            state=t("dimatikan") if current.mute_events else t("aktif")
+        ),
+        "",
+        t("Pilih jam ringkasan pagi:"),
+    ]
+    hours = [(("✅ " if h == hour else "") + f"{h:02d}.00", f"atur:jam:{h}") for h in DIGEST_HOURS]
+    toggle = (
+        (t("🔔 Nyalakan pengingat komitmen"), "atur:event:on")
+        if current.mute_events
+        else (t("🔕 Matikan pengingat komitmen"), "atur:event:off")
+    )
+    return reply("\n".join(lines), buttons([hours, [toggle]]))
+
+
+def settings_saved(lang: str) -> str:
+    return translator(lang)("Pengaturan disimpan.")
+
+
+def when(moment: datetime, lang: str, tz: str) -> str:
+    """``Rabu, 25 November 2026 pukul 09.00`` in the reader's time zone."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return translator(lang)("{day} pukul {time}").format(
+        day=long_date(local.date(), lang), time=local.strftime("%H.%M")
+    )
+
+
+def snoozed(until: datetime, lang: str, tz: str) -> str:
+    return translator(lang)("Diingatkan lagi {when}.").format(when=when(until, lang, tz))
+
+
+def snoozed_already(until: datetime | None, lang: str, tz: str) -> str:
+    t = translator(lang)
+    if until is None:
+        return t("Pengingat ini sudah ditunda sekali.")
+    return t("Pengingat ini sudah ditunda sampai {when}; tunda hanya bisa sekali.").format(when=when(until, lang, tz))
+
+
+def snooze_unknown(lang: str) -> str:
+    return translator(lang)("Pengingat ini tidak bisa ditunda.")

@@ -1,0 +1,347 @@
+"""Texts of the visit report (/lapor): questions, option labels, the picker. The review screen, the confirmation
+and the read-only report live in ``render.report_summary``.
+
+Prompts take the form engine's ``Scope`` (answers, the report context, the language) and return HTML.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.i18n import N_, translator
+from bot.i18n.format import number
+from handlers.forms import Scope
+from handlers.render import mask_id
+from handlers.render.report_summary import SECTION_LABELS, month_name, review  # noqa: F401 - re-exported
+from handlers.report.context import ctx_of
+from models.queries.households import HouseholdHit
+from models.queries.worklist import WorkItem
+from models.visit_facts import CommitmentItem
+
+AS_IS = "message"  # an ``Invalid`` whose message comes from models.validate, already written for people
+YES, NO = N_("Ya"), N_("Tidak")
+TODAY, YESTERDAY = N_("Hari ini"), N_("Kemarin")
+PREVIOUS, NEXT, SHOW_LIST = N_("◀ Sebelumnya"), N_("Berikutnya ▶"), N_("✖ Kembali ke daftar")
+ALL_MET, ONE_BY_ONE = N_("✅ Semua memenuhi"), N_("Isi satu per satu")
+REST_NO = N_("❌ Sisanya “tidak”")
+MALE, FEMALE = N_("Laki-laki"), N_("Perempuan")
+WHOLE_FAMILY = N_("Seluruh keluarga")
+SKIP_PHOTO = N_("Lewati foto")
+SHARE_LOCATION, SKIP_LOCATION = N_("📍 Kirim lokasi"), N_("Lewati lokasi")
+SUBMIT = N_("✅ Kirim laporan")
+DATE_BEFORE_PERIOD = N_(
+    "Tanggal {date} sudah di luar periode yang masih bisa dilaporkan. Kunjungan paling awal yang bisa dilaporkan "
+    "sekarang: {earliest}."
+)
+DATE_IN_FUTURE = N_("Tanggal {date} belum terjadi. Tulis tanggal kunjungan yang sudah lewat, paling akhir hari ini.")
+EDD_NOT_FUTURE = N_("Hari perkiraan lahir (HPL) {date} sudah lewat; HPL harus setelah hari ini.")
+EDD_TOO_FAR = N_("HPL {date} terlalu jauh; kehamilan paling lama sekitar 10 bulan (paling akhir {latest}).")
+
+NOT_MET_LABELS = {
+    "tidak_di_rumah": N_("Tidak ada di rumah"),
+    "pindah": N_("Sudah pindah"),
+    "menolak": N_("Menolak dikunjungi"),
+    "meninggal": N_("Kepala keluarga meninggal"),
+    "lainnya": N_("Lainnya"),
+}
+RESULT_LABELS = {"m": N_("✅ Memenuhi"), "t": N_("❌ Tidak memenuhi"), "n": N_("➖ Tidak berlaku")}
+MISSED_LABELS = {
+    "sakit": N_("Sakit"),
+    "biaya": N_("Tidak ada biaya / transport"),
+    "fasilitas": N_("Fasilitas jauh atau tutup"),
+    "lupa": N_("Lupa / tidak tahu jadwal"),
+    "lainnya": N_("Lainnya"),
+}
+CONDITION_LABELS = {
+    "rumah": N_("Rumah"),
+    "penghasilan": N_("Penghasilan"),
+    "sakit": N_("Ada yang sakit"),
+    "putus_sekolah": N_("Anak putus sekolah"),
+    "butuh_bantuan": N_("Butuh bantuan"),
+}
+CONDITION_VALUE_LABELS = {
+    "layak": N_("layak"),
+    "kurang_layak": N_("kurang layak"),
+    "tidak_layak": N_("tidak layak"),
+    "buruh": N_("buruh"),
+    "tani": N_("tani/nelayan"),
+    "dagang": N_("dagang/usaha"),
+    "karyawan": N_("karyawan"),
+    "lainnya": N_("lainnya"),
+    "tidak_ada": N_("tidak ada"),
+    "ya": N_("ya"),
+    "tidak": N_("tidak"),
+}
+WELFARE_LABELS = {
+    "lantai": N_("Lantai tanah/bambu"),
+    "dinding": N_("Dinding bambu/kayu murah"),
+    "jamban": N_("Tanpa jamban sendiri"),
+    "listrik": N_("Tanpa listrik"),
+    "air": N_("Air minum tidak terlindung"),
+    "bahan_bakar": N_("Masak pakai kayu/arang"),
+    "protein": N_("Daging/ikan/susu < 1× seminggu"),
+    "makan": N_("Makan < 2× sehari"),
+    "berobat": N_("Tak mampu bayar berobat"),
+    "penghasilan": N_("Penghasilan KK < Rp600.000"),
+    "pendidikan_kepala": N_("Pendidikan KK paling tinggi SD"),
+    "aset": N_("Tanpa tabungan/aset Rp500.000"),
+}
+CHANGE_KIND_LABELS = {
+    "kelahiran": N_("👶 Kelahiran"),
+    "kematian": N_("🕊 Kematian"),
+    "pindah_keluar": N_("🚶 Pindah keluar"),
+    "pindah_masuk": N_("🏠 Pindah masuk"),
+    "telepon_baru": N_("📞 Telepon baru"),
+    "alamat_baru": N_("📮 Alamat baru"),
+    "kehamilan": N_("🤰 Kehamilan"),
+    "jenjang_sekolah": N_("🎒 Jenjang sekolah"),
+    "graduasi_mandiri": N_("🎓 Ingin keluar (graduasi mandiri)"),
+}
+STOP_LABELS = {"tidak_ada": N_("Tidak ada perubahan"), "selesai": N_("✔ Selesai")}
+SECTOR_LABELS = {
+    "pendidikan": N_("🎓 Pendidikan"),
+    "kesehatan": N_("🏥 Kesehatan"),
+    "umkm": N_("🏪 UMKM / modal usaha"),
+    "lainnya": N_("Lainnya"),
+}
+REFERRAL_STOP_LABELS = {"tidak_ada": N_("Tidak ada rujukan"), "selesai": N_("✔ Selesai")}
+SCHOOL_LABELS = {"SD": "SD", "SMP": "SMP", "SMA": "SMA", "tidak_sekolah": N_("Tidak sekolah")}
+PHOTO_SKIP_LABELS = {
+    "tidak_diizinkan": N_("Keluarga tidak mengizinkan"),
+    "kamera": N_("Kamera/HP bermasalah"),
+    "lainnya": N_("Lainnya"),
+}
+LOCATION_SKIP_LABELS = {"gps": N_("GPS tidak aktif"), "sinyal": N_("Tidak ada sinyal"), "lainnya": N_("Lainnya")}
+
+
+def _household(scope: Scope) -> str:
+    facts = ctx_of(scope).facts
+    return f"🏠 <b>{escape(facts.head_name)}</b> · {escape(facts.desa_name)}\n" if facts else ""
+
+
+def why(item: CommitmentItem, lang: str) -> str:
+    """ "Siti, 8 th, SD — kehadiran sekolah ≥ 85%": who, how old, and the rule that makes it apply."""
+    _ = translator(lang)
+    who = [escape(item.member_name), _("{age} th").format(age=item.age)]
+    if item.school_level and item.category == "pendidikan":
+        who.append(item.school_level)
+    label = item.label_en if lang == "en" and item.label_en else item.label
+    return f"{', '.join(who)} — {escape(label)}"
+
+
+# --- picker -------------------------------------------------------------------------------------------------
+
+
+def work_label(item: WorkItem) -> str:
+    mark = "⚠️ " if item.overdue else ""
+    return f"{mark}{item.head_name} · {item.desa_name}"[:60]
+
+
+def hit_label(hit: HouseholdHit) -> str:
+    who = f"{hit.matched_member} ({hit.head_name})" if hit.matched_member else hit.head_name
+    return f"{who} · KK {mask_id(hit.kk)}"[:60]
+
+
+def pick_prompt(scope: Scope) -> str:
+    _, ctx = translator(scope.lang), ctx_of(scope)
+    if ctx.hits is not None:
+        if not ctx.hits:
+            return _("Tidak ada keluarga dampingan yang cocok dengan “{q}”. Coba nama lain, NIK atau nomor KK.").format(
+                q=escape(ctx.search or "")
+            )
+        return _("Hasil pencarian “{q}”. Pilih keluarga yang dikunjungi:").format(q=escape(ctx.search or ""))
+    work = ctx.worklist
+    if work is None or work.total == 0:
+        return _("Belum ada keluarga dampingan yang terdaftar atas nama Anda. Hubungi koordinator Anda.")
+    head = _("📝 <b>Lapor kunjungan</b> — periode {period}").format(period=month_name(work.period, scope.lang))
+    counts = _("Belum dikunjungi: {due} (terlambat ⚠️: {overdue}) · selesai: {done} dari {total}.").format(
+        due=number(work.due, scope.lang),
+        overdue=number(work.overdue, scope.lang),
+        done=number(work.done, scope.lang),
+        total=number(work.total, scope.lang),
+    )
+    lines = [head, counts]
+    if not work.items:
+        lines.append(_("Semua keluarga sudah dilaporkan periode ini. 👍"))
+    else:
+        lines.append(_("Pilih keluarga di bawah (yang paling lama belum dikunjungi di atas)."))
+    lines.append(_("Atau ketik nama, NIK, atau nomor KK untuk mencari."))
+    if work.pages > 1:
+        lines.append(_("Halaman {page} dari {pages}.").format(page=work.page + 1, pages=work.pages))
+    return "\n".join(lines)
+
+
+# --- kunjungan ----------------------------------------------------------------------------------------------
+
+
+def date_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _household(scope) + _(
+        "📅 Tanggal kunjungan? Pilih tombol, atau tulis tanggalnya dengan format HH-BB-TTTT (misalnya {example})."
+    ).format(example=ctx_of(scope).today.strftime("%d-%m-%Y"))
+
+
+def met_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _household(scope) + _("👥 Bertemu dengan keluarga?")
+
+
+def not_met_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Mengapa tidak bertemu dengan keluarga?")
+
+
+# --- komitmen -----------------------------------------------------------------------------------------------
+
+
+def commitments_prompt(scope: Scope) -> str:
+    _, ctx = translator(scope.lang), ctx_of(scope)
+    items = ctx.items(scope.answers)
+    lines = [_("✅ <b>Komitmen periode {period}</b>").format(period=month_name(ctx.period(scope.answers), scope.lang))]
+    lines.extend(f"• {why(item, scope.lang)}" for item in items)
+    lines.append("")
+    lines.append(_("Semua dipenuhi? Jika ada yang tidak, pilih “Isi satu per satu”."))
+    return "\n".join(lines)
+
+
+def commitment_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    item: CommitmentItem = scope.item
+    period = month_name(ctx_of(scope).period(scope.answers), scope.lang)
+    return f"{why(item, scope.lang)}\n\n" + _("Dipenuhi pada periode {period}?").format(period=period)
+
+
+def missed_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    item: CommitmentItem = scope.item
+    return f"{why(item, scope.lang)}\n\n" + _("Apa alasan tidak memenuhi?")
+
+
+# --- kondisi, kesejahteraan ---------------------------------------------------------------------------------
+
+
+def condition_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _(
+        "🏠 <b>Kondisi keluarga</b>\nKetuk baris untuk mengganti jawabannya (sudah diisi dari kunjungan terakhir, "
+        "bila ada). Lalu tekan “Lanjut”."
+    )
+
+
+def welfare_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _(
+        "📊 <b>Indikator kesejahteraan</b>\nKetuk untuk mengganti: ⬜ belum dijawab → ✅ ya → ❌ tidak. "
+        "Jumlah “ya” menjadi skor kekurangan keluarga. Lalu tekan “Lanjut”."
+    )
+
+
+# --- perubahan, rujukan -------------------------------------------------------------------------------------
+
+
+def change_kind_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    if scope.item == 1:
+        return _(
+            "📝 <b>Perubahan data keluarga</b>\nAda perubahan yang perlu dicatat? (diverifikasi dulu sebelum "
+            "data diubah)"
+        )
+    return _("Ada perubahan lain? Pilih jenisnya, atau “Selesai”.")
+
+
+def change_member_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    kind = _(CHANGE_KIND_LABELS.get(scope.get("jenis"), ""))
+    return _("{kind}: anggota keluarga yang mana?").format(kind=kind)
+
+
+def change_name_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    if scope.get("jenis") == "kelahiran":
+        return _("Nama bayi? (tulis “Bayi Ny. Siti” jika belum diberi nama)")
+    return _("Nama lengkap orang yang pindah masuk?")
+
+
+def sex_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Jenis kelamin?")
+
+
+def event_date_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    if scope.get("jenis") == "kelahiran":
+        return _("Tanggal lahir? Tulis dengan format HH-BB-TTTT.")
+    return _("Tanggal meninggal? Tulis dengan format HH-BB-TTTT.")
+
+
+def nik_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("NIK-nya (16 angka)? Tekan “Lewati” jika belum tahu.")
+
+
+def edd_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Hari perkiraan lahir (HPL)? Tulis dengan format HH-BB-TTTT.")
+
+
+def phone_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Nomor telepon baru keluarga? Misalnya 0812-3456-7890.")
+
+
+def address_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Alamat baru (jalan/kampung, RT/RW)?")
+
+
+def school_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Jenjang sekolah sekarang?")
+
+
+def referral_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    if scope.item == 1:
+        return _("🤝 <b>Rujukan</b>\nPerlu dirujuk ke dinas lain (OPD)? Pilih sektornya.")
+    return _("Ada rujukan lain? Pilih sektornya, atau “Selesai”.")
+
+
+def referral_member_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Untuk siapa rujukannya?")
+
+
+def need_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Kebutuhannya dalam beberapa kata? (misalnya “anak putus sekolah, perlu seragam”)")
+
+
+# --- bukti, catatan -----------------------------------------------------------------------------------------
+
+
+def photo_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    rules = ctx_of(scope).rules
+    if rules is not None and rules.evidence.photo_required:
+        return _("📷 Kirim foto kunjungan (wajib untuk program ini): ikon 📎 lalu Kamera.")
+    return _("📷 Kirim foto kunjungan (ikon 📎 lalu Kamera), atau tekan “Lewati foto”.")
+
+
+def photo_skip_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Mengapa tanpa foto?")
+
+
+def location_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif).")
+
+
+def location_skip_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("Mengapa lokasi tidak dikirim?")
+
+
+def notes_prompt(scope: Scope) -> str:
+    _ = translator(scope.lang)
+    return _("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”.")

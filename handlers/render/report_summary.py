@@ -1,0 +1,259 @@
+"""A visit report summarised: the review screen before submitting, the confirmation after, the read-only view
+from /riwayat, and the "already reported this period" notice. One summary for all, so they never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from babel.dates import format_date
+
+from bot.i18n import N_, normalize_language, translator
+from bot.i18n.format import long_date, number
+from handlers.render import Reply, buttons, reply
+from models.period import Period
+from models.queries.visits import VisitLine
+from models.queries.worklist import ReportedVisit
+from models.tables import CheckResult
+from models.visits import Submitted, VisitReport
+
+SECTION_LABELS = {
+    "kunjungan": N_("Kunjungan"),
+    "komitmen": N_("Komitmen"),
+    "kondisi": N_("Kondisi"),
+    "kesejahteraan": N_("Kesejahteraan"),
+    "perubahan": N_("Perubahan data"),
+    "rujukan": N_("Rujukan"),
+    "bukti": N_("Foto & lokasi"),
+    "catatan": N_("Catatan"),
+}
+REVIEW_STATUS = {
+    "menunggu": N_("⏳ menunggu tinjauan"),
+    "disetujui": N_("✅ disetujui"),
+    "dikembalikan": N_("↩️ dikembalikan untuk diperbaiki"),
+}
+RESULT_ICONS = {CheckResult.MET: "✅", CheckResult.NOT_MET: "❌", CheckResult.NOT_APPLICABLE: "➖"}
+
+
+def month_name(period: Period, lang: str) -> str:
+    return format_date(period.start, "MMMM y", locale=normalize_language(lang))
+
+
+def _labels() -> Any:
+    from handlers.render import report as texts  # the option labels live with the questions
+
+    return texts
+
+
+def summary_lines(report: VisitReport, lang: str) -> list[str]:
+    _ = translator(lang)
+    texts = _labels()
+    lines = [
+        f"🏠 <b>{escape(report.head_name)}</b>",
+        "📅 "
+        + _("{day} · periode {period}").format(
+            day=long_date(report.visited_on, lang), period=month_name(report.period, lang)
+        ),
+    ]
+    if not report.met:
+        reason = _(texts.NOT_MET_LABELS.get(report.not_met_reason or "", N_("Lainnya")))
+        lines.append("👥 " + _("Tidak bertemu keluarga: {reason}").format(reason=reason.lower()))
+    else:
+        lines.append("👥 " + _("Bertemu keluarga"))
+        lines.extend(_checks(report, lang))
+        lines.append("🏠 " + _("Kondisi: {items}").format(items=_condition(report, lang)))
+        score = report.deprivation_score
+        if score is None:
+            lines.append("📊 " + _("Kesejahteraan: tidak diisi"))
+        else:
+            lines.append(
+                "📊 "
+                + _("Kesejahteraan: skor kekurangan {score} dari {asked} yang dijawab").format(
+                    score=score, asked=len(report.welfare)
+                )
+            )
+        lines.extend(_changes(report, lang))
+        lines.extend(_referrals(report, lang))
+        lines.extend(_evidence(report, lang))
+    if report.notes:
+        lines.append("🗒 " + _("Catatan: {notes}").format(notes=escape(report.notes)))
+    return lines
+
+
+def _checks(report: VisitReport, lang: str) -> list[str]:
+    _ = translator(lang)
+    texts = _labels()
+    if not report.checks:
+        return ["✅ " + _("Komitmen: tidak ada yang berlaku periode ini")]
+    if all(c.result is CheckResult.MET for c in report.checks):
+        return ["✅ " + _("Komitmen: semua memenuhi ({count})").format(count=len(report.checks))]
+    lines = ["✅ " + _("Komitmen:")]
+    for check in report.checks:
+        label = check.label_en if lang == "en" and check.label_en else check.label
+        line = f"   {RESULT_ICONS[check.result]} {escape(check.member_name)} — {escape(label)}"
+        if check.reason:
+            line += f" ({_(texts.MISSED_LABELS.get(check.reason, check.reason)).lower()})"
+        lines.append(line)
+    return lines
+
+
+def _condition(report: VisitReport, lang: str) -> str:
+    _ = translator(lang)
+    texts = _labels()
+    if not report.condition:
+        return _("tidak diisi")
+    return " · ".join(
+        f"{_(texts.CONDITION_LABELS.get(k, k)).lower()} {_(texts.CONDITION_VALUE_LABELS.get(v, v))}"
+        for k, v in report.condition.items()
+    )
+
+
+def _changes(report: VisitReport, lang: str) -> list[str]:
+    _ = translator(lang)
+    texts = _labels()
+    if not report.changes:
+        return ["📝 " + _("Perubahan data: tidak ada")]
+    lines = ["📝 " + _("Perubahan data (menunggu verifikasi):")]
+    for change in report.changes:
+        parts = [_(texts.CHANGE_KIND_LABELS.get(change.kind, change.kind))]
+        if change.member_name:
+            parts.append(escape(change.member_name))
+        parts.extend(escape(str(v)) for v in change.values.values())
+        lines.append("   • " + " — ".join(parts))
+    return lines
+
+
+def _referrals(report: VisitReport, lang: str) -> list[str]:
+    _ = translator(lang)
+    texts = _labels()
+    if not report.referrals:
+        return ["🤝 " + _("Rujukan: tidak ada")]
+    lines = ["🤝 " + _("Rujukan:")]
+    for referral in report.referrals:
+        who = escape(referral.member_name) if referral.member_name else _(texts.WHOLE_FAMILY).lower()
+        sector = _(texts.SECTOR_LABELS.get(referral.sector, referral.sector))
+        lines.append(f"   • {sector} — {who}: {escape(referral.need)}")
+    return lines
+
+
+def _evidence(report: VisitReport, lang: str) -> list[str]:
+    _ = translator(lang)
+    texts = _labels()
+    if report.photo_file_id:
+        photo = "📷 " + _("Foto: ada")
+    elif report.photo_skip_reason:
+        reason = _(texts.PHOTO_SKIP_LABELS.get(report.photo_skip_reason, report.photo_skip_reason)).lower()
+        photo = "📷 " + _("Foto: tidak ada ({reason})").format(reason=reason)
+    else:
+        photo = "📷 " + _("Foto: tidak ada")
+    if report.latitude is not None:
+        location = "📍 " + _("Lokasi: ada")
+        if report.distance_km is not None:
+            location += " " + _("({km} km dari titik terakhir keluarga ini)").format(
+                km=number(round(report.distance_km, 1), lang)
+            )
+        if report.location_flagged:
+            location = "⚠️ " + location[2:] + " — " + _("jauh dari titik terakhir, akan ditandai untuk koordinator")
+    elif report.location_skip_reason:
+        reason = _(texts.LOCATION_SKIP_LABELS.get(report.location_skip_reason, report.location_skip_reason)).lower()
+        location = "📍 " + _("Lokasi: tidak ada ({reason})").format(reason=reason)
+    else:
+        location = "📍 " + _("Lokasi: tidak ada")
+    return [photo, location]
+
+
+def review(report: VisitReport, lang: str, *, returned: dict[str, Any] | None = None) -> str:
+    _ = translator(lang)
+    lines = []
+    if returned:
+        lines.append(
+            "↩️ " + _("<b>Dikembalikan koordinator:</b> {note}").format(note=escape(returned.get("note") or ""))
+        )
+        lines.append("")
+    lines.append("📋 <b>" + _("Ringkasan laporan") + "</b>")
+    lines.extend(summary_lines(report, lang))
+    lines.append("")
+    lines.append(_("Periksa sekali lagi. Ubah bagian yang keliru, atau kirim laporan."))
+    return "\n".join(lines)
+
+
+def submitted(result: Submitted, lang: str) -> Reply:
+    _ = translator(lang)
+    if result.already:
+        head = _("Laporan ini sudah terkirim sebelumnya. Nomor laporan: <code>{id}</code>.")
+    elif result.corrected:
+        head = _("✅ Perbaikan laporan terkirim dan menunggu tinjauan lagi. Nomor laporan: <code>{id}</code>.")
+    else:
+        head = _("✅ Laporan terkirim. Nomor laporan: <code>{id}</code>.")
+    lines = [head.format(id=result.short_id)]
+    if result.late:
+        lines.append(
+            _(
+                "⏰ Periode laporan ini sudah ditutup, jadi laporan ditandai terlambat dan perlu persetujuan "
+                "koordinator."
+            )
+        )
+    if result.location_flagged:
+        lines.append(_("⚠️ Lokasi jauh dari titik terakhir keluarga ini; koordinator akan memeriksanya."))
+    return reply("\n".join(lines), buttons([[(_("📝 Lapor keluarga lain"), "lapor"), (_("📅 Jadwal"), "jadwal")]]))
+
+
+def already_reported(lang: str, head_name: str, found: ReportedVisit, force_data: str, other_data: str) -> Reply:
+    _ = translator(lang)
+    text = _("<b>{name}</b> sudah dilaporkan periode ini (kunjungan {day}).").format(
+        name=escape(head_name), day=long_date(found.visited_on, lang)
+    )
+    return reply(
+        text,
+        buttons(
+            [
+                [(_("📄 Buka laporan itu"), f"rv:{found.visit_id}")],
+                [(_("➕ Tetap buat laporan kunjungan baru"), force_data)],
+                [(_("↩ Pilih keluarga lain"), other_data)],
+            ]
+        ),
+    )
+
+
+def visit_view(report: VisitReport, lang: str, *, can_fix: bool) -> Reply:
+    """A submitted report, read-only, with its review status (and "perbaiki" when it was sent back)."""
+    _ = translator(lang)
+    assert report.visit_id is not None
+    from models.forms import short_id
+
+    lines = [
+        _("📄 <b>Laporan {id}</b> — {status}").format(
+            id=short_id(report.visit_id),
+            status=_(REVIEW_STATUS.get(report.review_status or "", N_("⏳ menunggu tinjauan"))),
+        )
+    ]
+    if report.review_note:
+        lines.append(_("Catatan koordinator: {note}").format(note=escape(report.review_note)))
+    if report.late:
+        lines.append(_("⏰ Terlambat (periode sudah ditutup saat dikirim)."))
+    lines.extend(summary_lines(report, lang))
+    rows = []
+    if can_fix:
+        rows.append([(_("✏️ Perbaiki laporan"), f"rv:{report.visit_id}:fix")])
+    rows.append([(_("🗂 Riwayat keluarga ini"), f"riwayat:{report.household_id}")])
+    return reply("\n".join(lines), buttons(rows))
+
+
+def history(lines_: Sequence[VisitLine], lang: str, *, household: str | None = None) -> Reply:
+    _ = translator(lang)
+    if not lines_:
+        return reply(_("Belum ada laporan kunjungan."))
+    head = (
+        _("🗂 <b>Riwayat kunjungan {name}</b>").format(name=escape(household))
+        if household
+        else _("🗂 <b>Laporan terakhir Anda</b>")
+    )
+    rows = []
+    for line in lines_:
+        icon = {"dikembalikan": "↩️", "disetujui": "✅"}.get(line.review_status, "⏳")
+        label = f"{icon} {line.visited_on:%d-%m-%Y} · {line.head_name}"
+        rows.append([(label[:60], f"rv:{line.visit_id}")])
+    text = head + "\n" + _("⏳ menunggu · ✅ disetujui · ↩️ dikembalikan (perlu diperbaiki). Pilih untuk membuka.")
+    return reply(text, buttons(rows))

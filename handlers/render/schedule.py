@@ -1,0 +1,55 @@
+"""/jadwal: this period's work of a pendamping — counts, the deadline, and the households still to visit."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from bot.i18n import translator
+from bot.i18n.format import long_date, number
+from handlers.render import Reply, buttons, reply
+from handlers.render.report_summary import month_name
+from models.queries.worklist import Worklist
+
+
+def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) -> Reply:
+    _ = translator(lang)
+    lines = [
+        _("📅 <b>Jadwal periode {period}</b>").format(period=month_name(work.period, lang)),
+        _("Batas laporan: {day} ({days} hari kerja lagi).").format(
+            day=long_date(deadline, lang), days=number(max(0, working_days_left), lang)
+        ),
+        _("⚠️ Terlambat: {overdue} · ⏳ Belum: {due} · ✅ Selesai: {done} dari {total}").format(
+            overdue=number(work.overdue, lang),
+            due=number(work.due, lang),
+            done=number(work.done, lang),
+            total=number(work.total, lang),
+        ),
+        "",
+    ]
+    rows: list[list[tuple[str, str]]] = []
+    if work.total == 0:
+        lines.append(_("Belum ada keluarga dampingan yang terdaftar atas nama Anda."))
+    elif not work.items:
+        lines.append(_("Semua keluarga sudah dilaporkan periode ini. 👍"))
+    else:
+        lines.append(_("Perlu dikunjungi (yang paling lama belum dikunjungi di atas). Tekan untuk melapor:"))
+        for item in work.items:
+            mark = "⚠️ " if item.overdue else ""
+            last = (
+                _("terakhir {day}").format(day=item.last_visited_on.strftime("%d-%m-%Y"))
+                if item.last_visited_on
+                else _("belum pernah")
+            )
+            rows.append([(f"{mark}{item.head_name} · {last}"[:60], f"lapor:{item.household_id}")])
+        for item in work.items:
+            lines.append(f"• {escape(item.head_name)} — {escape(item.desa_name)}")
+        paging = []
+        if work.page > 0:
+            paging.append((_("◀ Sebelumnya"), f"jadwal:p{work.page - 1}"))
+        if work.page + 1 < work.pages:
+            paging.append((_("Berikutnya ▶"), f"jadwal:p{work.page + 1}"))
+        if paging:
+            rows.append(paging)
+            lines.append(_("Halaman {page} dari {pages}.").format(page=work.page + 1, pages=work.pages))
+    return reply("\n".join(lines), buttons(rows) if rows else None)

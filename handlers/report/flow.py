@@ -1,0 +1,241 @@
+"""/lapor on the form engine: picking the household, the report's context, submitting, correcting.
+
+Entry points other features use: the ``lapor`` button opens the picker, ``lapor:<household_id>`` starts a report
+for that household (reminders, the household card). Both are scoped: a household outside the pendamping's scope
+reads as "not found".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import TelegramError
+
+from handlers import render
+from handlers.forms import Action, Input, PhotoInput, Question, callback
+from handlers.forms.runner import FormRunner, Show, Turn
+from handlers.render import forms as form_texts
+from handlers.render import report_summary
+from handlers.report.context import ReportCtx
+from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
+from handlers.report.form import PICK, VISIT_FORM
+from models import forms, visits
+from models.forms import Draft
+from models.period import Period
+from models.queries.households import search_households
+from models.queries.visits import load_report
+from models.queries.worklist import reported_in_period, worklist
+from models.tables import Role
+from models.visit_facts import HouseholdFacts, load_household_facts, programme_rules
+from scheduler.calendar import WorkCalendar
+
+log = logging.getLogger(__name__)
+_DEFAULT_CALENDAR = WorkCalendar()
+
+
+def work_calendar(turn: Turn) -> WorkCalendar:
+    found = turn.context.services.extras.get("calendar")
+    return found if isinstance(found, WorkCalendar) else _DEFAULT_CALENDAR
+
+
+def reporting_window_start(calendar: WorkCalendar, today: date, deadline_days: int) -> date:
+    """The earliest visit date still reportable: last month's first day while last month is still open
+    (until its deadline, the n-th working day of this month), else this month's first day."""
+    current = Period.of(today)
+    previous = current.previous()
+    return previous.start if calendar.period_is_open(previous, today, deadline_days) else current.start
+
+
+class ReportRunner(FormRunner):
+    form = VISIT_FORM
+    roles = frozenset({Role.PENDAMPING})
+
+    async def context(self, session: AsyncSession, turn: Turn, draft: Draft) -> ReportCtx:
+        answers = draft.answers
+        today = turn.context.local_now().date()
+        facts = HouseholdFacts.from_json(answers["_hh"]) if "_hh" in answers else None
+        rules = await programme_rules(session, facts.programme) if facts is not None else None
+        deadline_days = rules.period.deadline_working_days if rules is not None else 5
+        earliest = reporting_window_start(work_calendar(turn), today, deadline_days)
+        if answers.get("_orig"):  # a correction keeps the period it was reported for
+            earliest = min(earliest, Period.of(date.fromisoformat(answers["_orig"])).start)
+        ctx = ReportCtx(today=today, earliest=earliest, facts=facts, rules=rules)
+        if PICK not in answers:
+            search = answers.get("_search")
+            if search:
+                ctx.search = search
+                ctx.hits = await search_households(session, turn.actor, search)
+            else:
+                ctx.worklist = await worklist(session, turn.actor, Period.of(today), page=int(answers.get("_page", 0)))
+        return ctx
+
+    async def advance(
+        self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, *, edit: bool, ack: bool = False
+    ) -> Show:
+        forget_other_period_commitments(draft.answers)
+        return await super().advance(session, turn, draft, ctx, edit=edit, ack=ack)
+
+    def needs_preparing(self, given: Input, draft: Draft) -> bool:
+        return isinstance(given, PhotoInput) and given.sha256 is None and draft.step == "foto"
+
+    async def prepare(self, turn: Turn, given: Input, draft: Draft) -> Input:
+        """A photo is stored as Telegram's file id plus a hash of its bytes (DESIGN.md decision 5); fetched
+        between transactions so no database lock is held while the file downloads."""
+        if not isinstance(given, PhotoInput):
+            return given
+        try:
+            file = await turn.context.bot.get_file(given.file_id)
+            content = await file.download_as_bytearray()
+        except TelegramError:
+            log.warning("could not fetch photo %s to hash it; stored without hash", given.file_id, exc_info=True)
+            return given
+        return replace(given, sha256=hashlib.sha256(bytes(content)).hexdigest())
+
+    async def action(
+        self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, question: Question, action: Action
+    ) -> Show:
+        answers = draft.answers
+        if action.name == "submit":
+            return await self.submit(session, turn, draft, ctx)
+        if action.name == "text":
+            answers["_search"], answers["_page"] = action.arg.strip()[:60], 0
+            return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=False)
+        value = action.arg
+        if value.startswith(("h:", "h!:")) and value.split(":", 1)[1].isdigit():
+            return await self.pick(
+                session, turn, draft, int(value.split(":", 1)[1]), force=value.startswith("h!"), edit=True
+            )
+        if value.startswith("p:") and value[2:].isdigit():
+            answers["_page"] = int(value[2:])
+        elif value == "all":
+            answers.pop("_search", None)
+            answers["_page"] = 0
+        else:
+            return Show(toast=form_texts.stale(turn.lang))
+        return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=True)
+
+    async def pick(
+        self, session: AsyncSession, turn: Turn, draft: Draft, household_id: int, *, force: bool, edit: bool
+    ) -> Show:
+        facts = await load_household_facts(session, turn.actor, household_id)
+        if facts is None:
+            return Show(reply=render.not_found_or_out_of_scope(turn.lang))
+        if not force:
+            found = await reported_in_period(
+                session, turn.actor, household_id, Period.of(turn.context.local_now().date())
+            )
+            if found is not None:
+                reply = report_summary.already_reported(
+                    turn.lang,
+                    facts.head_name,
+                    found,
+                    callback(draft.short_id, draft.version, f"h!:{household_id}"),
+                    callback(draft.short_id, draft.version, "all"),
+                )
+                return Show(reply=reply, edit=edit, draft=draft)
+        for key in ("_page", "_search"):
+            draft.answers.pop(key, None)
+        draft.answers[PICK] = household_id
+        draft.answers["_hh"] = facts.to_json()
+        draft.household_id = household_id
+        return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=edit)
+
+    async def submit(self, session: AsyncSession, turn: Turn, draft: Draft, ctx: ReportCtx) -> Show:
+        report = report_from(draft.answers, ctx)
+        deadline_days = ctx.rules.period.deadline_working_days if ctx.rules else 5
+        late = not work_calendar(turn).period_is_open(report.period, ctx.today, deadline_days)
+        try:
+            result = await visits.submit(session, turn.actor, draft, report, late=late, now=turn.now, facts=ctx.facts)
+        except visits.VisitError:
+            return Show(reply=render.not_found_or_out_of_scope(turn.lang))
+        return Show(reply=report_summary.submitted(result, turn.lang), edit=True)
+
+    # --- entry points ---------------------------------------------------------------------------------------
+
+    async def start(self, turn: Turn, *, search: str | None = None, household_id: int | None = None) -> None:
+        """/lapor, the ``lapor`` button, ``lapor:<id>``: resume or offer the open draft, else start afresh."""
+        async with turn.context.db() as session:
+            draft = await forms.load_draft(session, turn.actor.id, self.form.name)
+            if draft is not None and PICK in draft.answers:
+                if household_id is not None and household_id == draft.household_id:
+                    show = await self.current_view(session, turn, draft)
+                else:
+                    show = Show(reply=self.resume_offer(turn, draft, str(household_id or "")))
+            else:
+                if draft is None:
+                    draft = await forms.create(
+                        session, user_id=turn.actor.id, form=self.form.name, step=PICK, now=turn.now
+                    )
+                draft.answers.pop("_page", None)
+                draft.answers.pop("_search", None)
+                if search:
+                    draft.answers["_search"] = search[:60]
+                if household_id is not None:
+                    show = await self.pick(session, turn, draft, household_id, force=False, edit=False)
+                else:
+                    show = await self.advance(
+                        session, turn, draft, await self.context(session, turn, draft), edit=False
+                    )
+        await self.display(turn, show)
+
+    def resume_offer(self, turn: Turn, draft: Draft, drop_arg: str) -> render.Reply:
+        head = (draft.answers.get("_hh") or {}).get("head_name", "")
+        answered = sum(1 for key in draft.answers if not key.startswith("_") and key != PICK)
+        return form_texts.resume_offer(turn.lang, draft.short_id, draft.version, head, answered, drop_arg)
+
+    async def dropped(self, session: AsyncSession, turn: Turn, arg: str) -> Show:
+        """After "buang": start what the person asked for (a household, a correction, or the picker)."""
+        if arg.startswith("v"):
+            return await self.correction(session, turn, arg[1:])
+        draft = await forms.create(session, user_id=turn.actor.id, form=self.form.name, step=PICK, now=turn.now)
+        if arg.isdigit():
+            return await self.pick(session, turn, draft, int(arg), force=False, edit=True)
+        return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=True)
+
+    async def start_correction(self, turn: Turn, visit_id: str) -> None:
+        async with turn.context.db() as session:
+            other = await forms.load_draft(session, turn.actor.id, self.form.name)
+            if other is not None and other.id != visit_id and PICK in other.answers:
+                show = Show(reply=self.resume_offer(turn, other, f"v{visit_id}"))
+            else:
+                if other is not None and other.id != visit_id:
+                    await forms.cancel(session, other, turn.now)
+                show = await self.correction(session, turn, visit_id)
+        await self.display(turn, show)
+
+    async def correction(self, session: AsyncSession, turn: Turn, visit_id: str) -> Show:
+        """Reopen a report sent back by a supervisor at the section to correct (same visit id on resubmit)."""
+        current = await forms.load_draft(session, turn.actor.id, self.form.name)
+        if current is not None and current.id == visit_id:  # already reopened: carry on
+            return await self.current_view(session, turn, current)
+        stored = await visits.returned_session(session, turn.actor, visit_id)
+        if stored is None:
+            return Show(reply=render.not_found_or_out_of_scope(turn.lang))
+        answers = dict(stored.answers)
+        marker = answers.get("_return") or {}
+        if answers.pop("_rebuild", False):
+            report = await load_report(session, turn.actor, visit_id)
+            if report is None:
+                return Show(reply=render.not_found_or_out_of_scope(turn.lang))
+            answers.update(answers_from(report))
+        if "_hh" not in answers:
+            facts = await load_household_facts(session, turn.actor, int(answers["kpm"]))
+            if facts is None:
+                return Show(reply=render.not_found_or_out_of_scope(turn.lang))
+            answers["_hh"] = facts.to_json()
+        answers.pop("_edit", None)
+        answers["_orig"] = answers.get("tanggal")
+        if marker.get("section"):
+            self.form.start_edit(answers, str(marker["section"]))
+        await forms.reopen(session, visit_id, step=self.form.review.key, answers=answers, now=turn.now)
+        draft = await forms.load(session, visit_id, turn.actor.id)
+        assert draft is not None
+        return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=False)
+
+
+RUNNER = ReportRunner()

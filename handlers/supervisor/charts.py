@@ -1,0 +1,111 @@
+"""/grafik [jenis] [wilayah]: a chart sent as a photo — coverage trend, compliance by commitment, coverage by area.
+
+The numbers come from the same queries as /ringkasan; drawing runs in a worker thread (``handlers/charts.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from telegram import Update
+from telegram.constants import ChatAction
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.i18n.format import percent
+from handlers import charts, render
+from handlers.access import require
+from handlers.context import AppContext
+from handlers.render import supervisor as texts
+from handlers.render import supervisor_files as files
+from handlers.supervisor.common import (
+    SUPERVISORS,
+    area_in_scope,
+    button,
+    callback_parts,
+    current_period,
+    resolve_target,
+    send,
+)
+from handlers.types import HandlerList
+from models.actor import Actor
+from models.period import Period
+from models.queries import summary
+from models.queries.regions import Area
+
+KINDS = {"cakupan": "cakupan", "tren": "cakupan", "kepatuhan": "kepatuhan", "komitmen": "kepatuhan",
+         "wilayah": "wilayah", "sebaran": "wilayah"}  # fmt: skip
+TREND_PERIODS = 6
+
+
+async def draw(update: Update, context: AppContext, actor: Actor, kind: str, area: Area, period: Period) -> None:
+    lang = actor.language
+    fmt = partial(percent, lang=lang)
+    titles = files.chart_titles(kind, area, period, lang)
+    async with context.db() as session:
+        if kind == "cakupan":
+            trend = await summary.coverage_trend(session, actor, area, period, TREND_PERIODS)
+            empty = all(c.households == 0 for _, c in trend)
+            job = partial(charts.trend, [files.short_month(p, lang) for p, _ in trend], [c.visited_share for _, c in trend],
+                          title=titles["title"], ylabel=titles["axis"], percent=fmt)  # fmt: skip
+        elif kind == "kepatuhan":
+            items = await summary.compliance_by_commitment(session, actor, area.code, period)
+            empty = not items
+            job = partial(charts.bars, [texts.commitment_label(i, lang) for i in items], [i.met_share for i in items],
+                          counts=[f"{i.met}/{i.checked}" for i in items], title=titles["title"], xlabel=titles["axis"],
+                          percent=fmt)  # fmt: skip
+        else:
+            result = await summary.area_summary(session, actor, area, period)
+            lines = sorted(result.subareas, key=lambda c: (c.visited_share, c.name)) or [result.total]
+            empty = result.is_empty
+            job = partial(charts.bars, [c.name for c in lines], [c.visited_share for c in lines],
+                          counts=[f"{c.visited}/{c.households}" for c in lines], title=titles["title"],
+                          xlabel=titles["axis"], percent=fmt)  # fmt: skip
+    if empty:
+        await send(update, files.chart_empty(kind, area, lang))
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_chat_action(ChatAction.UPLOAD_PHOTO)
+    png = await asyncio.to_thread(job)
+    await chat.send_photo(photo=png, caption=titles["caption"], parse_mode="HTML")
+
+
+@require(*SUPERVISORS)
+async def grafik(update: Update, context: AppContext, actor: Actor) -> None:
+    words = list(context.args or [])
+    kind = KINDS.get(words[0].lower()) if words else None
+    if kind is not None:
+        words = words[1:]
+    target = await resolve_target(
+        update, context, actor, words, choice_data=f"sv:gr:{kind or 'menu'}:{{code}}", example="/grafik cakupan lebak"
+    )
+    if target is None:
+        return
+    if kind is None:
+        await send(update, files.chart_menu(target.area, actor.language))
+        return
+    await draw(update, context, actor, kind, target.area, target.period)
+
+
+@button(*SUPERVISORS)
+async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
+    """``sv:gr:<kind>:<area>`` (kind ``menu``: ask which chart)."""
+    parts = callback_parts(update, 2)
+    kind = parts[0] if parts else None
+    if parts is None or (kind not in KINDS.values() and kind != "menu"):
+        await send(update, render.not_found_or_out_of_scope(actor.language))
+        return
+    area = await area_in_scope(update, context, actor, parts[1])
+    if area is None:
+        return
+    if kind == "menu":
+        await send(update, files.chart_menu(area, actor.language))
+        return
+    await draw(update, context, actor, str(kind), area, current_period(context))
+
+
+HANDLERS: HandlerList = [
+    CommandHandler("grafik", grafik),
+    CallbackQueryHandler(tapped, pattern=r"^sv:gr:"),
+]

@@ -1,0 +1,94 @@
+"""/pendamping [nama|telepon]: one pendamping's record, or the area's leaderboard (lowest coverage first)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from handlers import render
+from handlers.access import require
+from handlers.context import AppContext
+from handlers.render import supervisor as texts
+from handlers.supervisor.common import (
+    SUPERVISORS,
+    area_in_scope,
+    button,
+    calendar,
+    callback_parts,
+    current_period,
+    parse_int,
+    send,
+)
+from handlers.types import HandlerList
+from models.actor import Actor
+from models.queries import pendamping
+from models.queries.regions import Area, get_area
+
+
+async def record(update: Update, context: AppContext, actor: Actor, pendamping_id: int) -> None:
+    period = current_period(context)
+    async with context.db() as session:
+        found = await pendamping.pendamping_record(
+            session, actor, pendamping_id, period, calendar(context).period_deadline
+        )
+    if found is None:
+        await send(update, render.not_found_or_out_of_scope(actor.language))
+        return
+    await send(update, texts.pendamping_record(found, period, actor.language))
+
+
+async def board(update: Update, context: AppContext, actor: Actor, area: Area, page: int) -> None:
+    period = current_period(context)
+    async with context.db() as session:
+        standings = await pendamping.leaderboard(session, actor, area.code, period)
+    size = pendamping.PAGE_SIZE
+    page = min(max(page, 0), max(0, (len(standings) - 1) // size))
+    await send(update, texts.leaderboard(standings, area, period, page, size, actor.language))
+
+
+@require(*SUPERVISORS)
+async def pendamping_command(update: Update, context: AppContext, actor: Actor) -> None:
+    text = " ".join(context.args or []).strip()
+    if not text:
+        async with context.db() as session:
+            area = await get_area(session, actor.area_code)
+        if area is not None:
+            await board(update, context, actor, area, 0)
+        return
+    async with context.db() as session:
+        hits = await pendamping.find_pendamping(session, actor, text)
+    if len(hits) == 1:
+        await record(update, context, actor, hits[0].id)
+        return
+    await send(update, texts.pendamping_choice(hits, text, actor.language))
+
+
+@button(*SUPERVISORS)
+async def open_record(update: Update, context: AppContext, actor: Actor) -> None:
+    """``sv:pd:<user id>`` — forged ids are answered like unknown ones by the scoped query."""
+    parts = callback_parts(update, 1)
+    user_id = parse_int(parts[0]) if parts else None
+    if user_id is None:
+        await send(update, render.not_found_or_out_of_scope(actor.language))
+        return
+    await record(update, context, actor, user_id)
+
+
+@button(*SUPERVISORS)
+async def board_page(update: Update, context: AppContext, actor: Actor) -> None:
+    """``sv:pl:<area>:<page>``"""
+    parts = callback_parts(update, 2)
+    number = parse_int(parts[1]) if parts else None
+    if parts is None or number is None:
+        await send(update, render.not_found_or_out_of_scope(actor.language))
+        return
+    area = await area_in_scope(update, context, actor, parts[0])
+    if area is not None:
+        await board(update, context, actor, area, number)
+
+
+HANDLERS: HandlerList = [
+    CommandHandler("pendamping", pendamping_command),
+    CallbackQueryHandler(open_record, pattern=r"^sv:pd:"),
+    CallbackQueryHandler(board_page, pattern=r"^sv:pl:"),
+]

@@ -1,0 +1,196 @@
+"""Durable form sessions (DESIGN.md decision 1): a conversation's answers live in ``form_session``, not in memory.
+
+A bot restart, a second bot process or a pendamping who comes back tomorrow all read the same row. Every write
+is guarded by the row's ``version`` (optimistic locking): a double tap, a stale button or two processes racing on
+one update can never apply two answers to one step — the second writer finds the version moved and is told so.
+The session id doubles as the visit id on submit, which is what makes submitting idempotent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.tables import FormSession, FormStatus
+
+SHORT_ID_LENGTH = 8
+
+
+class StaleSession(Exception):
+    """The row moved on (another answer, a submit, a cancel) since the caller read it."""
+
+
+@dataclass
+class Draft:
+    """A plain copy of a ``form_session`` row; the engine edits ``answers``/``step`` and saves it back."""
+
+    id: str
+    user_id: int
+    form: str
+    household_id: int | None
+    step: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    message_id: int | None = None
+    status: str = FormStatus.DRAFT.value
+    version: int = 0
+    updated_at: datetime | None = None
+
+    @property
+    def short_id(self) -> str:
+        return short_id(self.id)
+
+    @classmethod
+    def of(cls, row: FormSession) -> Draft:
+        return cls(
+            id=row.id,
+            user_id=row.user_id,
+            form=row.form,
+            household_id=row.household_id,
+            step=row.step,
+            answers=dict(row.answers or {}),
+            message_id=row.message_id,
+            status=row.status,
+            version=row.version,
+            updated_at=row.updated_at,
+        )
+
+
+def short_id(session_id: str) -> str:
+    """The 8 characters shown to people and carried in button data (``f:<short>:<version>:<value>``)."""
+    return session_id[:SHORT_ID_LENGTH].upper()
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    form: str,
+    step: str,
+    now: datetime,
+    household_id: int | None = None,
+    answers: dict[str, Any] | None = None,
+    session_id: str | None = None,
+) -> Draft:
+    row = FormSession(
+        id=session_id or new_id(),
+        user_id=user_id,
+        form=form,
+        household_id=household_id,
+        step=step,
+        answers=answers or {},
+        status=FormStatus.DRAFT.value,
+        version=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return Draft.of(row)
+
+
+async def load_draft(session: AsyncSession, user_id: int, form: str | None = None) -> Draft | None:
+    """The person's form in progress (newest first, should two processes ever have opened one each)."""
+    stmt = select(FormSession).where(FormSession.user_id == user_id, FormSession.status == FormStatus.DRAFT.value)
+    if form is not None:
+        stmt = stmt.where(FormSession.form == form)
+    row = await session.scalar(stmt.order_by(FormSession.updated_at.desc()).limit(1))
+    return Draft.of(row) if row is not None else None
+
+
+async def load(session: AsyncSession, session_id: str, user_id: int) -> Draft | None:
+    row = await session.scalar(select(FormSession).where(FormSession.id == session_id, FormSession.user_id == user_id))
+    return Draft.of(row) if row is not None else None
+
+
+async def find_by_short_id(session: AsyncSession, user_id: int, short: str) -> Draft | None:
+    """A person's session whose id starts with ``short`` (any status) — to tell "already sent" from "stale"."""
+    row = await session.scalar(
+        select(FormSession)
+        .where(FormSession.user_id == user_id, FormSession.id.startswith(short.lower()))
+        .order_by(FormSession.updated_at.desc())
+        .limit(1)
+    )
+    return Draft.of(row) if row is not None else None
+
+
+async def save(session: AsyncSession, draft: Draft, now: datetime) -> Draft:
+    """Write ``draft``'s step and answers if nobody else did since it was read; bumps the version.
+
+    Raises ``StaleSession`` when the row is no longer at ``draft.version`` or no longer a draft.
+    """
+    result = await session.execute(
+        update(FormSession)
+        .where(
+            FormSession.id == draft.id,
+            FormSession.version == draft.version,
+            FormSession.status == FormStatus.DRAFT.value,
+        )
+        .values(
+            step=draft.step,
+            answers=draft.answers,
+            household_id=draft.household_id,
+            version=draft.version + 1,
+            updated_at=now,
+            message_id=draft.message_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleSession(draft.id)
+    draft.version += 1
+    draft.updated_at = now
+    return draft
+
+
+async def set_message(session: AsyncSession, draft: Draft, message_id: int) -> None:
+    """Remember which bot message carries the current question (no version bump: no answer changed)."""
+    await session.execute(
+        update(FormSession)
+        .where(FormSession.id == draft.id, FormSession.version == draft.version)
+        .values(message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+    draft.message_id = message_id
+
+
+async def finish(session: AsyncSession, draft: Draft, status: FormStatus, now: datetime) -> None:
+    """Close a draft (submitted or cancelled) exactly once; ``StaleSession`` if it already moved on."""
+    result = await session.execute(
+        update(FormSession)
+        .where(
+            FormSession.id == draft.id,
+            FormSession.version == draft.version,
+            FormSession.status == FormStatus.DRAFT.value,
+        )
+        .values(status=status.value, version=draft.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleSession(draft.id)
+    draft.status = status.value
+    draft.version += 1
+
+
+async def cancel(session: AsyncSession, draft: Draft, now: datetime) -> None:
+    await finish(session, draft, FormStatus.CANCELLED, now)
+
+
+async def reopen(session: AsyncSession, session_id: str, *, step: str, answers: dict[str, Any], now: datetime) -> None:
+    """Turn a submitted session back into a draft (a report sent back for correction)."""
+    await session.execute(
+        update(FormSession)
+        .where(FormSession.id == session_id)
+        .values(
+            status=FormStatus.DRAFT.value, step=step, answers=answers, version=FormSession.version + 1, updated_at=now
+        )
+        .execution_options(synchronize_session=False)
+    )

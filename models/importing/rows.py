@@ -1,0 +1,630 @@
+"""One household-file row → a checked ``MemberRow``; a household's rows → one checked ``HouseholdRows``.
+
+Pure Python, no database: the reference data it needs (regions, programmes, the pendamping roster) is loaded
+once by the caller. Every problem becomes an ``Issue`` naming the row, the column, the value and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from operator import itemgetter
+from typing import TypeVar
+
+from models.importing.result import Issue
+from models.importing.table import Column, Table
+from models.regions import RegionCodeError, is_within, normalize_region_code
+from models.tables import Relation, SchoolLevel, Sex
+from models.validate import cell_text, normalize_phone, number_text, parse_date, validate_kk, validate_nik
+
+V = TypeVar("V")
+
+HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "no_kk",
+        ("No KK", "No. KK", "Nomor KK", "KK", "NKK", "No Kartu Keluarga", "Nomor Kartu Keluarga", "Kartu Keluarga"),
+        required=True,
+        note="Nomor Kartu Keluarga, 16 angka. Baris dengan no_kk yang sama adalah satu keluarga.",
+        width=20,
+        text=True,
+    ),
+    Column(
+        "nik",
+        ("NIK", "No NIK", "Nomor NIK", "Nomor Induk Kependudukan", "NIK ART"),
+        required=True,
+        note="NIK anggota, 16 angka (tanggal lahir + 40 untuk perempuan).",
+        width=20,
+        text=True,
+    ),
+    Column("nama", ("Nama Lengkap", "Nama ART", "Nama Anggota"), required=True, note="Nama lengkap.", width=28),
+    Column(
+        "hubungan",
+        (
+            "Hubungan dengan KK",
+            "Hubungan dengan Kepala Keluarga",
+            "Hubungan Keluarga",
+            "SHDK",
+            "Status Hubungan",
+            "Status Hubungan Dalam Keluarga",
+        ),
+        required=True,
+        note="kepala keluarga, istri, suami, anak, menantu, cucu, orang tua, mertua, famili lain, lainnya "
+        "(atau kode SHDK 1–11). Tepat satu kepala keluarga per KK.",
+        width=18,
+    ),
+    Column(
+        "jenis_kelamin",
+        ("JK", "L/P", "Jenis Kelamin", "Kelamin", "Sex"),
+        required=True,
+        note="L atau P.",
+        width=8,
+    ),
+    Column(
+        "tanggal_lahir",
+        ("Tgl Lahir", "Tgl. Lahir", "Tanggal Lahir", "Tgl Lhr"),
+        required=True,
+        note="HH-BB-TTTT (05-03-2015), TTTT-BB-HH, HH/BB/TTTT atau tanggal Excel.",
+        width=14,
+    ),
+    Column(
+        "kode_desa",
+        ("Kode Desa", "Kode Wilayah", "Kode Kelurahan", "Kode Desa/Kelurahan", "Kode Desa Kelurahan"),
+        required=True,
+        note="Kode Kemendagri desa/kelurahan, dengan atau tanpa titik: 36.01.01.2001 atau 3601012001.",
+        width=16,
+        text=True,
+    ),
+    Column(
+        "alamat", ("Alamat Lengkap", "Alamat Rumah"), note="Alamat rumah (cukup di baris kepala keluarga).", width=32
+    ),
+    Column(
+        "telepon",
+        ("HP", "No HP", "Nomor HP", "Telp", "No Telp", "Telepon", "Nomor Telepon", "No Telepon", "Handphone", "Telpon"),
+        note="HP keluarga: 08…, 628… atau +62… (cukup di baris kepala keluarga).",
+        width=16,
+        text=True,
+    ),
+    Column(
+        "program", ("Kode Program",), note="JAMSOSRATU (bawaan bila kosong) atau JSCM (khusus Kota Cilegon).", width=13
+    ),
+    Column(
+        "hamil_hpl",
+        ("HPL", "Hamil HPL", "Hari Perkiraan Lahir", "Tanggal HPL", "Tgl HPL"),
+        note="Hanya untuk ibu hamil: hari perkiraan lahir (tanggal).",
+        width=13,
+    ),
+    Column(
+        "jenjang_sekolah",
+        ("Jenjang", "Jenjang Pendidikan", "Tingkat Sekolah"),
+        note="Anak sekolah: SD, SMP atau SMA (MI, MTs, MA, SMK juga diterima).",
+        width=10,
+    ),
+    Column("nama_sekolah", ("Sekolah",), note="Nama sekolah anak.", width=24),
+    Column(
+        "disabilitas_berat",
+        ("Disabilitas", "Penyandang Disabilitas Berat", "Difabel Berat"),
+        note="Y atau T (kosong = T).",
+        width=10,
+    ),
+    Column(
+        "pendamping_telepon",
+        ("HP Pendamping", "Telepon Pendamping", "No HP Pendamping", "Telp Pendamping"),
+        note="HP pendamping yang sudah ada di daftar petugas; kosong = belum ditugaskan.",
+        width=16,
+        text=True,
+    ),
+)
+
+RELATIONS: dict[str, Relation] = {
+    "kepala keluarga": Relation.KEPALA,
+    "kepala": Relation.KEPALA,
+    "kk": Relation.KEPALA,
+    "kepala rumah tangga": Relation.KEPALA,
+    "krt": Relation.KEPALA,
+    "istri": Relation.ISTRI,
+    "isteri": Relation.ISTRI,
+    "suami": Relation.SUAMI,
+    "anak": Relation.ANAK,
+    "anak kandung": Relation.ANAK,
+    "anak tiri": Relation.ANAK,
+    "anak angkat": Relation.ANAK,
+    "menantu": Relation.MENANTU,
+    "cucu": Relation.CUCU,
+    "orang tua": Relation.ORANG_TUA,
+    "orangtua": Relation.ORANG_TUA,
+    "ortu": Relation.ORANG_TUA,
+    "ayah": Relation.ORANG_TUA,
+    "ibu": Relation.ORANG_TUA,
+    "mertua": Relation.MERTUA,
+    "famili lain": Relation.FAMILI_LAIN,
+    "famili": Relation.FAMILI_LAIN,
+    "saudara": Relation.FAMILI_LAIN,
+    "lainnya": Relation.LAINNYA,
+    "lain-lain": Relation.LAINNYA,
+    "lain lain": Relation.LAINNYA,
+    "pembantu": Relation.LAINNYA,
+    # SHDK codes as Dukcapil writes them on the KK
+    "1": Relation.KEPALA,
+    "2": Relation.SUAMI,
+    "3": Relation.ISTRI,
+    "4": Relation.ANAK,
+    "5": Relation.MENANTU,
+    "6": Relation.CUCU,
+    "7": Relation.ORANG_TUA,
+    "8": Relation.MERTUA,
+    "9": Relation.FAMILI_LAIN,
+    "10": Relation.LAINNYA,
+    "11": Relation.LAINNYA,
+}
+SEXES: dict[str, Sex] = {
+    "l": Sex.L,
+    "lk": Sex.L,
+    "laki-laki": Sex.L,
+    "laki laki": Sex.L,
+    "lakilaki": Sex.L,
+    "pria": Sex.L,
+    "1": Sex.L,
+    "p": Sex.P,
+    "pr": Sex.P,
+    "perempuan": Sex.P,
+    "wanita": Sex.P,
+    "2": Sex.P,
+}
+SCHOOL_LEVELS: dict[str, SchoolLevel] = {
+    **dict.fromkeys(("sd", "mi", "sd/mi", "sdlb", "paket a"), SchoolLevel.SD),
+    **dict.fromkeys(("smp", "mts", "smp/mts", "sltp", "smplb", "paket b"), SchoolLevel.SMP),
+    **dict.fromkeys(("sma", "smk", "ma", "mak", "sma/smk", "sma/ma", "slta", "smalb", "paket c"), SchoolLevel.SMA),
+}
+YES_NO: dict[str, bool] = {
+    **dict.fromkeys(("y", "ya", "yes", "1", "true", "benar", "ada"), True),
+    **dict.fromkeys(("t", "tidak", "n", "no", "0", "false", "salah", "tidak ada", "-"), False),
+}
+
+
+@dataclass(slots=True)
+class Reference:
+    """What the row checks look up: loaded from the database once per import."""
+
+    regions: dict[str, tuple[str, int]]  # code → (name, level)
+    programmes: dict[str, str]  # code → area code
+    pendamping: dict[str, int]  # normalised phone → user id (active pendamping only)
+    users_by_phone: dict[str, str]  # normalised phone → role, for a clearer warning
+
+
+def _with_cases(table: dict[str, V]) -> dict[str, V]:
+    """Add UPPER and Title spellings so the common cells ("L", "SD", "Kepala Keluarga") hit on the first lookup."""
+    return {**{k.upper(): v for k, v in table.items()}, **{k.title(): v for k, v in table.items()}, **table}
+
+
+RELATIONS = _with_cases(RELATIONS)
+SEXES = _with_cases(SEXES)
+SCHOOL_LEVELS = _with_cases(SCHOOL_LEVELS)
+YES_NO = _with_cases(YES_NO)
+
+
+def group_key(raw: object, number: int) -> str:
+    """Rows with the same KK (as written, without separators) are one household; a blank KK stands alone."""
+    text = number_text(raw)
+    return text if text else f"\x00{number}"
+
+
+@dataclass(slots=True)
+class MemberRow:
+    number: int
+    cells: Sequence[object]
+    key: str
+    kk: str | None = None
+    nik: str | None = None
+    name: str = ""
+    relation: Relation | None = None
+    sex: Sex | None = None
+    birth_date: date | None = None
+    desa: str | None = None
+    address: str = ""
+    phone: str | None = None
+    programme: str | None = None
+    pregnancy_edd: date | None = None
+    school_level: SchoolLevel | None = None
+    school_name: str | None = None
+    severe_disability: bool = False
+    pendamping_id: int | None = None
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class HouseholdRows:
+    """One household as the file gives it, once all its rows have been read and checked together."""
+
+    key: str
+    rows: list[MemberRow]
+    programme: str = ""
+    kk: str = ""
+    desa: str = ""
+    head_name: str = ""
+    address: str = ""
+    phone: str | None = None
+    pendamping_id: int | None = None
+    errors: list[Issue] = field(default_factory=list)  # household-level: missing head, conflicting desa …
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors) or any(r.errors for r in self.rows)
+
+
+def _issue(number: int, column: str, raw: object, message: str) -> Issue:
+    text = cell_text(raw)
+    return Issue(number, column, text if len(text) <= 60 else text[:57] + "…", message)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+class RowChecker:
+    """Checks household-file rows against the reference data; keeps small caches for repeated values."""
+
+    def __init__(self, table: Table, ref: Reference, *, today: date, default_programme: str) -> None:
+        self.table = table
+        self.ref = ref
+        self.today = today
+        self.default_programme = default_programme
+        index = table.layout.index
+        # Each row is first projected onto the known columns, in HOUSEHOLD_COLUMNS order (absent → None).
+        present = [c for c in HOUSEHOLD_COLUMNS if c.name in index]
+        self._positions = [index.get(c.name, -1) for c in HOUSEHOLD_COLUMNS]
+        self._pick = itemgetter(*(index[c.name] for c in present))  # ≥ 7 required columns: always a tuple
+        self._pick_needs = max(index[c.name] for c in present) + 1
+        # Position of each column in the picked tuple; an absent column reads the None appended at its end.
+        self._at = {c.name: present.index(c) if c in present else -1 for c in HOUSEHOLD_COLUMNS}
+        self.present = {c.name for c in HOUSEHOLD_COLUMNS if c.name in index}
+        self._kk_cache: tuple[object, str | None, list[str]] = (object(), None, [])
+        self._desa_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._programme_cache: dict[str, tuple[str | None, str | None]] = {}
+        self._pendamping_cache: dict[str, tuple[int | None, str | None]] = {}
+        self._edd_horizon = today + timedelta(days=300)
+
+    def check(self, number: int, cells: Sequence[object], key: str) -> MemberRow:
+        """One row's own checks (the household-wide ones come in ``household``). Hot path: 2.6M calls."""
+        size = len(cells)
+        row = MemberRow(number, cells, key)
+        # The known columns, picked in HOUSEHOLD_COLUMNS order; ``text = …`` lines below inline ``cell_text``.
+        if size >= self._pick_needs:
+            cells = (*self._pick(cells), None)
+        else:  # a short row (trailing empty cells dropped by the writer)
+            picked = [cells[p] if 0 <= p < size else None for p in self._positions]
+            cells = (*(picked[i] for i, c in enumerate(HOUSEHOLD_COLUMNS) if self._at[c.name] >= 0), None)
+        at = self._at
+        errors = row.errors
+        warnings = row.warnings
+
+        raw = cells[at["no_kk"]]
+        if raw != self._kk_cache[0]:
+            checked_kk = validate_kk(raw)
+            self._kk_cache = (raw, checked_kk.value, checked_kk.errors)
+        row.kk = self._kk_cache[1]
+        for message in self._kk_cache[2]:
+            errors.append(_issue(number, "no_kk", raw, message))
+
+        raw = cells[at["nama"]]
+        name = " ".join((raw.strip() if type(raw) is str else cell_text(raw)).split())
+        if not name:
+            errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap anggota keluarga."))
+        elif len(name) > 120:
+            errors.append(_issue(number, "nama", raw, f"Nama terlalu panjang ({len(name)} huruf; paling banyak 120)."))
+        row.name = name
+
+        raw = cells[at["hubungan"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        relation = RELATIONS.get(text) or RELATIONS.get(_words(text))
+        if relation is None:
+            errors.append(
+                _issue(
+                    number,
+                    "hubungan",
+                    raw,
+                    f'Hubungan "{text}" tidak dikenal; pakai kepala keluarga, istri, suami, anak, menantu, '
+                    "cucu, orang tua, mertua, famili lain atau lainnya.",
+                )
+            )
+        row.relation = relation
+
+        raw = cells[at["jenis_kelamin"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        sex = SEXES.get(text) or SEXES.get(_words(text))
+        if sex is None:
+            errors.append(
+                _issue(number, "jenis_kelamin", raw, f'Jenis kelamin "{text}" tidak dikenal; tulis L atau P.')
+            )
+        row.sex = sex
+
+        raw = cells[at["tanggal_lahir"]]
+        born = parse_date(raw, label="Tanggal lahir", latest=self.today)
+        for message in born.errors:
+            errors.append(_issue(number, "tanggal_lahir", raw, message))
+        row.birth_date = born.value
+
+        raw = cells[at["nik"]]
+        nik = validate_nik(raw, today=self.today, birth_date=born.value, sex=sex)
+        for message in nik.errors:
+            errors.append(_issue(number, "nik", raw, message))
+        for message in nik.warnings:
+            warnings.append(_issue(number, "nik", raw, message))
+        if nik.value is not None and isinstance(raw, (int, float)) and nik.value.endswith("0"):
+            warnings.append(
+                _issue(
+                    number,
+                    "nik",
+                    raw,
+                    "NIK tersimpan sebagai angka di Excel, yang hanya menyimpan 15 angka: angka terakhir mungkin "
+                    "berubah menjadi 0. Format kolom NIK sebagai Teks dan periksa NIK ini.",
+                )
+            )
+        row.nik = nik.value
+
+        raw = cells[at["kode_desa"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            row.desa = self._desa(number, raw, text, errors)
+
+        raw = cells[at["program"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            row.programme = self._programme(number, raw, text, errors)
+
+        raw = cells[at["alamat"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            address = " ".join(text.split())
+            if len(address) > 255:
+                errors.append(
+                    _issue(number, "alamat", raw, f"Alamat terlalu panjang ({len(address)} huruf; paling banyak 255).")
+                )
+            row.address = address
+
+        raw = cells[at["telepon"]]
+        if raw.strip() if type(raw) is str else cell_text(raw):
+            phone = normalize_phone(raw)
+            for message in phone.errors:
+                errors.append(_issue(number, "telepon", raw, message))
+            for message in phone.warnings:
+                warnings.append(_issue(number, "telepon", raw, message))
+            row.phone = phone.value
+
+        raw = cells[at["hamil_hpl"]]
+        if raw.strip() if type(raw) is str else cell_text(raw):
+            self._edd(row, raw)
+
+        raw = cells[at["jenjang_sekolah"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            level = SCHOOL_LEVELS.get(text) or SCHOOL_LEVELS.get(_words(text))
+            if level is None:
+                errors.append(
+                    _issue(
+                        number,
+                        "jenjang_sekolah",
+                        raw,
+                        f'Jenjang sekolah "{text}" tidak dikenal; tulis SD, SMP atau SMA.',
+                    )
+                )
+            row.school_level = level
+
+        raw = cells[at["nama_sekolah"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            school = " ".join(text.split())
+            if len(school) > 120:
+                errors.append(
+                    _issue(number, "nama_sekolah", raw, "Nama sekolah terlalu panjang (paling banyak 120 huruf).")
+                )
+            row.school_name = school
+
+        raw = cells[at["disabilitas_berat"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            disability = YES_NO.get(text)
+            if disability is None:
+                disability = YES_NO.get(_words(text))
+            if disability is None:
+                errors.append(
+                    _issue(
+                        number,
+                        "disabilitas_berat",
+                        raw,
+                        f'Disabilitas berat "{text}" tidak dikenal; tulis Y atau T.',
+                    )
+                )
+            row.severe_disability = bool(disability)
+
+        raw = cells[at["pendamping_telepon"]]
+        text = raw.strip() if type(raw) is str else cell_text(raw)
+        if text:
+            row.pendamping_id = self._pendamping(number, raw, text, warnings)
+        return row
+
+    def _edd(self, row: MemberRow, raw: object) -> None:
+        edd = parse_date(raw, label="HPL", earliest=date(self.today.year - 2, 1, 1))
+        for message in edd.errors:
+            row.errors.append(_issue(row.number, "hamil_hpl", raw, message))
+        if row.sex is Sex.L:
+            row.errors.append(
+                _issue(row.number, "hamil_hpl", raw, "HPL hanya untuk anggota perempuan; kosongkan kolom ini.")
+            )
+        elif edd.value is not None and edd.value > self._edd_horizon:
+            row.warnings.append(
+                _issue(
+                    row.number,
+                    "hamil_hpl",
+                    raw,
+                    f"HPL {edd.value:%d-%m-%Y} lebih dari 10 bulan lagi; periksa tahunnya.",
+                )
+            )
+        row.pregnancy_edd = edd.value if row.sex is Sex.P else None
+
+    def _desa(self, number: int, raw: object, text: str, errors: list[Issue]) -> str | None:
+        cached = self._desa_cache.get(text)
+        if cached is None:
+            cached = self._resolve_desa(text)
+            if len(self._desa_cache) < 20_000:
+                self._desa_cache[text] = cached
+        code, problem = cached
+        if problem:
+            errors.append(_issue(number, "kode_desa", raw, problem))
+        return code
+
+    def _resolve_desa(self, text: str) -> tuple[str | None, str | None]:
+        try:
+            code = normalize_region_code(text.lstrip("'"))
+        except RegionCodeError:
+            return None, f"Kode desa {text} tidak valid; tulis 10 angka kode Kemendagri, misalnya 36.01.01.2001."
+        found = self.ref.regions.get(code)
+        if found is None:
+            return None, f"Kode desa {code} tidak ada dalam daftar desa/kelurahan Banten."
+        name, level = found
+        if level != 4:
+            kind = {1: "provinsi", 2: "kabupaten/kota", 3: "kecamatan"}.get(level, "wilayah")
+            return (
+                None,
+                f"Kode {code} adalah {kind} {name}, bukan desa; tulis kode desa/kelurahan, misalnya 36.01.01.2001.",
+            )
+        return code, None
+
+    def _programme(self, number: int, raw: object, text: str, errors: list[Issue]) -> str | None:
+        text = text.upper()
+        cached = self._programme_cache.get(text)
+        if cached is None:
+            if text in self.ref.programmes:
+                cached = (text, None)
+            else:
+                known = ", ".join(sorted(self.ref.programmes))
+                cached = (None, f"Program {cell_text(raw)} tidak dikenal; pilih salah satu: {known}.")
+            self._programme_cache[text] = cached
+        code, problem = cached
+        if problem:
+            errors.append(_issue(number, "program", raw, problem))
+        return code
+
+    def _pendamping(self, number: int, raw: object, text: str, warnings: list[Issue]) -> int | None:
+        cached = self._pendamping_cache.get(text)
+        if cached is None:
+            phone = normalize_phone(raw)
+            if phone.value is None:
+                cached = (
+                    None,
+                    f"HP pendamping tidak terbaca: {' '.join(phone.errors)} Keluarga dimuat tanpa pendamping.",
+                )
+            elif phone.value in self.ref.pendamping:
+                cached = (self.ref.pendamping[phone.value], None)
+            elif phone.value in self.ref.users_by_phone:
+                role = self.ref.users_by_phone[phone.value]
+                cached = (
+                    None,
+                    f"HP {text} milik {role} (atau petugas nonaktif), bukan pendamping aktif; keluarga dimuat tanpa pendamping.",
+                )
+            else:
+                cached = (
+                    None,
+                    f"HP pendamping {text} tidak ada di daftar petugas; keluarga dimuat tanpa pendamping. Impor daftar petugas dulu.",
+                )
+            if len(self._pendamping_cache) < 20_000:
+                self._pendamping_cache[text] = cached
+        user_id, problem = cached
+        if problem:
+            warnings.append(_issue(number, "pendamping_telepon", raw, problem))
+        return user_id
+
+    # -- a whole household --------------------------------------------------------------------------------------
+
+    def household(self, key: str, rows: list[MemberRow]) -> HouseholdRows:
+        """Check what only the household as a whole can show: one head, one desa, one programme, its area."""
+        rows.sort(key=lambda r: r.number)
+        found = HouseholdRows(key, rows)
+        first = rows[0]
+        found.kk = first.kk or ""
+        heads = [r for r in rows if r.relation is Relation.KEPALA]
+        shown_kk = found.kk or cell_text(self.table.cell(first.cells, "no_kk")) or "(kosong)"
+        if not heads:
+            for row in rows:
+                found.errors.append(
+                    _issue(
+                        row.number,
+                        "hubungan",
+                        self.table.cell(row.cells, "hubungan"),
+                        f"KK {shown_kk} tidak punya baris kepala keluarga (hubungan = kepala keluarga); "
+                        + (
+                            f"semua {len(rows)} baris KK ini tidak dimuat."
+                            if len(rows) > 1
+                            else "baris ini tidak dimuat."
+                        ),
+                    )
+                )
+        elif len(heads) > 1:
+            numbers = ", ".join(str(r.number) for r in heads)
+            for row in rows:
+                found.errors.append(
+                    _issue(
+                        row.number,
+                        "hubungan",
+                        self.table.cell(row.cells, "hubungan"),
+                        f"KK {shown_kk} punya {len(heads)} kepala keluarga (baris {numbers}); harus tepat satu. "
+                        f"Semua {len(rows)} baris KK ini tidak dimuat.",
+                    )
+                )
+        head = heads[0] if heads else first
+        ordered = [head, *(r for r in rows if r is not head)]
+        found.head_name = head.name
+        found.programme = self._agree(found, ordered, "program", lambda r: r.programme) or self.default_programme
+        found.desa = self._agree(found, ordered, "kode_desa", lambda r: r.desa) or ""
+        found.address = next((r.address for r in ordered if r.address), "")
+        found.phone = next((r.phone for r in ordered if r.phone), None)
+        found.pendamping_id = next((r.pendamping_id for r in ordered if r.pendamping_id), None)
+        has_desa_error = any(i.column == "kode_desa" for r in rows for i in r.errors)
+        if not found.desa and not has_desa_error:
+            found.errors.append(
+                _issue(
+                    head.number,
+                    "kode_desa",
+                    None,
+                    f"Kode desa kosong untuk KK {shown_kk}; isi di baris kepala keluarga.",
+                )
+            )
+        area = self.ref.programmes.get(found.programme)
+        if found.desa and area is not None and not is_within(found.desa, area):
+            area_name = self.ref.regions.get(area, (area, 0))[0]
+            desa_name = self.ref.regions.get(found.desa, (found.desa, 0))[0]
+            source = next(r for r in ordered if r.desa == found.desa)
+            found.errors.append(
+                _issue(
+                    source.number,
+                    "kode_desa",
+                    self.table.cell(source.cells, "kode_desa"),
+                    f"Desa {found.desa} ({desa_name}) di luar wilayah program {found.programme} ({area} {area_name}).",
+                )
+            )
+        return found
+
+    def _agree(
+        self, found: HouseholdRows, ordered: list[MemberRow], column: str, value_of: Callable[[MemberRow], str | None]
+    ) -> str | None:
+        """The household's value of a column that must be the same on every row that fills it in."""
+        chosen: str | None = None
+        chosen_row = 0
+        for row in ordered:
+            value = value_of(row)
+            if not value:
+                continue
+            if chosen is None:
+                chosen, chosen_row = value, row.number
+            elif value != chosen:
+                found.errors.append(
+                    _issue(
+                        row.number,
+                        column,
+                        self.table.cell(row.cells, column),
+                        f"{column} {value} berbeda dengan baris {chosen_row} ({chosen}) pada KK yang sama; "
+                        "satu keluarga hanya punya satu nilai.",
+                    )
+                )
+        return chosen

@@ -1,0 +1,313 @@
+"""Reading a clerk's spreadsheet (CSV or XLSX) as a stream of rows, and writing the error file beside it.
+
+Headers are found by name, not position: case, spaces and punctuation do not matter and common aliases are
+known ("No. KK", "Nomor KK", "kk" all mean ``no_kk``). The header may sit below a title row or two. Row numbers
+are the ones the clerk sees in the spreadsheet (the header row is usually 1, so the first data row is 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from models.validate import cell_text
+
+T = TypeVar("T")
+HEADER_SCAN_ROWS = 20
+ERROR_COLUMN = "kesalahan"
+_KEY_JUNK = re.compile(r"[^0-9a-z]+")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (missing, wrong type, a required column absent)."""
+
+
+def header_key(text: object) -> str:
+    """Header text → lookup key: "No. KK " → "nokk", what two spellings of one header have in common."""
+    return _KEY_JUNK.sub("", cell_text(text).lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column the importer understands: its canonical name, the spellings it accepts, a template note."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    note: str = ""
+    width: int = 14
+    text: bool = False  # kept as text in XLSX (16-digit numbers would lose their last digit in Excel)
+
+    def header_keys(self) -> set[str]:
+        return {header_key(self.name), *(header_key(a) for a in self.aliases)}
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    headers: list[str]  # the header cells as written
+    header_row: int
+    index: dict[str, int]  # canonical column name → position
+    sheet: str | None = None
+
+
+def _match_header(cells: Sequence[object], columns: Sequence[Column]) -> tuple[dict[str, int], list[str]]:
+    """Canonical name → position for the recognised cells, and complaints about columns given twice."""
+    lookup = {key: column.name for column in columns for key in column.header_keys()}
+    index: dict[str, int] = {}
+    problems: list[str] = []
+    for position, cell in enumerate(cells):
+        name = lookup.get(header_key(cell))
+        if name is None:
+            continue
+        if name in index:
+            first = get_column_letter(index[name] + 1)
+            problems.append(
+                f"Kolom {name} muncul dua kali (kolom {first} dan {get_column_letter(position + 1)}); hapus salah satu."
+            )
+            continue
+        index[name] = position
+    return index, problems
+
+
+def _find_layout(
+    rows: Iterator[tuple[int, Sequence[object]]], columns: Sequence[Column], sheet: str | None
+) -> tuple[Layout | None, list[str]]:
+    """The first row (of the first few) that names every required column; otherwise what is missing."""
+    required = [c.name for c in columns if c.required]
+    best: tuple[int, list[str]] | None = None
+    for number, cells in rows:
+        if number > HEADER_SCAN_ROWS:
+            break
+        index, problems = _match_header(cells, columns)
+        missing = [name for name in required if name not in index]
+        if not missing and not problems:
+            headers = [cell_text(c) for c in cells]
+            return Layout(headers, number, index, sheet), []
+        if index and (best is None or len(index) > best[0]):
+            best = (len(index), problems or [f"Kolom wajib tidak ditemukan: {', '.join(missing)}."])
+    if best is None:
+        return None, [
+            f"Baris judul tidak ditemukan: kolom wajib {', '.join(required)} tidak ada di {HEADER_SCAN_ROWS} baris pertama."
+        ]
+    return None, best[1]
+
+
+class Table:
+    """A spreadsheet opened for import. ``rows()`` may be called more than once (each call re-reads the file)."""
+
+    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
+        self.path = path
+        self.columns = columns
+        suffix = path.suffix.lower()
+        if not path.is_file():
+            raise ImportFileError(f"Berkas {path} tidak ditemukan.")
+        if suffix in (".xlsx", ".xlsm"):
+            self.kind = "xlsx"
+        elif suffix in (".csv", ".txt", ".tsv"):
+            self.kind = "csv"
+        elif suffix == ".xls":
+            raise ImportFileError(f"{path.name} berformat Excel lama (.xls); simpan ulang sebagai .xlsx atau .csv.")
+        else:
+            raise ImportFileError(f"{path.name}: hanya berkas .csv atau .xlsx yang bisa diimpor.")
+        self.encoding = "utf-8-sig"
+        self.delimiter = ","
+        self.layout = self._open()
+
+    # -- reading ---------------------------------------------------------------------------------------------
+
+    def _open(self) -> Layout:
+        if self.kind == "csv":
+            self.delimiter = self._sniff_delimiter()
+            rows = self._csv_rows()
+            try:
+                layout, problems = _find_layout(rows, self.columns, None)
+            finally:
+                rows.close()
+        else:
+            layout, problems = self._find_sheet()
+        if layout is None:
+            raise ImportFileError(f"{self.path.name}: " + " ".join(problems))
+        return layout
+
+    def _sniff_delimiter(self) -> str:
+        with self.path.open("rb") as handle:
+            raw = handle.read(65536)
+        try:
+            sample = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            if error.start >= len(raw) - 3 and len(raw) == 65536:  # a character cut by the sample's end
+                sample = raw[: error.start].decode("utf-8-sig")
+            else:
+                self.encoding = "cp1252"
+                sample = raw.decode("cp1252")
+        first_line = sample.splitlines()[0] if sample else ""
+        # Excel in Indonesian settings writes ";" because "," is the decimal separator.
+        counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+    def _csv_rows(self) -> Generator[tuple[int, list[str]]]:
+        with self.path.open(encoding=self.encoding, newline="") as handle:
+            yield from enumerate(csv.reader(handle, delimiter=self.delimiter), start=1)
+
+    def _find_sheet(self) -> tuple[Layout | None, list[str]]:
+        try:
+            book = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many types for a damaged or mislabelled file
+            raise ImportFileError(f"{self.path.name} tidak bisa dibaca sebagai XLSX ({error}).") from None
+        try:
+            problems: list[str] = []
+            for sheet in book.worksheets:
+                rows = self._sheet_rows(sheet)
+                try:
+                    layout, found = _find_layout(rows, self.columns, sheet.title)
+                finally:
+                    rows.close()
+                if layout is not None:
+                    return layout, []
+                problems = problems or [f"Lembar {sheet.title}: {p}" for p in found]
+            return None, problems
+        finally:
+            book.close()
+
+    @staticmethod
+    def _sheet_rows(sheet: Any) -> Generator[tuple[int, tuple[object, ...]]]:
+        sheet.reset_dimensions()  # some writers record a wrong size; read what is really there
+        yield from enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+
+    def rows(self) -> Iterator[tuple[int, Sequence[object]]]:
+        """(row number, cells) for each non-empty row after the header."""
+        start = self.layout.header_row
+        if self.kind == "csv":
+            for number, cells in self._csv_rows():
+                if number > start and any(cells) and "".join(cells).strip():
+                    yield number, cells
+            return
+        book = load_workbook(self.path, read_only=True, data_only=True)
+        try:
+            for number, values in self._sheet_rows(book[self.layout.sheet]):
+                if number > start and any(v is not None and v != "" for v in values):
+                    yield number, values
+        finally:
+            book.close()
+
+    def read_all(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (which reads ``rows()``); if a CSV turns out not to be UTF-8 after all (a Windows Excel
+        export), read it again as Windows-1252. Anything else undecodable is a file error."""
+        try:
+            return work()
+        except UnicodeDecodeError:
+            if self.kind != "csv" or self.encoding == "cp1252":
+                raise ImportFileError(
+                    f"{self.path.name}: berkas tidak bisa dibaca; simpan ulang sebagai CSV UTF-8."
+                ) from None
+        self.encoding = "cp1252"
+        try:
+            return work()
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                f"{self.path.name}: berkas tidak bisa dibaca; simpan ulang sebagai CSV UTF-8."
+            ) from None
+
+    def cell(self, cells: Sequence[object], name: str) -> object:
+        position = self.layout.index.get(name)
+        if position is None or position >= len(cells):
+            return None
+        return cells[position]
+
+    def has(self, name: str) -> bool:
+        return name in self.layout.index
+
+
+def error_path(path: Path) -> Path:
+    """``data.xlsx`` → ``data.errors.xlsx``; CSV (and .txt/.tsv) → ``data.errors.csv``."""
+    suffix = ".xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else ".csv"
+    return path.with_name(f"{path.stem}.errors{suffix}")
+
+
+class ErrorFile:
+    """The rows that did not load, as read, plus a ``kesalahan`` column: fix them and import this file.
+
+    Written to a temporary name and moved into place on ``close()``; opened only when the first bad row comes.
+    """
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.path = error_path(table.path)
+        self._temp = self.path.with_name(self.path.name + ".tmp")
+        self._headers = list(table.layout.headers)
+        reuse = [i for i, h in enumerate(self._headers) if header_key(h) == ERROR_COLUMN]
+        self._error_at = reuse[0] if reuse else len(self._headers)
+        if not reuse:
+            self._headers.append(ERROR_COLUMN)
+        text_columns = {c.name for c in table.columns if c.text}
+        self._text_at = {i for name, i in table.layout.index.items() if name in text_columns}
+        self.rows = 0
+        self._csv: Any = None
+        self._handle: Any = None
+        self._book: Any = None
+        self._sheet: Any = None
+
+    def _start(self) -> None:
+        if self.table.kind == "csv":
+            self._handle = self._temp.open("w", encoding="utf-8-sig", newline="")
+            self._csv = csv.writer(self._handle, delimiter=self.table.delimiter)
+            self._csv.writerow(self._headers)
+        else:
+            self._book = Workbook(write_only=True)
+            self._sheet = self._book.create_sheet("Kesalahan")
+            self._sheet.freeze_panes = "A2"
+            bold = Font(bold=True)
+            header = []
+            for text in self._headers:
+                cell = WriteOnlyCell(self._sheet, value=text)
+                cell.font = bold
+                header.append(cell)
+            self._sheet.append(header)
+
+    def write(self, cells: Sequence[object], message: str) -> None:
+        if self._csv is None and self._sheet is None:
+            self._start()
+        values = list(cells)[: len(self.table.layout.headers)]
+        values += [None] * (len(self._headers) - len(values))
+        values[self._error_at] = message
+        self.rows += 1
+        if self._csv is not None:
+            self._csv.writerow(["" if v is None else v for v in values])
+            return
+        out: list[Any] = []
+        for position, value in enumerate(values):
+            if position in self._text_at and value is not None:
+                cell = WriteOnlyCell(self._sheet, value=cell_text(value))
+                cell.number_format = "@"
+                out.append(cell)
+            else:
+                out.append(value)
+        self._sheet.append(out)
+
+    def close(self) -> Path | None:
+        """Move the file into place; with no bad rows, remove a stale error file of an earlier run."""
+        if self._handle is not None:
+            self._handle.close()
+        elif self._book is not None:
+            self._book.save(self._temp)
+        if self.rows:
+            os.replace(self._temp, self.path)
+            return self.path
+        self.path.unlink(missing_ok=True)
+        return None
+
+    def discard(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        self._temp.unlink(missing_ok=True)

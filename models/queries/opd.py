@@ -1,0 +1,467 @@
+"""What an OPD key may read: the households, members and referrals of its sector in its area (DESIGN.md 4).
+
+Every function takes the key's ``KeyScope``; the sector decides which members are the agency's *targets*:
+pendidikan → children of school age (6–21); kesehatan → pregnant women (expected delivery today or later) and
+balita (under five); umkm → members referred to UMKM (the head when the referral names no member). Pages are
+keyset-paginated on the id (``after`` = last id seen), so page 1,000 costs what page 1 costs. NIK, KK and phone
+numbers are masked unless the key was created with ``--nik``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.api_keys import KeyScope
+from models.regions import RegionCodeError, is_within, level_of, normalize_region_code
+from models.scope import within_area
+from models.tables import (
+    Household,
+    HouseholdStatus,
+    Member,
+    MemberStatus,
+    Referral,
+    ReferralStatus,
+    Region,
+    Relation,
+)
+
+T = TypeVar("T")
+
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "pendidikan": ("usia_sekolah",),
+    "kesehatan": ("ibu_hamil", "balita"),
+    "umkm": ("dirujuk",),
+}
+# A referral moves forward only: baru → diterima → ditangani (or straight to ditangani).
+_ORDER = {ReferralStatus.NEW: 0, ReferralStatus.ACCEPTED: 1, ReferralStatus.HANDLED: 2}
+_CODE_LENGTH = {1: 5, 2: 8, 3: 13}
+# The household columns the API shows (not the whole row: less to read, and new columns need no API change).
+_HOUSEHOLD_COLUMNS = (
+    Household.id,
+    Household.programme_code,
+    Household.kk,
+    Household.head_name,
+    Household.address,
+    Household.desa_code,
+    Household.status,
+    Household.phone,
+)  # length of the next level's code below a provinsi/kabupaten/kecamatan
+
+
+class OpdError(ValueError):
+    """A request the key may not make or that cannot be answered; ``code`` is stable for API clients."""
+
+    def __init__(self, code: str, message: str, **values: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_after: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    id: int
+    household_id: int
+    nik: str
+    name: str
+    sex: str
+    birth_date: date
+    age_years: int
+    relation: str
+    category: str
+    school_level: str | None
+    school_name: str | None
+    pregnancy_edd: date | None
+    severe_disability: bool
+    desa_code: str = ""
+    desa_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRow:
+    id: int
+    programme: str
+    kk: str
+    head_name: str
+    address: str
+    desa_code: str
+    desa_name: str
+    status: str
+    phone: str | None
+    targets: list[MemberRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralRow:
+    id: int
+    household_id: int
+    head_name: str
+    desa_code: str
+    desa_name: str
+    member_id: int | None
+    member_name: str | None
+    member_nik: str | None
+    need: str
+    status: str
+    status_note: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCount:
+    code: str
+    name: str
+    households: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    sector: str
+    area_code: str
+    households: int
+    members: dict[str, int]
+    referrals: dict[str, int]
+    by_area: list[AreaCount]
+
+
+def mask_number(number: str | None) -> str | None:
+    """``3601234567890001`` → ``3601********0001`` (the same shape the chat shows)."""
+    if number is None:
+        return None
+    if len(number) < 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def resolve_area(scope: KeyScope, area: str | None) -> str:
+    """The requested area, which must lie inside the key's; the key's own area when none is asked for."""
+    if area is None or not area.strip():
+        return scope.area_code
+    try:
+        code = normalize_region_code(area)
+    except RegionCodeError:
+        raise OpdError("invalid_area", "Kode wilayah tidak valid (contoh: 36.01 atau 36.01.01).") from None
+    if not is_within(code, scope.area_code):
+        raise OpdError("area_out_of_scope", "Wilayah ini di luar wilayah kunci API Anda.")
+    return code
+
+
+def _category_condition(sector: str, category: str, today: date) -> ColumnElement[bool]:
+    if category == "usia_sekolah":
+        return and_(Member.birth_date <= years_before(today, 6), Member.birth_date > years_before(today, 22))
+    if category == "ibu_hamil":
+        return and_(Member.pregnancy_edd.is_not(None), Member.pregnancy_edd >= today)
+    if category == "balita":
+        return and_(Member.birth_date > years_before(today, 5), Member.birth_date <= today)
+    if category == "dirujuk":
+        umkm = Referral.sector == sector
+        named = select(Referral.member_id).where(umkm, Referral.member_id.is_not(None))
+        unnamed = select(Referral.household_id).where(umkm, Referral.member_id.is_(None))
+        return or_(Member.id.in_(named), and_(Member.relation == Relation.KEPALA, Member.household_id.in_(unnamed)))
+    raise OpdError("invalid_category", "Kategori tidak dikenal untuk sektor kunci ini.")
+
+
+def _targets(scope: KeyScope, today: date, category: str | None) -> ColumnElement[bool]:
+    allowed = CATEGORIES[scope.sector]
+    if category is not None and category not in allowed:
+        raise OpdError(
+            "invalid_category",
+            f"Kategori untuk sektor {scope.sector}: {', '.join(allowed)}.",
+            allowed=", ".join(allowed),
+        )
+    chosen = (category,) if category else allowed
+    return and_(
+        Member.status == MemberStatus.AKTIF, or_(*(_category_condition(scope.sector, c, today) for c in chosen))
+    )
+
+
+def category_of(scope: KeyScope, member: Member, today: date) -> str:
+    """Which of the sector's categories a target member falls in (pregnancy first, it is the rarer one)."""
+    if scope.sector == "kesehatan":
+        if member.pregnancy_edd is not None and member.pregnancy_edd >= today:
+            return "ibu_hamil"
+        return "balita"
+    return CATEGORIES[scope.sector][0]
+
+
+def _member_row(scope: KeyScope, m: Member, today: date, desa_code: str = "", desa_name: str = "") -> MemberRow:
+    return MemberRow(
+        id=m.id,
+        household_id=m.household_id,
+        nik=m.nik if scope.can_see_nik else str(mask_number(m.nik)),
+        name=m.name,
+        sex=m.sex.value,
+        birth_date=m.birth_date,
+        age_years=age_on(m.birth_date, today),
+        relation=m.relation.value,
+        category=category_of(scope, m, today),
+        school_level=m.school_level.value if m.school_level else None,
+        school_name=m.school_name,
+        pregnancy_edd=m.pregnancy_edd,
+        severe_disability=m.severe_disability,
+        desa_code=desa_code,
+        desa_name=desa_name,
+    )
+
+
+async def members(
+    session: AsyncSession,
+    scope: KeyScope,
+    *,
+    today: date,
+    limit: int,
+    after: int | None = None,
+    area: str | None = None,
+    category: str | None = None,
+    in_school: bool | None = None,
+) -> Page[MemberRow]:
+    """The sector's target members in the area; ``in_school=False`` → school-age children not in school."""
+    conditions: list[Any] = [
+        within_area(Household.desa_code, resolve_area(scope, area)),
+        Household.status == HouseholdStatus.AKTIF,
+        _targets(scope, today, category),
+    ]
+    if in_school is not None:
+        conditions.append(Member.school_level.is_not(None) if in_school else Member.school_level.is_(None))
+    if after is not None:
+        conditions.append(Member.id > after)
+    rows = (
+        await session.execute(
+            select(Member, Household.desa_code, Region.name)
+            .join(Household, Household.id == Member.household_id)
+            .join(Region, Region.code == Household.desa_code)
+            .where(*conditions)
+            .order_by(Member.id)
+            .limit(limit + 1)
+        )
+    ).all()
+    items = [_member_row(scope, m, today, code, name) for m, code, name in rows[:limit]]
+    return Page(items, items[-1].id if len(rows) > limit else None)
+
+
+async def households(
+    session: AsyncSession,
+    scope: KeyScope,
+    *,
+    today: date,
+    limit: int,
+    after: int | None = None,
+    area: str | None = None,
+    category: str | None = None,
+    status: HouseholdStatus | None = HouseholdStatus.AKTIF,
+) -> Page[HouseholdRow]:
+    """Households of the area with at least one target member, each with those members."""
+    target = _targets(scope, today, category)
+    conditions: list[Any] = [
+        within_area(Household.desa_code, resolve_area(scope, area)),
+        exists().where(Member.household_id == Household.id, target),
+    ]
+    if status is not None:
+        conditions.append(Household.status == status)
+    if after is not None:
+        conditions.append(Household.id > after)
+    rows = (
+        await session.execute(
+            select(*_HOUSEHOLD_COLUMNS, Region.name.label("desa_name"))
+            .join(Region, Region.code == Household.desa_code)
+            .where(*conditions)
+            .order_by(Household.id)
+            .limit(limit + 1)
+        )
+    ).all()
+    page = rows[:limit]
+    by_household: dict[int, list[MemberRow]] = {}
+    if page:
+        found = await session.scalars(
+            select(Member).where(Member.household_id.in_([h.id for h in page]), target).order_by(Member.id)
+        )
+        for m in found:
+            by_household.setdefault(m.household_id, []).append(_member_row(scope, m, today))
+    items = [
+        HouseholdRow(
+            id=h.id,
+            programme=h.programme_code,
+            kk=h.kk if scope.can_see_nik else str(mask_number(h.kk)),
+            head_name=h.head_name,
+            address=h.address,
+            desa_code=h.desa_code,
+            desa_name=h.desa_name,
+            status=HouseholdStatus(h.status).value,
+            phone=h.phone if scope.can_see_nik else mask_number(h.phone),
+            targets=by_household.get(h.id, []),
+        )
+        for h in page
+    ]
+    return Page(items, items[-1].id if len(rows) > limit else None)
+
+
+def _referral_select(scope: KeyScope, area: str) -> Any:
+    return (
+        select(Referral, Household.head_name, Household.desa_code, Region.name, Member.name, Member.nik)
+        .join(Household, Household.id == Referral.household_id)
+        .join(Region, Region.code == Household.desa_code)
+        .outerjoin(Member, Member.id == Referral.member_id)
+        .where(Referral.sector == scope.sector, within_area(Household.desa_code, area))
+    )
+
+
+def _referral_row(scope: KeyScope, row: Any) -> ReferralRow:
+    r, head, code, desa, member_name, nik = row
+    return ReferralRow(
+        id=r.id,
+        household_id=r.household_id,
+        head_name=head,
+        desa_code=code,
+        desa_name=desa,
+        member_id=r.member_id,
+        member_name=member_name,
+        member_nik=nik if scope.can_see_nik else mask_number(nik),
+        need=r.need,
+        status=r.status.value,
+        status_note=r.status_note,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+async def referrals(
+    session: AsyncSession,
+    scope: KeyScope,
+    *,
+    limit: int,
+    after: int | None = None,
+    area: str | None = None,
+    status: ReferralStatus | None = None,
+) -> Page[ReferralRow]:
+    stmt = _referral_select(scope, resolve_area(scope, area))
+    if status is not None:
+        stmt = stmt.where(Referral.status == status)
+    if after is not None:
+        stmt = stmt.where(Referral.id > after)
+    rows = (await session.execute(stmt.order_by(Referral.id).limit(limit + 1))).all()
+    items = [_referral_row(scope, row) for row in rows[:limit]]
+    return Page(items, items[-1].id if len(rows) > limit else None)
+
+
+async def referral(session: AsyncSession, scope: KeyScope, referral_id: int) -> ReferralRow | None:
+    """One referral, or None when it does not exist *or* is another sector's or area's (indistinguishable)."""
+    row = (await session.execute(_referral_select(scope, scope.area_code).where(Referral.id == referral_id))).first()
+    return _referral_row(scope, row) if row is not None else None
+
+
+async def update_referral(
+    session: AsyncSession,
+    scope: KeyScope,
+    referral_id: int,
+    status: ReferralStatus,
+    note: str | None,
+    now: datetime,
+) -> tuple[dict[str, Any], ReferralRow]:
+    """The agency's one write: accept or mark handled, with a note. Returns (before, after)."""
+    target = await session.scalar(
+        select(Referral)
+        .join(Household, Household.id == Referral.household_id)
+        .where(
+            Referral.id == referral_id,
+            Referral.sector == scope.sector,
+            within_area(Household.desa_code, scope.area_code),
+        )
+        .with_for_update(of=Referral)
+    )
+    if target is None:
+        raise OpdError("not_found", "Rujukan tidak ditemukan.")
+    if status is ReferralStatus.NEW:
+        raise OpdError("invalid_status", "Status hanya bisa diubah menjadi diterima atau ditangani.")
+    if _ORDER[status] < _ORDER[target.status]:
+        raise OpdError(
+            "status_backwards",
+            f"Rujukan sudah {target.status.value}; status tidak bisa mundur.",
+            current=target.status.value,
+        )
+    before = {"status": target.status.value, "note": target.status_note}
+    target.status = status
+    if note is not None:
+        target.status_note = note
+    target.updated_at = now
+    await session.flush()
+    row = await referral(session, scope, referral_id)
+    assert row is not None
+    return before, row
+
+
+async def stats(session: AsyncSession, scope: KeyScope, *, today: date, area: str | None = None) -> Stats:
+    """Counts for the sector in the area, and households per next-level region."""
+    code = resolve_area(scope, area)
+    in_area = within_area(Household.desa_code, code)
+    active = Household.status == HouseholdStatus.AKTIF
+    target = _targets(scope, today, None)
+    has_target = exists().where(Member.household_id == Household.id, target)
+    households_total = int(
+        await session.scalar(select(func.count()).select_from(Household).where(in_area, active, has_target)) or 0
+    )
+    per_category: dict[str, int] = {}
+    for category in CATEGORIES[scope.sector]:
+        per_category[category] = int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Member)
+                .join(Household, Household.id == Member.household_id)
+                .where(in_area, active, _targets(scope, today, category))
+            )
+            or 0
+        )
+    referral_counts = {s.value: 0 for s in ReferralStatus}
+    for status, n in await session.execute(
+        select(Referral.status, func.count())
+        .join(Household, Household.id == Referral.household_id)
+        .where(Referral.sector == scope.sector, in_area)
+        .group_by(Referral.status)
+    ):
+        referral_counts[ReferralStatus(status).value] = int(n)
+    return Stats(
+        scope.sector,
+        code,
+        households_total,
+        per_category,
+        referral_counts,
+        await _by_area(session, code, and_(in_area, active, has_target)),
+    )
+
+
+async def _by_area(session: AsyncSession, code: str, condition: ColumnElement[bool]) -> list[AreaCount]:
+    length = _CODE_LENGTH.get(level_of(code))
+    if length is None:
+        return []
+    child = func.substr(Household.desa_code, 1, length).label("child")
+    counts = (await session.execute(select(child, func.count()).where(condition).group_by(child).order_by(child))).all()
+    names = dict(
+        (await session.execute(select(Region.code, Region.name).where(Region.code.in_([c for c, _ in counts])))).all()
+    )
+    return [AreaCount(c, names.get(c, c), int(n)) for c, n in counts]
+
+
+def known_categories(sector: str) -> Sequence[str]:
+    return CATEGORIES.get(sector, ())

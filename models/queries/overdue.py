@@ -1,0 +1,126 @@
+"""/tunggakan: active households of an area not yet visited in the period, grouped by pendamping.
+
+A household with no visit in this period *nor the one before* is overdue for 2+ periods — the escalation
+PRODUCT.md gives the koordinator. The same row query feeds the chat page and the overdue-list export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.actor import Actor
+from models.period import Period
+from models.queries.regions import household_filter
+from models.queries.summary import is_latest, not_visited_condition
+from models.tables import Household, HouseholdStatus, Region, User, Visit
+
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRow:
+    household_id: int
+    head_name: str
+    kk: str
+    address: str
+    desa_code: str
+    desa_name: str
+    pendamping_id: int | None
+    pendamping_name: str | None
+    last_period: str | None  # YYYY-MM of the last visit, None when never visited
+
+    def periods_without_visit(self, period: Period) -> int | None:
+        """Periods since the last visit, counting ``period`` itself (1 = not yet this period); None = never."""
+        if self.last_period is None:
+            return None
+        return period.months_since(Period.parse(self.last_period))
+
+
+@dataclass(frozen=True, slots=True)
+class PendampingLoad:
+    pendamping_id: int | None
+    name: str | None
+    overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class OverduePage:
+    period: Period
+    rows: list[OverdueRow]
+    by_pendamping: list[PendampingLoad]
+    page: int
+    pages: int
+    total: int
+
+
+def _not_visited(actor: Actor, area_code: str, period: Period, latest: bool) -> list[ColumnElement[bool]]:
+    return [
+        Household.status == HouseholdStatus.AKTIF,
+        *household_filter(actor, area_code),
+        not_visited_condition(period, latest),
+    ]
+
+
+def overdue_rows_query(
+    actor: Actor, area_code: str, period: Period, latest: bool
+) -> Select[int, str, str, str, str, str, int | None, str | None, str | None]:
+    """Households not visited in ``period``, by pendamping; ``latest``: see ``summary.is_latest``."""
+    before = select(func.max(Visit.period)).where(Visit.household_id == Household.id, Visit.period < str(period))
+    last = Household.last_visit_period if latest else before.scalar_subquery()
+    return (
+        select(
+            Household.id,
+            Household.head_name,
+            Household.kk,
+            Household.address,
+            Household.desa_code,
+            Region.name,
+            Household.pendamping_id,
+            User.name,
+            last,
+        )
+        .join(Region, Region.code == Household.desa_code)
+        .outerjoin(User, User.id == Household.pendamping_id)
+        .where(*_not_visited(actor, area_code, period, latest))
+        .order_by(User.name.is_(None), User.name, Household.pendamping_id, Household.head_name, Household.id)
+    )
+
+
+async def overdue_page(
+    session: AsyncSession, actor: Actor, area_code: str, period: Period, page: int = 0, page_size: int = PAGE_SIZE
+) -> OverduePage:
+    latest = await is_latest(session, period)
+    loads = (
+        await session.execute(
+            select(Household.pendamping_id, User.name, func.count())
+            .outerjoin(User, User.id == Household.pendamping_id)
+            .where(*_not_visited(actor, area_code, period, latest))
+            .group_by(Household.pendamping_id, User.name)
+        )
+    ).all()
+    by_pendamping = sorted(
+        (PendampingLoad(pid, name, count) for pid, name, count in loads),
+        key=lambda p: (p.name is None, p.name or "", p.pendamping_id or 0),
+    )
+    total = sum(p.overdue for p in by_pendamping)
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 0), pages - 1)
+    result = await session.execute(
+        overdue_rows_query(actor, area_code, period, latest).limit(page_size).offset(page * page_size)
+    )
+    rows = [OverdueRow(*row) for row in result.all()]
+    return OverduePage(period, rows, by_pendamping, page, pages, total)
+
+
+async def stream_overdue(
+    session: AsyncSession, actor: Actor, area_code: str, period: Period, batch: int = 2000
+) -> AsyncIterator[OverdueRow]:
+    """Every overdue row, for the export; streamed so a kabupaten's list never sits in memory at once."""
+    query = overdue_rows_query(actor, area_code, period, await is_latest(session, period))
+    result = await session.stream(query.execution_options(yield_per=batch))
+    async for row in result:
+        yield OverdueRow(*row)

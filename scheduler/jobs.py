@@ -1,0 +1,205 @@
+"""APScheduler wiring: fire the planner and the outbox worker on time, in one elected process.
+
+APScheduler (3.x, ``AsyncIOScheduler``, cron triggers in Asia/Jakarta) only says *when*; what to send is the
+planner's business and how is the outbox's. With several bot processes on PostgreSQL, the one holding the advisory
+lock ``reminders`` (``models.inbox.exclusive``) plans and delivers, so Telegram's global budget is not multiplied
+by the number of processes; the others keep trying every few seconds and take over when the leader's connection
+dies (even after SIGKILL PostgreSQL releases the lock as soon as it notices). On SQLite there is one process per
+database file, and it is always the leader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from models.db import Database
+from models.inbox import exclusive
+from scheduler.calendar import WorkCalendar
+from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport
+from scheduler.planner import PlannerConfig, PlanReport, plan
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "reminders"
+PLAN_MINUTE = 50  # hourly at :50 from 05:50 to 20:50: the 07:00 digest is planned by 06:50 at the latest
+PLAN_HOURS = "5-20"
+
+
+class ReminderSettings(Protocol):
+    """What ``start_scheduler`` reads from ``bot.config.Settings`` (a protocol: the scheduler does not import bot)."""
+
+    @property
+    def tz(self) -> ZoneInfo: ...
+
+    holidays_file: str | None
+    digest_hour: int
+    send_rate_global: float
+    send_rate_per_chat: float
+    reminders_enabled: bool
+
+
+class Scheduler:
+    """The reminders' clockwork for one process: leadership, the hourly planner, the outbox worker."""
+
+    def __init__(
+        self,
+        db: Database,
+        deliverer: Deliverer,
+        calendar: WorkCalendar,
+        *,
+        clock: Callable[[], datetime],
+        planner: PlannerConfig | None = None,
+        enabled: bool = True,
+        deliver_every: float = 2.0,
+        leader_retry: float = 5.0,
+    ) -> None:
+        self.db, self.deliverer, self.calendar, self.clock = db, deliverer, calendar, clock
+        self.planner = planner or PlannerConfig()
+        self.enabled = enabled
+        self.deliver_every, self.leader_retry = deliver_every, leader_retry
+        self.is_leader = False
+        self.elections = 0  # attempts to become leader that ended (lost, or never won)
+        self.aps = AsyncIOScheduler(timezone=calendar.tz)
+        self._stopping = asyncio.Event()
+        self._leader_task: asyncio.Task[None] | None = None
+        self._deliver_lock = asyncio.Lock()
+
+    # --- the jobs ------------------------------------------------------------------------------------------------
+
+    async def plan_now(self) -> PlanReport | None:
+        """Plan for this moment (leader only); rerunning is harmless (dedupe keys)."""
+        if not self.is_leader:
+            return None
+        async with self.db.session() as session:
+            report = await plan(session, self.clock(), self.calendar, self.planner)
+        if report.total:
+            log.info("planned %d reminders: %s", report.total, report.counts)
+        return report
+
+    async def deliver_now(self) -> DeliveryReport | None:
+        """Send what is due (leader only; one pass at a time in this process)."""
+        if not self.is_leader or self._deliver_lock.locked():
+            return None
+        async with self._deliver_lock:
+            report = await self.deliverer.deliver_due(self._stopping)
+        if report.sent or report.failed or report.in_doubt:
+            log.info(
+                "outbox: %d sent, %d retried, %d rate-limited, %d failed, %d in doubt",
+                report.sent,
+                report.retried,
+                report.rate_limited,
+                report.failed,
+                len(report.in_doubt),
+            )
+        return report
+
+    async def _safely(self, job: Callable[[], Any]) -> None:
+        try:
+            await job()
+        except Exception:  # a failing run must not kill the schedule; the next run tries again
+            log.exception("reminder job %s failed", getattr(job, "__name__", job))
+
+    # --- leadership ----------------------------------------------------------------------------------------------
+
+    async def _lead(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                async with exclusive(self.db, LOCK_NAME, wait=False) as lock:
+                    if lock.held:
+                        await self._while_leading(lock)
+            except Exception:
+                log.warning("leader election failed; retrying", exc_info=True)
+            self.is_leader = False
+            self.elections += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.leader_retry)
+
+    async def _while_leading(self, lock: Any) -> None:
+        self.is_leader = True
+        log.info("this process plans and sends the reminders")
+        await self._safely(self.plan_now)  # catch up at once: a new leader may have missed an hour
+        try:
+            while not self._stopping.is_set() and await lock.alive():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.leader_retry)
+        finally:
+            self.is_leader = False
+            log.info("no longer the reminders' leader")
+
+    # --- life cycle ----------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the jobs in the running event loop (no-op when reminders are disabled)."""
+        if not self.enabled:
+            log.info("reminders are disabled in this process (JSIKA_REMINDERS_ENABLED=false)")
+            return
+        self.aps.add_job(
+            self._safely,
+            CronTrigger(minute=PLAN_MINUTE, hour=PLAN_HOURS, timezone=self.calendar.tz),
+            args=[self.plan_now],
+            id="plan",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=600,
+        )
+        self.aps.add_job(
+            self._safely,
+            IntervalTrigger(seconds=self.deliver_every),
+            args=[self.deliver_now],
+            id="deliver",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.aps.start()
+        self._leader_task = asyncio.get_running_loop().create_task(self._lead(), name="reminders-leader")
+
+    async def shutdown(self) -> None:
+        """Stop taking new work, let the message in flight finish, give up leadership."""
+        self._stopping.set()
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        async with self._deliver_lock:  # the pass in progress sees the stop flag and returns
+            pass
+        if self._leader_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._leader_task
+        await self.deliverer.close()
+
+
+def start_scheduler(application: Any, db: Database, settings: ReminderSettings) -> Scheduler:
+    """Build and start the reminders' scheduler for ``application`` (called by ``bot/service.py``).
+
+    Uses the application's bot for sending and its injected clock; shares the work calendar with the handlers
+    (``services.extras["calendar"]``) so /jadwal and the reminders agree on deadlines and holidays.
+    """
+    services = application.bot_data["services"]
+    calendar = WorkCalendar.from_file(settings.holidays_file, settings.tz)
+    services.extras["calendar"] = calendar
+    deliverer = Deliverer(
+        db,
+        application.bot,
+        calendar,
+        clock=services.clock,
+        config=DeliveryConfig(global_rate=settings.send_rate_global, chat_rate=settings.send_rate_per_chat),
+    )
+    scheduler = Scheduler(
+        db,
+        deliverer,
+        calendar,
+        clock=services.clock,
+        planner=PlannerConfig(digest_hour=settings.digest_hour),
+        enabled=settings.reminders_enabled,
+    )
+    services.extras["reminders"] = scheduler
+    scheduler.start()
+    return scheduler

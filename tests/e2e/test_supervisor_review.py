@@ -1,0 +1,214 @@
+"""A koordinator reviews the field's work in the chat; an admin confirms graduations and makes announcements.
+
+The pendamping's correction between "kembalikan" and "setujui" goes through the report's own domain functions
+(``models.forms.reopen`` + ``models.visits.submit``), as the /riwayat correction screen would call them.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import date
+
+import pytest
+from sqlalchemy import select, update
+
+from bot.sandbox.client import SandboxClient
+from models import forms, visits
+from models.actor import Actor
+from models.db import Database
+from models.tables import (
+    Audit,
+    GraduationProposal,
+    Household,
+    HouseholdStatus,
+    Outbox,
+    OutboxStatus,
+    Referral,
+    ReferralStatus,
+    ReviewStatus,
+    Visit,
+)
+from tests.e2e.conftest import BotUnderTest, PersonFactory
+from tests.e2e.harness import Chat
+from tests.supervisor_world import PHONES, World, actor, build
+
+
+@pytest.fixture
+async def world(db: Database) -> World:
+    return await build(db)
+
+
+async def signed_in(person: PersonFactory, key: str, telegram_id: int) -> Chat:
+    chat = await person(telegram_id, key.title())
+    await chat.share_contact(PHONES[key])
+    return chat
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" + b"\x10\x80\x40" * 2 + b"\x00" + b"\x10\x80\x40" * 2)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+async def resubmit_with_phone(db: Database, siti: Actor, world: World, phone: str, bot: BotUnderTest) -> None:
+    """What the pendamping's correction does (issue 6's /riwayat → fix → kirim), through the same domain calls."""
+    visit_id = world.visits["h1-11"]
+    async with db.session() as s:
+        await forms.reopen(s, visit_id, step="tinjau", answers={}, now=bot.clock())
+        draft = await forms.load(s, visit_id, siti.id)
+        assert draft is not None
+        report = visits.VisitReport(
+            household_id=world.households["h1"],
+            head_name="Hidayat",
+            visited_on=date(2026, 11, 9),
+            met=True,
+            changes=[visits.Change(kind="telepon_baru", values={"telepon": phone})],
+        )
+        await visits.submit(s, siti, draft, report, late=False, now=bot.clock())
+
+
+async def test_return_with_a_note_then_approve_changes_the_registry(
+    person: PersonFactory, world: World, db: Database, bot: BotUnderTest, sandbox_client: SandboxClient
+) -> None:
+    siti_chat = await signed_in(person, "siti", 9001)
+    uploaded = await sandbox_client.send_photo(
+        9001, tiny_png(), filename="rumah.png", mime_type="image/png", from_id=9001
+    )
+    await siti_chat.tracker.wait_done(int(uploaded["update_id"] or 0))
+    async with db.session() as s:
+        await s.execute(
+            update(Visit)
+            .where(Visit.id == world.visits["h1-11"])
+            .values(photo_file_id=uploaded["message"]["photo"][-1]["file_id"])
+        )
+    dedi = await signed_in(person, "dedi", 9002)
+
+    card = await dedi.say("/tinjau")
+    assert "Tinjau laporan (1 dari 2)" in card.text and "Hidayat" in card.text and "Siti Aminah" in card.text
+    assert "KK 3602********0001" in card.text
+    assert any(m.get("photo") for m in card.messages) and any(m.get("location") for m in card.messages)
+
+    await dedi.press("Kembalikan")
+    ask = await dedi.press("Perubahan data")
+    assert "Tulis catatan untuk Siti Aminah" in ask.text
+    await bot.restart()  # the wait for the note is in the database, not in this process
+    done = await dedi.say("Nomor HP kurang satu digit, mohon dicek lagi")
+    assert "Laporan Hidayat dikembalikan ke Siti Aminah (bagian Perubahan data)" in done.text
+    assert "Tinjau laporan (1 dari 1)" in done.text and "Sukma" in done.text  # the next in the queue
+    async with db.session() as s:
+        visit = await s.get(Visit, world.visits["h1-11"])
+        notice = await s.scalar(select(Outbox).where(Outbox.kind == "review_returned"))
+    assert visit is not None and visit.review_status is ReviewStatus.RETURNED
+    assert visit.review_note == "Nomor HP kurang satu digit, mohon dicek lagi"
+    assert notice is not None and notice.chat_id == 9001 and notice.payload["parse_mode"] == "HTML"
+    assert "Nomor HP kurang satu digit" in notice.payload["text"] and "Perubahan data" in notice.payload["text"]
+    assert "belum paham" in (await dedi.say("ini bukan catatan")).text  # nothing pending: not a note
+    async with db.session() as s:
+        sukma = await s.get(Visit, world.visits["h4-11"])
+    assert sukma is not None and sukma.review_status is ReviewStatus.PENDING
+
+    await resubmit_with_phone(db, await actor(db, world, "siti"), world, "0813-7777-8899", bot)
+    first = await dedi.say("/tinjau")
+    assert "Sukma" in first.text  # submitted 16 Nov, before the correction of the 24th
+    second = await dedi.press("Lewati")
+    assert "Tinjau laporan (2 dari 2)" in second.text and "Hidayat" in second.text
+    approved = await dedi.press("Setujui")
+    assert "Laporan Hidayat disetujui." in approved.text and "diterapkan ke data KPM" in approved.text
+    async with db.session() as s:
+        household = await s.get(Household, world.households["h1"])
+        actions = list(await s.scalars(select(Audit.action).order_by(Audit.id)))
+    assert household is not None and household.phone == "+6281377778899"
+    assert actions.index("visit.return") < actions.index("visit.resubmit") < actions.index("registry.update")
+
+
+async def test_changes_and_referrals_are_decided_one_at_a_time(
+    person: PersonFactory, world: World, db: Database
+) -> None:
+    dedi = await signed_in(person, "dedi", 9003)
+    change = await dedi.say("/tinjau perubahan")
+    assert "Perubahan data (1 dari 1)" in change.text and "Hidayat" in change.text and "081377778888" in change.text
+    rejected = await dedi.press("Tolak")
+    assert "ditolak" in rejected.text and "Tidak ada (lagi) perubahan data" in rejected.text
+    referral = await dedi.say("/tinjau rujukan")
+    assert "Rujukan terbuka (1 dari 1)" in referral.text and "butuh seragam sekolah" in referral.text
+    closed = await dedi.press("Tutup")
+    assert "Rujukan untuk Hidayat ditutup" in closed.text
+    async with db.session() as s:
+        status = await s.scalar(select(Referral.status).where(Referral.id == world.referrals["opened"]))
+        household = await s.get(Household, world.households["h1"])
+    assert status is ReferralStatus.HANDLED and household is not None and household.phone is None
+    again = await dedi.press_data(closed.last["message_id"], f"sv:rj:ok:{world.referrals['opened']}")
+    assert "sudah diputuskan" in again.text
+
+
+async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
+    person: PersonFactory, world: World, db: Database
+) -> None:
+    admin = await signed_in(person, "admin", 9004)
+    dedi = await signed_in(person, "dedi", 9005)
+    listed = await dedi.say("/graduasi")
+    assert "3 KPM memenuhi kriteria" in listed.text
+    assert "Rohman (Cikulur) — tidak ada lagi anggota dalam kategori komitmen" in listed.text
+    assert "Hidayat (Muncang) — skor deprivasi ≤ 3 pada dua kunjungan terakhir" in listed.text
+    proposed = await dedi.press("Ajukan: Rohman")
+    assert "Graduasi Rohman diajukan" in proposed.text
+    async with db.session() as s:
+        proposal = await s.scalar(select(GraduationProposal))
+        notice = await s.scalar(select(Outbox).where(Outbox.kind == "graduation_proposal"))
+    assert proposal is not None and proposal.reasons == ["tanpa_komitmen"]
+    assert notice is not None and notice.chat_id == 9004 and "Rohman" in notice.payload["text"]
+    refused = await dedi.press_data(proposed.last["message_id"], f"sv:gd:ok:{proposal.id}")
+    assert "Hanya admin provinsi" in refused.text
+
+    pending = await admin.say("/graduasi lebak")
+    assert "1 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
+    confirmed = await admin.press("Konfirmasi: Rohman")
+    assert "Graduasi Rohman dikonfirmasi" in confirmed.text
+    async with db.session() as s:
+        household = await s.get(Household, world.households["h5"])
+        audit = await s.scalar(select(Audit).where(Audit.action == "graduation.confirm"))
+    assert household is not None and household.status is HouseholdStatus.GRADUASI
+    assert audit is not None and audit.actor_id == str(world.users["admin"])
+    after = await dedi.say("/graduasi")
+    assert "Rohman" not in after.text and "2 KPM memenuhi kriteria" in after.text
+
+
+async def test_announcement_goes_through_the_outbox_once_with_a_delivery_count(
+    person: PersonFactory, world: World, db: Database
+) -> None:
+    for key, telegram_id in (("siti", 9006), ("dewi", 9007), ("rudi", 9008)):
+        await signed_in(person, key, telegram_id)
+    dedi = await signed_in(person, "dedi", 9009)
+    assert "tidak tersedia untuk peran Anda" in (await dedi.say("/umumkan lebak Rapat")).text
+    admin = await signed_in(person, "admin", 9010)
+    assert "Cara pakai" in (await admin.say("/umumkan")).text
+    preview = await admin.say("/umumkan lebak Rapat pendamping Jumat pukul 09.00 <penting>")
+    assert "Pratinjau pengumuman untuk 2 pendamping di Kabupaten Lebak" in preview.text
+    assert "Rapat pendamping Jumat pukul 09.00 <penting>" in preview.text
+    queued = await admin.press("Kirim ke 2 pendamping")
+    assert "Pengumuman diantrekan untuk 2 pendamping" in queued.text
+    twice = await admin.press_data(preview.last["message_id"], "sv:um:ok")
+    assert "Tidak ada pengumuman yang menunggu" in twice.text
+    async with db.session() as s:
+        rows = list(await s.scalars(select(Outbox).where(Outbox.kind == "announcement").order_by(Outbox.chat_id)))
+        assert [r.chat_id for r in rows] == [9006, 9007]  # Lebak's pendamping; not Tangerang's Rudi
+        assert rows[0].payload == {
+            "text": "📢 <b>Pengumuman Dinas Sosial</b>\n\nRapat pendamping Jumat pukul 09.00 &lt;penting&gt;\n\n— Ibu Ratna",
+            "parse_mode": "HTML",
+        }
+        rows[0].status, rows[1].status = OutboxStatus.SENT, OutboxStatus.FAILED  # as the outbox sender records them
+    status = await admin.press("Status pengiriman")
+    assert "1 terkirim, 1 gagal, 0 menunggu (dari 2 pendamping)" in status.text
+
+
+async def test_help_lists_supervisor_commands_by_role(person: PersonFactory, world: World) -> None:
+    dedi = await signed_in(person, "dedi", 9011)
+    siti = await signed_in(person, "siti", 9012)
+    koordinator_help = (await dedi.say("/bantuan")).text
+    assert "/ringkasan" in koordinator_help and "/tinjau" in koordinator_help and "/umumkan" not in koordinator_help
+    assert "/ringkasan" not in (await siti.say("/bantuan")).text
+    assert "tidak tersedia untuk peran Anda" in (await siti.say("/ringkasan")).text

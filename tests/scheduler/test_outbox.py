@@ -1,0 +1,222 @@
+"""Delivery against the sandbox with Telegram's limits on: once each, 429s honoured, blocked users handled.
+
+These tests send real HTTP to the sandbox through PTB's ``Bot``; they take a few seconds of real time because the
+sandbox enforces one message per second per chat, exactly like Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.config import SandboxConfig
+from bot.sandbox.runner import SandboxHandle, run_sandbox
+from models.db import Database
+from models.period import Period
+from models.tables import Audit, Outbox, OutboxStatus, ReminderSetting, Role
+from scheduler.calendar import JAKARTA, WorkCalendar
+from scheduler.outbox import DeliveryConfig, running_clock
+from scheduler.planner import plan
+from tests.factories import make_household, make_user, make_visit
+from tests.scheduler.helpers import deliver, delivered_texts, outbox_rows, queue, send_calls
+
+TOKEN = "555000:OUTBOX-TEST"
+CAL = WorkCalendar()
+MORNING = datetime(2026, 11, 24, 9, 0, tzinfo=JAKARTA).astimezone(UTC)  # Tuesday 09:00 WIB
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxHandle]:
+    async with run_sandbox(SandboxConfig(rate_limits=True)) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def client(sandbox: SandboxHandle) -> AsyncIterator[SandboxClient]:
+    async with SandboxClient(sandbox.url) as users:
+        yield users
+
+
+@pytest.fixture
+async def bot(sandbox: SandboxHandle) -> AsyncIterator[Bot]:
+    async with Bot(TOKEN, base_url=sandbox.bot_api_base_url) as the_bot:
+        yield the_bot
+
+
+async def people(client: SandboxClient, ids: range | list[int]) -> None:
+    for user_id in ids:
+        await client.create_user(user_id, f"Orang {user_id}")
+
+
+async def test_every_message_is_delivered_exactly_once_through_telegrams_429s(
+    db: Database, bot: Bot, client: SandboxClient
+) -> None:
+    chats = list(range(7001, 7006))
+    await people(client, chats)
+    texts = [(chat, f"pesan {chat}-{n}") for chat in chats for n in range(6)]
+    ids = await queue(db, texts, MORNING)
+    # Our per-chat pace is set above the sandbox's (1/s after a burst of 4) so that Telegram says 429.
+    config = DeliveryConfig(chat_rate=4.0, idle_wait=10.0)
+
+    report = await deliver(db, bot, running_clock(MORNING), config)
+
+    calls = await send_calls(client)
+    refused = [c for c in calls if not c["ok"]]
+    assert report.rate_limited > 0 and len(refused) == report.rate_limited
+    assert all("Too Many Requests" in str(c["error"]) for c in refused)
+    assert delivered_texts(calls) == {text: 1 for _, text in texts}
+    rows = await outbox_rows(db)
+    assert [r.id for r in rows] == ids
+    assert all(r.status is OutboxStatus.SENT and r.telegram_message_id for r in rows)
+    assert report.sent == len(texts) and report.failed == 0 and not report.in_doubt
+    # The message id stored is the one Telegram gave for that very text.
+    by_text = {c["params"]["text"]: c["result"]["message_id"] for c in calls if c["ok"]}
+    assert all(by_text[r.payload["text"]] == r.telegram_message_id for r in rows)
+    limited = [r for r in rows if r.retry_after]
+    assert limited and all(r.last_error and r.last_error.startswith("429") for r in limited)
+    # Per chat, messages arrived in the order they were queued.
+    for chat in chats:
+        sent = [c["params"]["text"] for c in calls if c["ok"] and int(c["params"]["chat_id"]) == chat]
+        assert sent == [text for c, text in texts if c == chat]
+
+
+async def test_retry_after_is_stored_as_the_next_attempt_time(db: Database, bot: Bot, client: SandboxClient) -> None:
+    await people(client, [7101])
+    await queue(db, [(7101, f"cepat {n}") for n in range(6)], MORNING)
+    clock = running_clock(MORNING)
+    config = DeliveryConfig(chat_rate=50.0, idle_wait=0.5)  # stop instead of waiting out the 429
+    report = await deliver(db, bot, clock, config)
+    assert report.rate_limited >= 1
+    limited = [r for r in await outbox_rows(db) if r.retry_after is not None]
+    assert len(limited) == report.rate_limited
+    for row in limited:
+        assert row.status is OutboxStatus.QUEUED and row.retry_after >= 1
+        assert row.not_before >= MORNING + timedelta(seconds=row.retry_after)
+        assert row.attempts == 0  # a 429 is not a failed attempt
+
+
+async def test_nothing_is_sent_in_quiet_hours(db: Database, bot: Bot, client: SandboxClient) -> None:
+    await people(client, [7201])
+    night = datetime(2026, 11, 24, 22, 0, tzinfo=JAKARTA).astimezone(UTC)
+    await queue(db, [(7201, "malam")], night - timedelta(hours=1))
+    report = await deliver(db, bot, running_clock(night))
+    assert report.sent == 0 and await send_calls(client) == []
+    morning = datetime(2026, 11, 25, 6, 0, tzinfo=JAKARTA).astimezone(UTC)
+    report = await deliver(db, bot, running_clock(morning))
+    assert report.sent == 1
+
+
+async def test_blocked_pendamping_is_marked_unreachable_and_the_koordinator_told(
+    db: Database, bot: Bot, client: SandboxClient
+) -> None:
+    async with db.session() as s:
+        siti = await make_user(s, telegram_id=7301, name="Siti Aminah", area="36.01.01")
+        await make_user(s, Role.KOORDINATOR, "36.01", telegram_id=7302, name="Pak Dedi")
+        await make_household(s, siti)
+    await people(client, [7301, 7302])
+    await client.block(7301)
+    await queue(db, [(7301, "satu"), (7301, "dua")], MORNING, user_id=siti.id)
+
+    report = await deliver(db, bot, running_clock(MORNING))
+
+    statuses = {r.payload.get("text", r.kind): r.status for r in await outbox_rows(db)}
+    assert statuses == {"satu": OutboxStatus.FAILED, "dua": OutboxStatus.CANCELLED, "unreachable": OutboxStatus.SENT}
+    calls = await send_calls(client)
+    note = next(c for c in calls if c["ok"])
+    assert int(note["params"]["chat_id"]) == 7302
+    assert "Siti Aminah" in note["params"]["text"] and "tidak dapat dihubungi" in note["params"]["text"]
+    assert report.failed == 1
+    async with db.session() as s:
+        setting = await s.get(ReminderSetting, siti.id)
+        assert setting is not None and setting.unreachable_since is not None
+        # The planner leaves her out from now on.
+        await plan(s, MORNING - timedelta(hours=2), CAL)
+        assert await s.scalar(select(Outbox).where(Outbox.kind == "digest", Outbox.chat_id == 7301)) is None
+
+
+async def test_reminder_with_nothing_left_to_say_is_cancelled_not_sent(
+    db: Database, bot: Bot, client: SandboxClient
+) -> None:
+    async with db.session() as s:
+        pendamping = await make_user(s, telegram_id=7401)
+        household = await make_household(s, pendamping)
+        await plan(s, MORNING - timedelta(hours=3), CAL)  # 06:00: she still has a household to visit
+        await make_visit(s, household, period=Period(2026, 11))  # …and reports it before 07:00
+    await people(client, [7401])
+    report = await deliver(db, bot, running_clock(MORNING))
+    assert report.cancelled == 1 and report.sent == 0
+    assert [r.status for r in await outbox_rows(db)] == [OutboxStatus.CANCELLED]
+
+
+async def _worker(database_url: str, sandbox: SandboxHandle, at: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "JSIKA_DATABASE_URL": database_url,
+        "JSIKA_TELEGRAM_BOT_TOKEN": TOKEN,
+        "JSIKA_TELEGRAM_BASE_URL": sandbox.bot_api_base_url,
+        "JSIKA_SEND_RATE_GLOBAL": "20",
+        "JSIKA_LOG_LEVEL": "WARNING",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from bot.cli import main; main()",
+        "remind",
+        "--at",
+        at,
+        "--in-flight",
+        "1",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_worker_killed_mid_batch_delivers_everything_once_except_the_one_in_flight(
+    db: Database, database_url: str, sandbox: SandboxHandle, client: SandboxClient
+) -> None:
+    chats = list(range(7501, 7581))
+    await people(client, chats)
+    texts = [(chat, f"pengingat {chat}") for chat in chats]
+    await queue(db, texts, MORNING)
+
+    first = await _worker(database_url, sandbox, "2026-11-24 09:00")
+    async with asyncio.timeout(60):
+        while len([c for c in await send_calls(client) if c["ok"]]) < 15:
+            assert first.returncode is None, (await first.communicate())[1].decode()
+            await asyncio.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    rows = await outbox_rows(db)
+    assert any(r.status is OutboxStatus.QUEUED for r in rows), "the worker finished before it was killed"
+
+    # A new worker after the lease (120 s) has expired.
+    second = await _worker(database_url, sandbox, "2026-11-24 09:05")
+    out, err = await second.communicate()
+    assert second.returncode == 0, err.decode()
+
+    rows = await outbox_rows(db)
+    assert all(r.status is OutboxStatus.SENT for r in rows)
+    async with db.session() as s:
+        in_doubt = {int(e) for e in await s.scalars(select(Audit.entity_id).where(Audit.action == "outbox.in_doubt"))}
+    assert len(in_doubt) <= 1  # one message in flight at a time
+    counts = delivered_texts(await send_calls(client))
+    doubtful_texts = {r.payload["text"] for r in rows if r.id in in_doubt}
+    assert set(counts) == {text for _, text in texts}
+    assert {text for text, n in counts.items() if n > 1} <= doubtful_texts
+    assert all(n <= 2 for n in counts.values())
+    for row in rows:
+        if row.id in in_doubt:
+            assert row.last_error and row.last_error.startswith("in doubt")

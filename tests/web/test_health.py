@@ -1,0 +1,83 @@
+"""Health, readiness and metrics tell an operator (or a load balancer) what they need, in one look."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+from fastapi import FastAPI
+
+from bot.web import WebContext, create_app
+from models.db import Database
+from tests.web.conftest import FixedClock
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nobody listens once the socket is closed
+
+
+async def _get(app: FastAPI, path: str) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://jsika.test") as http:
+        return await http.get(path)
+
+
+async def test_ready_when_database_migrations_and_telegram_answer(client: httpx.AsyncClient, app: FastAPI) -> None:
+    calls: list[str] = []
+
+    async def get_me() -> dict[str, str]:
+        calls.append("getMe")
+        return {"username": "jsika_bot"}
+
+    app.state.web.telegram_probe = get_me
+    health = await client.get("/healthz")
+    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "migrations": "ok", "telegram": "ok"}}
+    assert calls == ["getMe"]
+
+
+async def test_not_ready_when_the_database_is_unreachable(clock: FixedClock) -> None:
+    port = _closed_port()
+    unreachable = Database(f"postgresql+asyncpg://jsika@127.0.0.1:{port}/jsika")
+    try:
+        app = create_app(WebContext(db=unreachable, clock=clock))
+        health = await _get(app, "/healthz")
+        ready = await _get(app, "/readyz")
+        metrics = await _get(app, "/metrics")
+    finally:
+        await unreachable.dispose()
+    assert health.status_code == 200  # the process itself is fine
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["status"] == "not_ready"
+    assert body["checks"]["database"].startswith("gagal")
+    assert "Traceback" not in ready.text
+    assert metrics.status_code == 200
+    assert "jsika_database_up 0.0" in metrics.text
+
+
+async def test_not_ready_when_telegram_does_not_answer(client: httpx.AsyncClient, app: FastAPI) -> None:
+    async def unreachable() -> None:
+        raise ConnectionRefusedError("api.telegram.org refused the connection")
+
+    app.state.web.telegram_probe = unreachable
+    ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"] == "ok"
+    assert "ConnectionRefusedError" in ready.json()["checks"]["telegram"]
+
+
+async def test_metrics_show_updates_queues_and_http_latency(client: httpx.AsyncClient) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "rahasia-webhook-uji"}
+    payload = {"update_id": 99, "message": {"message_id": 1, "date": 1, "chat": {"id": 5, "type": "private"}}}
+    assert (await client.post("/telegram/webhook", json=payload, headers=headers)).status_code == 200
+    text = (await client.get("/metrics")).text
+    assert 'jsika_updates_received_total{source="webhook"}' in text
+    assert 'jsika_inbox_updates{state="new"} 1.0' in text
+    assert "jsika_inbox_lag_seconds" in text
+    assert 'jsika_outbox_messages{state="queued"} 0.0' in text
+    assert 'jsika_http_request_seconds_count{method="POST",route="/telegram/webhook",status="200"}' in text

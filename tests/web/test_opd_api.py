@@ -1,0 +1,249 @@
+"""The OPD API shows each agency its own sector in its own area, and nothing else."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import select
+
+from models import api_keys
+from models.db import Database
+from models.tables import ApiKeyUsage, Audit, Referral, ReferralStatus
+from tests.web.conftest import NOW, FixedClock, World, auth, new_key
+
+
+async def test_pendidikan_key_sees_school_age_children_of_its_area_only(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    _, key = await new_key(db, "pendidikan", area="36.01")
+    response = await client.get("/api/v1/members", headers=auth(key))
+    assert response.status_code == 200, response.text
+    ids = {m["id"] for m in response.json()["data"]}
+    assert ids == {world.members["putus_sekolah_pandeglang"], world.members["bersekolah_pandeglang"]}
+    assert {m["category"] for m in response.json()["data"]} == {"usia_sekolah"}
+
+    out_of_school = await client.get("/api/v1/members", params={"in_school": "false"}, headers=auth(key))
+    assert [m["id"] for m in out_of_school.json()["data"]] == [world.members["putus_sekolah_pandeglang"]]
+
+    households = await client.get("/api/v1/households", headers=auth(key))
+    assert [h["id"] for h in households.json()["data"]] == [world.households["pandeglang"]]
+    targets = households.json()["data"][0]["targets"]
+    assert {t["id"] for t in targets} == ids
+
+
+async def test_kesehatan_key_sees_pregnant_women_and_balita(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    _, key = await new_key(db, "kesehatan", area="36")
+    data = (await client.get("/api/v1/members", headers=auth(key))).json()["data"]
+    by_category = {(m["category"], m["id"]) for m in data}
+    assert by_category == {
+        ("ibu_hamil", world.members["hamil_pandeglang"]),
+        ("balita", world.members["balita_pandeglang"]),
+        ("ibu_hamil", world.members["hamil_lebak"]),
+        ("balita", world.members["balita_lebak"]),
+    }
+    pregnant = (await client.get("/api/v1/members", params={"category": "ibu_hamil"}, headers=auth(key))).json()
+    assert {m["id"] for m in pregnant["data"]} == {world.members["hamil_pandeglang"], world.members["hamil_lebak"]}
+
+    wrong = await client.get("/api/v1/members", params={"category": "usia_sekolah"}, headers=auth(key))
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["code"] == "invalid_category"
+    assert "ibu_hamil" in wrong.json()["error"]["message"]
+
+
+async def test_umkm_key_sees_referred_households_and_their_head(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    _, key = await new_key(db, "umkm", area="36.02")
+    households = (await client.get("/api/v1/households", headers=auth(key))).json()["data"]
+    assert [h["id"] for h in households] == [world.households["lebak"]]
+    assert [t["name"] for t in households[0]["targets"]] == ["Kepala lebak"]
+    referrals = (await client.get("/api/v1/referrals", headers=auth(key))).json()["data"]
+    assert [r["id"] for r in referrals] == [world.referrals["umkm_lebak"]]
+
+
+async def test_an_area_outside_the_key_is_refused_and_a_sub_area_narrows(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    _, key = await new_key(db, "pendidikan", area="36.01")
+    outside = await client.get("/api/v1/members", params={"area": "36.02"}, headers=auth(key))
+    assert outside.status_code == 403
+    assert outside.json()["error"]["code"] == "area_out_of_scope"
+
+    inside = await client.get("/api/v1/members", params={"area": "360102"}, headers=auth(key))
+    assert inside.status_code == 200
+    assert len(inside.json()["data"]) == 2
+    elsewhere = await client.get("/api/v1/members", params={"area": "36.01.01"}, headers=auth(key))
+    assert elsewhere.json()["data"] == []
+
+    other_area_referral = world.referrals["pendidikan_lebak"]
+    assert (await client.get(f"/api/v1/referrals/{other_area_referral}", headers=auth(key))).status_code == 404
+    other_sector_referral = world.referrals["kesehatan_pandeglang"]
+    assert (await client.get(f"/api/v1/referrals/{other_sector_referral}", headers=auth(key))).status_code == 404
+
+
+async def test_nik_is_masked_unless_the_key_may_see_it(client: httpx.AsyncClient, db: Database, world: World) -> None:
+    _, masked_key = await new_key(db, "pendidikan", area="36.01")
+    _, full_key = await new_key(db, "pendidikan", area="36.01", nik=True)
+    real = world.niks["putus_sekolah_pandeglang"]
+    params = {"in_school": "false"}
+
+    masked = (await client.get("/api/v1/members", params=params, headers=auth(masked_key))).json()["data"][0]
+    assert masked["nik"] == real[:4] + "********" + real[-4:]
+    assert real not in (await client.get("/api/v1/households", headers=auth(masked_key))).text
+    assert real not in (await client.get("/api/v1/referrals", headers=auth(masked_key))).text
+
+    full = (await client.get("/api/v1/members", params=params, headers=auth(full_key))).json()["data"][0]
+    assert full["nik"] == real
+    referral = (await client.get("/api/v1/referrals", headers=auth(full_key))).json()["data"][0]
+    assert referral["member"]["nik"] == real
+
+
+async def test_pages_walk_every_row_exactly_once(client: httpx.AsyncClient, db: Database, world: World) -> None:
+    _, key = await new_key(db, "kesehatan", area="36")
+    seen: list[int] = []
+    cursor = None
+    pages = 0
+    while True:
+        params = {"limit": "3", **({"cursor": cursor} if cursor else {})}
+        body = (await client.get("/api/v1/members", params=params, headers=auth(key))).json()
+        seen += [m["id"] for m in body["data"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 2
+    assert len(seen) == len(set(seen)) == 4
+    assert seen == sorted(seen)
+
+    forged = await client.get("/api/v1/members", params={"cursor": "not-a-cursor"}, headers=auth(key))
+    assert forged.status_code == 400
+    assert forged.json()["error"]["code"] == "invalid_cursor"
+    other_kind = body_cursor = (await client.get("/api/v1/households", params={"limit": 1}, headers=auth(key))).json()
+    assert other_kind["next_cursor"] is not None
+    mixed = await client.get("/api/v1/members", params={"cursor": body_cursor["next_cursor"]}, headers=auth(key))
+    assert mixed.status_code == 400
+
+
+async def test_missing_unknown_and_revoked_keys_get_401_json(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    key_id, key = await new_key(db, "pendidikan")
+    missing = await client.get("/api/v1/households")
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "missing_key"
+    unknown = await client.get("/api/v1/households", headers=auth("jsk_abcdefgh_" + "x" * 43))
+    assert unknown.status_code == 401
+    assert (await client.get("/api/v1/households", headers={"X-API-Key": key})).status_code == 200
+
+    async with db.session() as s:
+        assert await api_keys.revoke_key(s, str(key_id), NOW) is not None
+    revoked = await client.get("/api/v1/households", headers=auth(key))
+    assert revoked.status_code == 401
+    assert revoked.json()["error"] == {"code": "invalid_key", "message": "Kunci API tidak valid atau sudah dicabut."}
+
+
+async def test_a_key_over_its_rate_limit_gets_429_with_retry_after(
+    client: httpx.AsyncClient, db: Database, world: World, clock: FixedClock
+) -> None:
+    key_id, key = await new_key(db, "pendidikan", rate_limit=3)
+    statuses = [(await client.get("/api/v1/me", headers=auth(key))).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = await client.get("/api/v1/me", headers=auth(key))
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["error"]["code"] == "rate_limited"
+    _, other = await new_key(db, "pendidikan", rate_limit=3)
+    assert (await client.get("/api/v1/me", headers=auth(other))).status_code == 200  # limits are per key
+
+    clock.now = NOW + timedelta(minutes=11)  # a new minute: the key may call again, and old counts are dropped
+    assert (await client.get("/api/v1/me", headers=auth(key))).status_code == 200
+    async with db.session() as s:
+        windows = list(await s.scalars(select(ApiKeyUsage.window_start).where(ApiKeyUsage.api_key_id == key_id)))
+    assert windows == [clock.now.replace(second=0, microsecond=0)]
+
+
+async def test_referral_moves_forward_with_a_note_and_never_back(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    key_id, key = await new_key(db, "pendidikan", area="36.01")
+    referral_id = world.referrals["pendidikan_pandeglang"]
+    accepted = await client.patch(
+        f"/api/v1/referrals/{referral_id}",
+        json={"status": "diterima", "note": "Dijadwalkan kunjungan sekolah"},
+        headers=auth(key),
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["status"] == "diterima"
+    assert accepted.json()["note"] == "Dijadwalkan kunjungan sekolah"
+
+    handled = await client.patch(f"/api/v1/referrals/{referral_id}", json={"status": "ditangani"}, headers=auth(key))
+    assert handled.json()["status"] == "ditangani"
+    assert handled.json()["note"] == "Dijadwalkan kunjungan sekolah"
+    back = await client.patch(f"/api/v1/referrals/{referral_id}", json={"status": "diterima"}, headers=auth(key))
+    assert back.status_code == 409
+    assert back.json()["error"]["code"] == "status_backwards"
+    assert "ditangani" in back.json()["error"]["message"]
+    to_new = await client.patch(f"/api/v1/referrals/{referral_id}", json={"status": "baru"}, headers=auth(key))
+    assert to_new.status_code == 422
+
+    other_sector = world.referrals["umkm_pandeglang"]
+    refused = await client.patch(f"/api/v1/referrals/{other_sector}", json={"status": "diterima"}, headers=auth(key))
+    assert refused.status_code == 404
+    async with db.session() as s:
+        untouched = await s.get(Referral, other_sector)
+        assert untouched is not None and untouched.status is ReferralStatus.NEW
+        changes = (
+            await s.scalars(select(Audit).where(Audit.entity == "referral", Audit.entity_id == str(referral_id)))
+        ).all()
+    assert [(a.before, a.after) for a in changes] == [
+        ({"status": "baru", "note": None}, {"status": "diterima", "note": "Dijadwalkan kunjungan sekolah"}),
+        (
+            {"status": "diterima", "note": "Dijadwalkan kunjungan sekolah"},
+            {"status": "ditangani", "note": "Dijadwalkan kunjungan sekolah"},
+        ),
+    ]
+    assert {a.actor_id for a in changes} == {str(key_id)}
+
+
+async def test_every_call_with_a_valid_key_is_audited(client: httpx.AsyncClient, db: Database, world: World) -> None:
+    key_id, key = await new_key(db, "pendidikan", area="36.01")
+    await client.get("/api/v1/households", headers=auth(key))
+    await client.get("/api/v1/members", params={"in_school": "false"}, headers=auth(key))
+    await client.get("/api/v1/members", params={"area": "36.02"}, headers=auth(key))  # refused: still audited
+    await client.get("/api/v1/stats", headers=auth(key))
+    async with db.session() as s:
+        rows = (
+            await s.scalars(
+                select(Audit).where(Audit.actor_type == "api_key", Audit.actor_id == str(key_id)).order_by(Audit.id)
+            )
+        ).all()
+    assert [r.action for r in rows] == ["api.households", "api.members", "api.members", "api.stats"]
+    assert "in_school=false" in (rows[1].detail or "") and "1 baris" in (rows[1].detail or "")
+    assert "area_out_of_scope" in (rows[2].detail or "")
+
+
+async def test_stats_count_the_sector_by_area(client: httpx.AsyncClient, db: Database, world: World) -> None:
+    _, key = await new_key(db, "kesehatan", area="36")
+    stats = (await client.get("/api/v1/stats", headers=auth(key))).json()
+    assert stats["households"] == 2
+    assert stats["members"] == {"ibu_hamil": 2, "balita": 2}
+    assert stats["referrals"] == {"baru": 2, "diterima": 0, "ditangani": 0}
+    assert [(a["code"], a["households"]) for a in stats["by_area"]] == [("36.01", 1), ("36.02", 1)]
+    assert stats["by_area"][0]["name"] == "Kabupaten Pandeglang"
+
+
+async def test_errors_are_json_with_a_message_in_the_asked_language(client: httpx.AsyncClient, db: Database) -> None:
+    _, key = await new_key(db, "pendidikan")
+    unknown = await client.get("/api/v1/nothing-here", headers=auth(key))
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "not_found"
+    bad = await client.get("/api/v1/members", params={"limit": "lots"}, headers=auth(key))
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "query.limit"
+    assert "Traceback" not in bad.text
+    wrong_method = await client.delete("/api/v1/members", headers=auth(key))
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["error"]["code"] == "method_not_allowed"
