@@ -257,7 +257,8 @@ CEILING_OVERDUE = """
 CEILING_COMPLIANCE = """
     SELECT c.commitment, count(*) FROM commitment_check c JOIN visit v ON v.id = c.visit_id
     JOIN household h ON h.id = v.household_id
-    WHERE c.period = :p AND c.result = 'tidak memenuhi' AND h.desa_code LIKE :prefix GROUP BY c.commitment"""
+    WHERE c.period = :p AND v.period = :p AND c.result = 'tidak memenuhi' AND h.desa_code LIKE :prefix
+    GROUP BY c.commitment"""
 
 
 async def bench_reports(db: Database, runs: int) -> None:

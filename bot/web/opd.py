@@ -84,7 +84,6 @@ async def authenticate(
                 "X-RateLimit-Remaining": "0",
             },
         )
-    request.state.rate_remaining = decision.remaining
     return scope
 
 

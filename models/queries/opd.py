@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.api_keys import KeyScope
 from models.regions import RegionCodeError, is_within, level_of, normalize_region_code
-from models.scope import within_area
 from models.tables import (
     Household,
     HouseholdStatus,
@@ -169,6 +168,19 @@ def resolve_area(scope: KeyScope, area: str | None) -> str:
     return code
 
 
+def _in_area(area: str) -> ColumnElement[bool]:
+    """Households whose desa lies in ``area``, found through the small region table.
+
+    ``desa_code IN (desa codes of the area)`` lets PostgreSQL look each desa up in the household index whatever
+    the database's collation, where a ``LIKE '36.03.01.%'`` prefix uses the index only under the C collation
+    (measured on 100k households: a kecamatan's pregnant women in 12 ms instead of 75–95 ms).
+    """
+    if level_of(area) >= 4:
+        return Household.desa_code == area
+    desa = select(Region.code).where(Region.level == 4, Region.code.startswith(area + "."))
+    return Household.desa_code.in_(desa)
+
+
 def _category_condition(sector: str, category: str, today: date) -> ColumnElement[bool]:
     if category == "usia_sekolah":
         return and_(Member.birth_date <= years_before(today, 6), Member.birth_date > years_before(today, 22))
@@ -240,7 +252,7 @@ async def members(
 ) -> Page[MemberRow]:
     """The sector's target members in the area; ``in_school=False`` → school-age children not in school."""
     conditions: list[Any] = [
-        within_area(Household.desa_code, resolve_area(scope, area)),
+        _in_area(resolve_area(scope, area)),
         Household.status == HouseholdStatus.AKTIF,
         _targets(scope, today, category),
     ]
@@ -276,7 +288,7 @@ async def households(
     """Households of the area with at least one target member, each with those members."""
     target = _targets(scope, today, category)
     conditions: list[Any] = [
-        within_area(Household.desa_code, resolve_area(scope, area)),
+        _in_area(resolve_area(scope, area)),
         exists().where(Member.household_id == Household.id, target),
     ]
     if status is not None:
@@ -324,7 +336,7 @@ def _referral_select(scope: KeyScope, area: str) -> Any:
         .join(Household, Household.id == Referral.household_id)
         .join(Region, Region.code == Household.desa_code)
         .outerjoin(Member, Member.id == Referral.member_id)
-        .where(Referral.sector == scope.sector, within_area(Household.desa_code, area))
+        .where(Referral.sector == scope.sector, _in_area(area))
     )
 
 
@@ -387,7 +399,7 @@ async def update_referral(
         .where(
             Referral.id == referral_id,
             Referral.sector == scope.sector,
-            within_area(Household.desa_code, scope.area_code),
+            _in_area(scope.area_code),
         )
         .with_for_update(of=Referral)
     )
@@ -415,7 +427,7 @@ async def update_referral(
 async def stats(session: AsyncSession, scope: KeyScope, *, today: date, area: str | None = None) -> Stats:
     """Counts for the sector in the area, and households per next-level region."""
     code = resolve_area(scope, area)
-    in_area = within_area(Household.desa_code, code)
+    in_area = _in_area(code)
     active = Household.status == HouseholdStatus.AKTIF
     target = _targets(scope, today, None)
     has_target = exists().where(Member.household_id == Household.id, target)

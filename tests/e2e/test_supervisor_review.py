@@ -111,6 +111,12 @@ async def test_return_with_a_note_then_approve_changes_the_registry(
         sukma = await s.get(Visit, world.visits["h4-11"])
     assert sukma is not None and sukma.review_status is ReviewStatus.PENDING
 
+    # The pendamping finds it in /riwayat, sent back with the note and a "perbaiki" button (the report's own UI) …
+    await siti_chat.say("/riwayat")
+    opened = await siti_chat.press("↩️ 09-11-2026 · Hidayat")
+    assert "dikembalikan untuk diperbaiki" in opened.text and "Nomor HP kurang satu digit" in opened.text
+    assert any("Perbaiki laporan" in label for label in opened.buttons())
+    # … and corrects it; the correction's taps belong to the report form's tests, its domain calls are the same.
     await resubmit_with_phone(db, await actor(db, world, "siti"), world, "0813-7777-8899", bot)
     first = await dedi.say("/tinjau")
     assert "Sukma" in first.text  # submitted 16 Nov, before the correction of the 24th

@@ -58,7 +58,17 @@ async def test_sql_category_condition_agrees_with_the_rules_module(db: Database,
             base = date(index // 12, index % 12 + 1, 1)
             births |= {base, base + timedelta(days=1), base - timedelta(days=1)}
         births |= {p.start, p.end, p.end + timedelta(days=1)}
-    edds = [None, date(2026, 11, 1), date(2026, 10, 31), date(2026, 9, 20), date(2026, 12, 15), date(2027, 1, 31)]
+    edds = [
+        None,
+        date(2026, 11, 1),
+        date(2026, 10, 31),
+        date(2026, 9, 20),
+        date(2026, 12, 15),
+        date(2027, 1, 31),
+        date(2027, 9, 7),
+        date(2027, 9, 8),
+        date(2027, 12, 31),
+    ]  # the last ones: pregnancy not begun yet
     async with db.session() as s:
         household = Household(
             programme_code="JAMSOSRATU", kk="3602059999990001", head_name="Uji", desa_code="36.02.05.2005"
