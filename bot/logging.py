@@ -46,3 +46,5 @@ def setup(level: str = "INFO", *, json_lines: bool = False) -> None:
     root.setLevel(level)
     # httpx logs every Bot API call at INFO; that is noise at province scale.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every run of the 2-second outbox job; our own jobs log what they did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
