@@ -53,6 +53,10 @@ PENDAMPING = 3000
 LOADED = ("visit", "commitment_check", "referral", "data_change")
 
 
+def load() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def periods_back(last: Period, count: int) -> list[Period]:
     found = [last]
     while len(found) < count:
@@ -350,8 +354,10 @@ async def main() -> None:
             print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
         sizes = await counts(db)
         print("rows: " + ", ".join(f"{table} {count:,}" for table, count in sizes.items()))
+        print(f"machine: {os.cpu_count()} CPUs, load average {load()} before the timings (other work shares it)")
         await bench_reports(db, args.runs)
         await bench_export(db)
+        print(f"load average {load()} after the timings")
     finally:
         await db.dispose()
         if fresh and not args.keep:
