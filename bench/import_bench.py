@@ -194,7 +194,6 @@ async def fresh_database(kind: str, url: str | None, workdir: Path) -> tuple[Dat
     async with admin.engine.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
-    await migrate.upgrade(db)
 
     async def drop() -> None:
         await db.dispose()
@@ -202,6 +201,11 @@ async def fresh_database(kind: str, url: str | None, workdir: Path) -> tuple[Dat
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
 
+    try:
+        await migrate.upgrade(db)
+    except BaseException:
+        await drop()
+        raise
     return db, drop
 
 

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from models.period import Period
 
-
 PREGNANCY_DAYS = 280
 
 

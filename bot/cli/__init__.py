@@ -20,7 +20,15 @@ def _register_optional() -> None:
     """Command groups added by feature modules; each module registers itself on ``app``."""
     import importlib
 
-    for name in ("bot.cli.run", "bot.cli.importing", "bot.cli.seed", "bot.cli.people", "bot.cli.apikey", "bot.cli.backup", "bot.cli.remind"):
+    for name in (
+        "bot.cli.run",
+        "bot.cli.importing",
+        "bot.cli.seed",
+        "bot.cli.people",
+        "bot.cli.apikey",
+        "bot.cli.backup",
+        "bot.cli.remind",
+    ):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:

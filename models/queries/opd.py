@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.api_keys import KeyScope
 from models.regions import RegionCodeError, is_within, level_of, normalize_region_code
+from models.scope import within_area
 from models.tables import (
     Household,
     HouseholdStatus,
@@ -169,14 +170,19 @@ def resolve_area(scope: KeyScope, area: str | None) -> str:
 
 
 def _in_area(area: str) -> ColumnElement[bool]:
-    """Households whose desa lies in ``area``, found through the small region table.
+    """Households whose desa lies in ``area``, written so PostgreSQL picks the fast plan for each size of area.
 
-    ``desa_code IN (desa codes of the area)`` lets PostgreSQL look each desa up in the household index whatever
-    the database's collation, where a ``LIKE '36.03.01.%'`` prefix uses the index only under the C collation
-    (measured on 100k households: a kecamatan's pregnant women in 12 ms instead of 75–95 ms).
+    A province or kabupaten covers a large share of all households: the queries walk ids in order and test the
+    prefix on the way (``LIKE '36.02.%'``). A kecamatan is small: ``desa_code IN (its desa codes)`` lets
+    PostgreSQL look each desa up in the household index, whatever the database's collation (a LIKE prefix uses
+    the index only under the C collation). Measured on 650k households: a kecamatan's pregnant women 132 ms p95
+    instead of 1.04 s, while province-wide pages stay on their id walk.
     """
-    if level_of(area) >= 4:
+    level = level_of(area)
+    if level >= 4:
         return Household.desa_code == area
+    if level <= 2:
+        return within_area(Household.desa_code, area)
     desa = select(Region.code).where(Region.level == 4, Region.code.startswith(area + "."))
     return Household.desa_code.in_(desa)
 

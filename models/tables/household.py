@@ -53,7 +53,13 @@ class Household(Base):
     __table_args__ = (
         UniqueConstraint("programme_code", "kk"),
         Index("ix_household_desa_status", "desa_code", "status"),
-        Index("ix_household_coverage", "desa_code", "status", "last_visit_period"),  # supervisor reports (issue 8)
+        Index(  # supervisor reports (issue 8); pattern ops: the area filter is ``desa_code LIKE '36.02.%'``
+            "ix_household_coverage",
+            "desa_code",
+            "status",
+            "last_visit_period",
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

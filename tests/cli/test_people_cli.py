@@ -31,21 +31,44 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 def test_user_add_then_deactivate_and_reactivate(cli_env: None, sync_db: SyncDb) -> None:
     added = runner.invoke(
-        app, ["user", "add", "--name", "Siti Aminah", "--phone", "0812 3456 7890", "--role", "pendamping",
-              "--area", "3602050"],
+        app,
+        [
+            "user",
+            "add",
+            "--name",
+            "Siti Aminah",
+            "--phone",
+            "0812 3456 7890",
+            "--role",
+            "pendamping",
+            "--area",
+            "3602050",
+        ],
     )
     assert added.exit_code == 1, added.output  # 7 digits is not a region code
     assert "tidak valid" in added.output
 
     added = runner.invoke(
-        app, ["user", "add", "--name", "Siti Aminah", "--phone", "0812 3456 7890", "--role", "pendamping",
-              "--area", "360205"],
+        app,
+        [
+            "user",
+            "add",
+            "--name",
+            "Siti Aminah",
+            "--phone",
+            "0812 3456 7890",
+            "--role",
+            "pendamping",
+            "--area",
+            "360205",
+        ],
     )
     assert added.exit_code == 0, added.output
     assert "+6281234567890" in added.output and "36.02.05" in added.output
 
     off = runner.invoke(app, ["user", "deactivate", "081234567890"])
     assert off.exit_code == 0 and "nonaktif" in off.output
+
     async def check(session: AsyncSession) -> set[str]:
         user = await session.scalar(select(User).where(User.phone == "+6281234567890"))
         assert user is not None and user.active is False
@@ -63,6 +86,7 @@ def test_invite_create_prints_a_one_time_code_and_deep_link_stored_hashed(cli_en
     assert result.exit_code == 0, result.output
     code = result.output.split("Kode:")[1].split()[0]
     assert f"https://t.me/jsika_banten_bot?start={code}" in result.output
+
     async def redeem(session: AsyncSession) -> users.AccessResult:
         invite = await session.scalar(select(Invite))
         assert invite is not None

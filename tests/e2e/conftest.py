@@ -33,8 +33,13 @@ class BotUnderTest:
     def build(self, tracker: TrackingProcessor | None = None) -> AppType:
         settings = Settings(database_url=self.db.url)
         return build_application(
-            settings, self.db, token=TOKEN, base_url=self.sandbox.bot_api_base_url,
-            base_file_url=self.sandbox.file_base_url, clock=self.clock, update_processor=tracker or self.tracker,
+            settings,
+            self.db,
+            token=TOKEN,
+            base_url=self.sandbox.bot_api_base_url,
+            base_file_url=self.sandbox.file_base_url,
+            clock=self.clock,
+            update_processor=tracker or self.tracker,
         )
 
     async def start(self) -> None:

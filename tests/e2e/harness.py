@@ -36,7 +36,7 @@ class TrackingProcessor(PerChatOrderedProcessor):
                     self.done.add(update.update_id)
                     self._changed.notify_all()
 
-    async def wait_done(self, update_id: int, timeout: float = 15.0) -> None:
+    async def wait_done(self, update_id: int, timeout: float = 15.0) -> None:  # noqa: ASYNC109 - a test helper
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(lambda: update_id in self.done)
 
@@ -144,8 +144,11 @@ class Chat:
         self.taps += 1
         return await self._after(
             self.client.share_contact(
-                self.id, phone, str(self.user.get("first_name", "")),
-                user_id=self.id if own else (owner_id or self.id + 1), from_id=self.id,
+                self.id,
+                phone,
+                str(self.user.get("first_name", "")),
+                user_id=self.id if own else (owner_id or self.id + 1),
+                from_id=self.id,
             )
         )
 

@@ -67,9 +67,7 @@ async def test_unknown_phone_gets_told_whom_to_ask_and_nothing_else(person: Pers
 
 async def test_invite_code_works_once(person: PersonFactory, db: Database, bot: BotUnderTest) -> None:
     async with db.session() as session:
-        code = await users.create_invite(
-            session, role=Role.KOORDINATOR, area="36.02", name="Pak Dedi", now=bot.clock()
-        )
+        code = await users.create_invite(session, role=Role.KOORDINATOR, area="36.02", name="Pak Dedi", now=bot.clock())
     first = await person(5005, "Dedi")
     reply = await first.say(f"/start {code}")
     assert "Pak Dedi" in reply.text and "koordinator" in reply.text and "Lebak" in reply.text
@@ -81,7 +79,9 @@ async def test_invite_code_works_once(person: PersonFactory, db: Database, bot: 
         assert await users.actor_for_telegram(session, 5006) is None
 
 
-async def test_expired_and_wrong_invite_codes_are_refused(person: PersonFactory, db: Database, bot: BotUnderTest) -> None:
+async def test_expired_and_wrong_invite_codes_are_refused(
+    person: PersonFactory, db: Database, bot: BotUnderTest
+) -> None:
     async with db.session() as session:
         code = await users.create_invite(
             session, role=Role.PENDAMPING, area="36.02.05", now=bot.clock() - timedelta(days=8)

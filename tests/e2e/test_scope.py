@@ -18,14 +18,22 @@ async def _person(db: Database, name: str, phone: str, role: Role, area: str) ->
 async def _household(db: Database, head: str, kk: str, nik: str, desa: str, pendamping_id: int | None) -> int:
     async with db.session() as session:
         household = Household(
-            programme_code="JAMSOSRATU", kk=kk, head_name=head, address="Kp. Cibeber RT 001/RW 002",
-            desa_code=desa, pendamping_id=pendamping_id,
+            programme_code="JAMSOSRATU",
+            kk=kk,
+            head_name=head,
+            address="Kp. Cibeber RT 001/RW 002",
+            desa_code=desa,
+            pendamping_id=pendamping_id,
         )
         session.add(household)
         await session.flush()
         session.add(
             Member(
-                household_id=household.id, nik=nik, name=head, relation=Relation.KEPALA, sex=Sex.L,
+                household_id=household.id,
+                nik=nik,
+                name=head,
+                relation=Relation.KEPALA,
+                sex=Sex.L,
                 birth_date=date(1980, 5, 17),
             )
         )

@@ -77,6 +77,8 @@ async def test_an_area_outside_the_key_is_refused_and_a_sub_area_narrows(
     assert len(inside.json()["data"]) == 2
     elsewhere = await client.get("/api/v1/members", params={"area": "36.01.01"}, headers=auth(key))
     assert elsewhere.json()["data"] == []
+    one_desa = await client.get("/api/v1/members", params={"area": "3601022001"}, headers=auth(key))
+    assert len(one_desa.json()["data"]) == 2
 
     other_area_referral = world.referrals["pendidikan_lebak"]
     assert (await client.get(f"/api/v1/referrals/{other_area_referral}", headers=auth(key))).status_code == 404

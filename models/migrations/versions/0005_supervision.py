@@ -86,7 +86,12 @@ def upgrade() -> None:
 
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_visit_period", sa.String(length=7), nullable=True))
-        batch_op.create_index("ix_household_coverage", ["desa_code", "status", "last_visit_period"], unique=False)
+        batch_op.create_index(
+            "ix_household_coverage",
+            ["desa_code", "status", "last_visit_period"],
+            unique=False,
+            postgresql_ops={"desa_code": "varchar_pattern_ops"},
+        )
     with op.batch_alter_table("visit", schema=None) as batch_op:
         batch_op.create_index(
             "ix_visit_period_household",
