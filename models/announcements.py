@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import audit
+from models import audit, forms
 from models.actor import Actor
 from models.scope import covers_area, users_of, within_area
 from models.tables import Announcement, FormSession, FormStatus, Outbox, OutboxStatus, Role, User
@@ -86,24 +86,15 @@ async def save_draft(session: AsyncSession, actor: Actor, area_code: str, text: 
     if len(text) > MAX_TEXT:
         raise AnnouncementError("too_long")
     answers: dict[str, Any] = {"area": area_code, "text": text}
-    row = await session.get(FormSession, _draft_id(actor.id))
-    if row is None:
-        session.add(
-            FormSession(
-                id=_draft_id(actor.id),
-                user_id=actor.id,
-                form=DRAFT_FORM,
-                step="konfirmasi",
-                answers=answers,
-                status=FormStatus.DRAFT.value,
-                version=0,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    else:
-        row.answers, row.status, row.version, row.updated_at = answers, FormStatus.DRAFT.value, row.version + 1, now
-    await session.flush()
+    await forms.put_pending(
+        session,
+        row_id=_draft_id(actor.id),
+        user_id=actor.id,
+        form=DRAFT_FORM,
+        step="konfirmasi",
+        answers=answers,
+        now=now,
+    )
     return Draft(area_code, text)
 
 

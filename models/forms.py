@@ -194,3 +194,31 @@ async def reopen(session: AsyncSession, session_id: str, *, step: str, answers: 
         )
         .execution_options(synchronize_session=False)
     )
+
+
+async def put_pending(
+    session: AsyncSession, *, row_id: str, user_id: int, form: str, step: str, answers: dict[str, Any], now: datetime
+) -> None:
+    """Create or overwrite a one-per-person pending row (a supervisor's note, an announcement draft).
+
+    Those wait for exactly one next message, so they live under a fixed id and bump the version on every write.
+    """
+    row = await session.get(FormSession, row_id)
+    if row is None:
+        session.add(
+            FormSession(
+                id=row_id,
+                user_id=user_id,
+                form=form,
+                step=step,
+                answers=answers,
+                status=FormStatus.DRAFT.value,
+                version=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    else:
+        row.answers, row.status, row.step = answers, FormStatus.DRAFT.value, step
+        row.version, row.updated_at = row.version + 1, now
+    await session.flush()

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import announcements, audit, registry_changes, visits
+from models import announcements, audit, forms, registry_changes, visits
 from models.actor import Actor
 from models.scope import households_of
 from models.tables import (
@@ -190,25 +190,15 @@ async def begin_return_note(
     if visit.review_status is not ReviewStatus.PENDING:
         raise ReviewError("not_pending")
     answers = {"visit_id": visit_id, "section": section}
-    row = await session.get(FormSession, _note_id(reviewer.id))
-    if row is None:
-        session.add(
-            FormSession(
-                id=_note_id(reviewer.id),
-                user_id=reviewer.id,
-                form=NOTE_FORM,
-                step="catatan",
-                answers=answers,
-                status=FormStatus.DRAFT.value,
-                version=0,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    else:
-        row.answers, row.status, row.step = answers, FormStatus.DRAFT.value, "catatan"
-        row.version, row.updated_at = row.version + 1, now
-    await session.flush()
+    await forms.put_pending(
+        session,
+        row_id=_note_id(reviewer.id),
+        user_id=reviewer.id,
+        form=NOTE_FORM,
+        step="catatan",
+        answers=answers,
+        now=now,
+    )
 
 
 async def pending_return_note(session: AsyncSession, telegram_id: int, now: datetime) -> PendingNote | None:
