@@ -24,15 +24,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import shutil
+import os
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +39,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.databases import SEED_DAY, fresh_database, seeded_database  # noqa: E402
+from bench.results import Figure, record, scale_of  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
-from models import migrate  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.queries import reminder_events as events  # noqa: E402
 from models.queries import reminders as q  # noqa: E402
@@ -54,7 +52,6 @@ from scheduler import planner  # noqa: E402
 from scheduler.calendar import JAKARTA, WorkCalendar  # noqa: E402
 from scheduler.outbox import Deliverer, DeliveryConfig, running_clock  # noqa: E402
 
-SEED_DAY = date(2026, 11, 30)  # visits up to here: September and October complete, November under way
 MOMENTS = [
     ("Senin 9 Nov 2026 05:50 (eskalasi, mingguan)", datetime(2026, 11, 9, 5, 50)),
     ("sama, kedua kali (dedupe)", datetime(2026, 11, 9, 5, 50)),
@@ -67,35 +64,6 @@ CAL = WorkCalendar()
 
 
 # --- databases -------------------------------------------------------------------------------------------------
-
-
-async def fresh_database(kind: str, url: str | None) -> tuple[Database, Callable[[], Awaitable[None]]]:
-    """A new, migrated database; the returned coroutine function drops it."""
-    if kind == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="jsika-bench-"))
-        db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
-
-        async def drop_sqlite() -> None:
-            await db.dispose()
-            await asyncio.to_thread(shutil.rmtree, folder)
-
-        await migrate.upgrade(db)
-        return db, drop_sqlite
-    assert url, "--url is required for PostgreSQL"
-    name = f"jsika_bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(url, isolation_level="AUTOCOMMIT")
-    async with admin.engine.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
-
-    async def drop_pg() -> None:
-        await db.dispose()
-        async with admin.engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-    await migrate.upgrade(db)
-    return db, drop_pg
 
 
 def wib(moment: datetime) -> datetime:
@@ -126,28 +94,15 @@ def time_statements(timings: dict[str, float]) -> None:
         setattr(module, name, wrap(original, name))
 
 
-async def existing_database(url: str, name: str) -> tuple[Database, Callable[[], Awaitable[None]]]:
-    """A database seeded by an earlier ``--keep`` run; it is kept again afterwards."""
-    db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
-    return db, db.dispose
-
-
-async def seed(db: Database, args: argparse.Namespace) -> None:
-    print(f"seeding {args.households:,} households on {args.db} …", flush=True)
-    started = time.perf_counter()
-    seeded = await seed_database(db, SeedOptions(households=args.households, seed=7), today=SEED_DAY)
-    print(
-        f"  {seeded.households:,} households, {seeded.members:,} members, {seeded.visits:,} visits, "
-        f"{seeded.checks:,} checks, {seeded.pendamping:,} pendamping in {time.perf_counter() - started:.0f} s"
-    )
+async def link_people(db: Database) -> None:
+    """Give every pendamping and koordinator a Telegram id, so reminders have a chat to go to (idempotent)."""
     async with db.session() as session:
         await session.execute(
-            text("UPDATE app_user SET telegram_id = 900000000 + id WHERE role IN ('pendamping', 'koordinator')")
+            text(
+                "UPDATE app_user SET telegram_id = 900000000 + id "
+                "WHERE role IN ('pendamping', 'koordinator') AND telegram_id IS NULL"
+            )
         )
-    if not db.is_sqlite:
-        async with db.engine.connect() as conn:
-            await conn.execute(text("ANALYZE"))
-            await conn.commit()
 
 
 async def empty_outbox(db: Database) -> None:
@@ -156,17 +111,21 @@ async def empty_outbox(db: Database) -> None:
 
 
 async def bench_plan(args: argparse.Namespace) -> None:
-    if args.existing:
-        db, drop = await existing_database(args.url, args.existing)
-        await empty_outbox(db)
+    options = SeedOptions(households=args.households, seed=7)
+    if args.cache:
+        db, drop = await seeded_database(args.db, options, args.url), None
     else:
         db, drop = await fresh_database(args.db, args.url)
-        if args.keep:
-            print(f"keeping the database afterwards: {db.url}")
-            drop = db.dispose
+        print(f"seeding {args.households:,} households on {args.db} …", flush=True)
+        await seed_database(db, options, today=SEED_DAY)
+        async with db.engine.connect() as conn:
+            await conn.execute(text("ANALYZE"))
+            await conn.commit()
+    await link_people(db)
+    await empty_outbox(db)
+    load_before = os.getloadavg()[0]
+    figures: list[Figure] = []
     try:
-        if not args.existing:
-            await seed(db, args)
         async with db.session() as session:
             households = int(await session.scalar(select(func.count()).select_from(Household)) or 0)
         timings: dict[str, float] = {}
@@ -181,13 +140,35 @@ async def bench_plan(args: argparse.Namespace) -> None:
             seconds = time.perf_counter() - started
             counts = ", ".join(f"{k} {v:,}" for k, v in sorted(report.counts.items()) if v)
             print(f"  {label:42s} {seconds:6.2f} s  {report.total:>7,} new  ({counts or '—'})")
+            figures.append(Figure(f"planning, {label}", round(seconds, 3), "s", note=f"{report.total:,} new reminders"))
             slow = sorted(timings.items(), key=lambda kv: -kv[1])[:4]
             print("      " + ", ".join(f"{name.removeprefix('plan_')} {t:.2f} s" for name, t in slow))
             if label.startswith("sama"):
                 await empty_outbox(db)
         await empty_outbox(db)
+        worst = max(figures, key=lambda f: f.value)
+        limit = 5.0 if db.is_sqlite else 10.0
+        figures.insert(
+            0,
+            Figure(
+                f"reminder planning, {households:,} households, slowest moment",
+                worst.value,
+                "s",
+                target=target,
+                met=worst.value < limit,
+                note=worst.name.removeprefix("planning, "),
+            ),
+        )
+        record(
+            "reminder-planning",
+            figures,
+            scale=scale_of(households),
+            database=args.db,
+            params={"households": households},
+            load_before=load_before,
+        )
     finally:
-        await drop()
+        await db.dispose() if drop is None else await drop()
 
 
 # --- delivery --------------------------------------------------------------------------------------------------
@@ -244,6 +225,7 @@ async def digests_world(db: Database, count: int) -> list[int]:
 async def bench_deliver(args: argparse.Namespace) -> None:
     db, drop = await fresh_database(args.db, args.url)
     sandbox, url = start_sandbox()
+    load_before = os.getloadavg()[0]
     try:
         chats = await digests_world(db, args.digests)
         async with SandboxClient(url) as client:
@@ -288,6 +270,29 @@ async def bench_deliver(args: argparse.Namespace) -> None:
             f"duplicates {duplicates}, lost {lost}, 429s {len(calls) - len(ok)}, "
             f"outbox {{{', '.join(f'{OutboxStatus(k).value}: {v}' for k, v in statuses.items())}}}"
         )
+        share = steady / args.rate
+        record(
+            "outbox-delivery",
+            [
+                Figure(
+                    f"outbox delivery of {len(chats):,} digests, steady rate",
+                    round(share * 100, 1),
+                    "% of limit",
+                    target="≥ 95%",
+                    met=share >= 0.95,
+                    peer=f"configured limit {args.rate:g} msg/s",
+                    peer_value=args.rate,
+                    ratio=round(share, 3),
+                    note=f"{steady:.2f} msg/s; whole run {rate / args.rate:.1%}",
+                ),
+                Figure("outbox duplicates", duplicates, "messages", target="0", met=duplicates == 0),
+                Figure("outbox losses", lost, "messages", target="0", met=lost == 0),
+            ],
+            scale=f"{len(chats)}-digests",
+            database=args.db,
+            params={"digests": len(chats), "rate": args.rate},
+            load_before=load_before,
+        )
     finally:
         sandbox.terminate()
         sandbox.wait(10)
@@ -302,8 +307,9 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=50_000)
     parser.add_argument("--digests", type=int, default=3_000)
     parser.add_argument("--rate", type=float, default=25.0, help="the outbox's global rate (messages/s)")
-    parser.add_argument("--keep", action="store_true", help="plan: keep the seeded database (prints its URL)")
-    parser.add_argument("--existing", default=None, help="plan: reuse a database kept by --keep (its name)")
+    parser.add_argument(
+        "--cache", action="store_true", help="plan: seed once and keep the database for later runs (bench/databases.py)"
+    )
     args = parser.parse_args()
     asyncio.run(bench_plan(args) if args.what == "plan" else bench_deliver(args))
 

@@ -240,6 +240,7 @@ def main() -> None:
     )
     try:
         asyncio.run(wait_until_polling(url))
+        load_before = os.getloadavg()[0]
         batch = not args.one_request_per_message
         figures = asyncio.run(drive(url, args.users, args.messages, sandbox.pid, bot.pid, batch=batch))
     finally:
@@ -269,6 +270,26 @@ def main() -> None:
     )
     if figures["mismatches"]:
         print(f"  WARNING: {figures['mismatches']:.0f} echoes did not match what was sent")
+    from bench.results import Figure, record
+
+    record(
+        "sandbox-echo",
+        [
+            Figure("bare PTB echo bot through the sandbox", round(figures["rate"]), "updates/s", note=mode),
+            Figure("echo latency p95", round(figures["p95"], 1), "ms"),
+            Figure("echo bot CPU per update", round(figures["bot_cpu"] / figures["updates"] * 1e3, 2), "ms"),
+            Figure(
+                "sandbox share of sandbox+bot CPU",
+                round(sandbox_share * 100),
+                "%",
+                note="the sandbox is not the bottleneck while this stays well under half",
+            ),
+        ],
+        scale=f"{args.users}-users",
+        database="none",
+        params={"users": args.users, "messages": args.messages, "concurrent_updates": args.concurrent_updates},
+        load_before=load_before,
+    )
 
 
 if __name__ == "__main__":

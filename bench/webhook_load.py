@@ -17,8 +17,9 @@ the inbox, the PTB application, a database read and a ``sendMessage`` back — a
 first message sent until the inbox has finished them all, with 1 and with 2 processes. It also checks that each
 person got exactly one answer per message (no update lost or handled twice).
 
-``api``: seeds a fresh PostgreSQL database (``models.seed``), creates sector keys, and times the OPD API's paged
-queries in-process (ASGI, no network): p50/p95 per query kind while walking many pages. Not a test: it prints.
+``api``: a seeded PostgreSQL database (``models.seed``, kept between runs by ``bench/databases.py``), sector
+keys, and the OPD API's paged queries timed in-process (ASGI, no network): p50/p95 per query kind while walking
+many pages. Not a test: it prints.
 """
 
 from __future__ import annotations
@@ -31,9 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +42,10 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.databases import fresh_database, seeded_database  # noqa: E402
+from bench.results import Figure, record, scale_of  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
-from models import migrate  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.tables import Inbox, InboxStatus  # noqa: E402
 
@@ -64,38 +63,6 @@ def cpu_seconds(pid: int | str = "self") -> float:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-async def fresh_database(kind: str, url: str) -> tuple[Database, Callable[[], Awaitable[None]]]:
-    """A new migrated database (a temp SQLite file, or a new PostgreSQL database) and a function to drop it."""
-    if kind == "sqlite":
-        import tempfile
-
-        folder = Path(tempfile.mkdtemp(prefix="jsika-bench-"))
-        db = Database(f"sqlite+aiosqlite:///{folder / 'bench.db'}")
-
-        async def drop_sqlite() -> None:
-            import shutil
-
-            await db.dispose()
-            await asyncio.to_thread(shutil.rmtree, folder, True)
-
-        await migrate.upgrade(db)
-        return db, drop_sqlite
-    name = f"jsika_bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(url, isolation_level="AUTOCOMMIT")
-    async with admin.engine.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
-
-    async def drop_pg() -> None:
-        await db.dispose()
-        async with admin.engine.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-
-    await migrate.upgrade(db)
-    return db, drop_pg
 
 
 # --- accept: webhook intake ------------------------------------------------------------------------------------
@@ -230,6 +197,30 @@ async def bench_accept(args: argparse.Namespace) -> None:
             f"acknowledged and ignored; non-200: {dup_errors}"
         )
         print(f"  inbox rows: {stored:,} (expected {len(warm) + len(fresh):,})")
+        record(
+            "webhook-intake",
+            [
+                Figure(
+                    "webhook intake (secret check + committed inbox row)",
+                    round(len(fresh) / wall),
+                    "updates/s",
+                    note=f"{args.connections} connections, {args.client} client on the same CPUs",
+                ),
+                Figure("webhook intake latency p95", round(percentile(latencies, 0.95) * 1000, 1), "ms"),
+                Figure("webhook server CPU per update", round(server_cpu / len(fresh) * 1000, 2), "ms"),
+                Figure(
+                    "webhook inbox rows after duplicates",
+                    stored or 0,
+                    "rows",
+                    target=f"= {len(warm) + len(fresh):,} (duplicates ignored)",
+                    met=stored == len(warm) + len(fresh),
+                ),
+            ],
+            scale=f"{args.updates}-updates",
+            database=args.db,
+            params={"updates": args.updates, "connections": args.connections, "client": args.client},
+            load_before=load_before,
+        )
     finally:
         server.kill()
         server.wait()
@@ -404,6 +395,31 @@ async def bench_process(args: argparse.Namespace) -> None:
         )
     if 1 in results and 2 in results:
         print(f"  2 processes / 1 process: {results[2]['rate'] / results[1]['rate']:.2f}×")
+    figures = []
+    for workers, result in results.items():
+        wrong = result["wrong_answer_counts"]
+        figures.append(
+            Figure(
+                f"end to end, {workers} process(es), /bantuan",
+                round(result["rate"]),
+                "updates/s",
+                peer="1 process" if workers != 1 and 1 in results else None,
+                peer_value=round(results[1]["rate"]) if workers != 1 and 1 in results else None,
+                ratio=round(result["rate"] / results[1]["rate"], 2) if workers != 1 and 1 in results else None,
+                note=f"bot CPU {result['bot_cpu_ms']:.1f} ms/update, peak RSS {result['rss_mb']:.0f} MB",
+            )
+        )
+        figures.append(
+            Figure(f"people with a wrong number of answers, {workers} process(es)", wrong, "people", "0", wrong == 0)
+        )
+    record(
+        "webhook-process",
+        figures,
+        scale=f"{args.users}-people",
+        database="postgresql",
+        params={"users": args.users, "messages": args.messages, "workers": args.workers},
+        load_before=min(r["load"] for r in results.values()) if results else None,
+    )
 
 
 # --- api: OPD API latency at scale -----------------------------------------------------------------------------
@@ -432,28 +448,19 @@ async def timed_walk(
 async def bench_api(args: argparse.Namespace) -> None:
     from bot.web import WebContext, create_app
     from models import api_keys
-    from models.seed import SeedOptions, seed_database
+    from models.seed import SeedOptions
 
-    db, drop = await fresh_database("postgresql", args.url)
+    db = await seeded_database("postgresql", SeedOptions(households=args.households, seed=7), args.url)
+    figures: list[Figure] = []
+    load_before = os.getloadavg()[0]
     try:
-        print(f"seeding {args.households:,} households on PostgreSQL …", flush=True)
-        began = time.perf_counter()
-        seeded = await seed_database(db, SeedOptions(households=args.households, seed=3), today=date(2026, 11, 24))
-        print(
-            f"  {seeded.households:,} households, {seeded.members:,} members, {seeded.referrals:,} referrals "
-            f"in {time.perf_counter() - began:.0f} s",
-            flush=True,
-        )
-        async with db.engine.connect() as conn:
-            await conn.execute(text("ANALYZE"))
-            await conn.commit()
-        now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+        now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
         keys: dict[str, str] = {}
         async with db.session() as session:
             for sector, area in (("pendidikan", "36"), ("kesehatan", "36"), ("umkm", "36"), ("kesehatan", "36.03")):
                 _, plain = await api_keys.create_key(
                     session,
-                    name=f"bench {sector}",
+                    name=f"bench {sector} {now.timestamp():.0f}",
                     sector=sector,
                     area=area,
                     can_see_nik=True,
@@ -486,6 +493,9 @@ async def bench_api(args: argparse.Namespace) -> None:
                 headers = {"Authorization": f"Bearer {keys[key]}"}
                 await timed_walk(http, path, params, headers, 3)  # warm caches
                 latencies, rows = await timed_walk(http, path, params, headers, pages)
+                figures.append(
+                    Figure(f"OPD API {label}, page of 100, p95", round(percentile(latencies, 0.95) * 1000, 1), "ms")
+                )
                 print(
                     f"  {label:<48} {len(latencies):>4} pages, {rows:>6,} rows: "
                     f"{statistics.median(latencies) * 1000:6.1f} / {percentile(latencies, 0.95) * 1000:6.1f} / "
@@ -512,8 +522,20 @@ async def bench_api(args: argparse.Namespace) -> None:
                 f"  {'stats (province / one kabupaten)':<48} {'':>4}                "
                 f"{stats[0] * 1000:6.1f} / {stats[1] * 1000:6.1f} ms"
             )
+        figures.append(
+            Figure("OPD API one kecamatan, first page, p95", round(percentile(narrow, 0.95) * 1000, 1), "ms")
+        )
+        figures.append(Figure("OPD API /stats, province", round(stats[0] * 1000), "ms"))
+        record(
+            "opd-api",
+            figures,
+            scale=scale_of(args.households),
+            database="postgresql",
+            params={"households": args.households, "pages": args.pages},
+            load_before=load_before,
+        )
     finally:
-        await drop()
+        await db.dispose()
 
 
 def main() -> None:
@@ -529,12 +551,14 @@ def main() -> None:
     process.add_argument("--users", type=int, default=200)
     process.add_argument("--messages", type=int, default=10, help="messages per person after a warm-up message")
     api = sub.add_parser("api", help="OPD API p95 at scale (PostgreSQL)")
-    api.add_argument("--households", type=int, default=100_000)
+    api.add_argument("--households", type=int, default=650_000)
     api.add_argument("--pages", type=int, default=100)
     serve = sub.add_parser("serve-webhook", help=argparse.SUPPRESS)
     serve.add_argument("--db-url", required=True)
     for command in (accept, process, api):
-        command.add_argument("--url", default=DEFAULT_PG, help="PostgreSQL server (a fresh database is made on it)")
+        command.add_argument(
+            "--url", default=DEFAULT_PG, help="PostgreSQL server (the benchmark makes its databases on it)"
+        )
     args = parser.parse_args()
     if args.command == "serve-webhook":
         asyncio.run(serve_webhook_only(args.db_url))
