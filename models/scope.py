@@ -21,13 +21,27 @@ def within_area(column: Any, area: str) -> ColumnElement[bool]:
 
 
 def households_of(actor: Actor) -> ColumnElement[bool]:
+    return rows_of(actor, Household.desa_code, Household.pendamping_id)
+
+
+def rows_of(actor: Actor, desa: Any, pendamping: Any) -> ColumnElement[bool]:
+    """``households_of`` for any table that carries a household's desa and pendamping columns (the household
+    itself, or the report rollups of ``models/tables/rollup.py``), so both are scoped by the same rule."""
     if not actor.active:
         return false()
     if actor.role is Role.PENDAMPING:
-        return Household.pendamping_id == actor.id
+        return pendamping == actor.id  # type: ignore[no-any-return]
     if actor.role is Role.ADMIN:
         return true()
-    return within_area(Household.desa_code, actor.area_code)
+    return within_area(desa, actor.area_code)
+
+
+def area_rows_of(actor: Actor, desa: Any) -> ColumnElement[bool] | None:
+    """The scope of a supervisor (admin, koordinator) over rows that carry only a desa code; ``None`` for anyone
+    else, whose rows cannot be told apart by desa — the caller then reads the base tables."""
+    if actor.role not in (Role.ADMIN, Role.KOORDINATOR):
+        return None
+    return rows_of(actor, desa, None)
 
 
 def users_of(actor: Actor) -> ColumnElement[bool]:

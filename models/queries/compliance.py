@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from models.actor import Actor
 from models.period import Period
+from models.queries import tallies
 from models.queries.regions import household_filter, needs_household_join
 from models.queries.summary import commitment_labels, commitment_order
 from models.tables import CheckResult, CommitmentCheck, Household, Member, Region, User, Visit
@@ -91,6 +92,15 @@ def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Sel
 async def gaps_by_commitment(
     session: AsyncSession, actor: Actor, area_code: str, period: Period
 ) -> list[CommitmentGap]:
+    """Members not meeting each commitment in ``period``, per escalation level. A supervisor's area is read from
+    ``commitment_gap`` (the "tidak memenuhi" checks by desa); otherwise from the checks, reaching the area through
+    their visits' households."""
+    found: dict[str, dict[int, int]] = {}
+    rolled = await tallies.gaps_by_level(session, actor, area_code, period)
+    if rolled is not None:
+        for code, lvl, count in rolled:
+            found.setdefault(code, {})[lvl] = count
+        return _by_commitment(found)
     level = _level().label("level")
     stmt = _gaps(actor, area_code, period, CommitmentCheck.commitment, level, func.count())
     if needs_household_join(actor, area_code):
@@ -102,9 +112,12 @@ async def gaps_by_commitment(
             .where(Visit.period == str(period), *household_filter(actor, area_code))
         )
     stmt = stmt.group_by(CommitmentCheck.commitment, level)
-    found: dict[str, dict[int, int]] = {}
     for code, lvl, count in (await session.execute(stmt)).all():
         found.setdefault(code, {})[int(lvl)] = int(count)
+    return _by_commitment(found)
+
+
+def _by_commitment(found: dict[str, dict[int, int]]) -> list[CommitmentGap]:
     return [
         CommitmentGap(code, *commitment_labels(code), by_level=dict(sorted(levels.items())))
         for code, levels in sorted(found.items(), key=lambda item: commitment_order(item[0]))

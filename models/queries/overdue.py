@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
 from models.period import Period
+from models.queries import tallies
 from models.queries.regions import household_filter
 from models.queries.summary import is_latest, not_visited_condition
-from models.tables import Household, HouseholdStatus, Region, User, Visit
+from models.tables import CoverageTally, Household, HouseholdStatus, Region, User, Visit
 
 PAGE_SIZE = 10
 
@@ -93,15 +94,26 @@ def overdue_rows_query(
 async def overdue_page(
     session: AsyncSession, actor: Actor, area_code: str, period: Period, page: int = 0, page_size: int = PAGE_SIZE
 ) -> OverduePage:
+    """One page of the list, and the count per pendamping.
+
+    The rows are ordered by pendamping (the order of ``by_pendamping``), then head name; so a page is read
+    pendamping by pendamping — the one or two whose households it spans, each through the household's
+    pendamping index — instead of sorting the whole area's list (a province has ~200k) to take ten rows.
+    """
     latest = await is_latest(session, period)
-    loads = (
-        await session.execute(
-            select(Household.pendamping_id, User.name, func.count())
-            .outerjoin(User, User.id == Household.pendamping_id)
-            .where(*_not_visited(actor, area_code, period, latest))
-            .group_by(Household.pendamping_id, User.name)
-        )
-    ).all()
+    rollup = tallies.scope(actor, area_code, CoverageTally.desa_code) if latest else None
+    if rollup is not None:
+        loads = await tallies.not_visited_by_pendamping(session, rollup, period)
+    else:
+        loads = [
+            (pid, name, count)
+            for pid, name, count in await session.execute(
+                select(Household.pendamping_id, User.name, func.count())
+                .outerjoin(User, User.id == Household.pendamping_id)
+                .where(*_not_visited(actor, area_code, period, latest))
+                .group_by(Household.pendamping_id, User.name)
+            )
+        ]
     by_pendamping = sorted(
         (PendampingLoad(pid, name, count) for pid, name, count in loads),
         key=lambda p: (p.name is None, p.name or "", p.pendamping_id or 0),
@@ -109,10 +121,25 @@ async def overdue_page(
     total = sum(p.overdue for p in by_pendamping)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
-    result = await session.execute(
-        overdue_rows_query(actor, area_code, period, latest).limit(page_size).offset(page * page_size)
-    )
-    rows = [OverdueRow(*row) for row in result.all()]
+    rows: list[OverdueRow] = []
+    first, start = page * page_size, 0
+    for load in by_pendamping:
+        end = start + load.overdue
+        if end > first and start < first + page_size:
+            skip = max(first - start, 0)
+            take = min(end, first + page_size) - start - skip
+            own = (
+                Household.pendamping_id.is_(None)
+                if load.pendamping_id is None
+                else Household.pendamping_id == load.pendamping_id
+            )
+            result = await session.execute(
+                overdue_rows_query(actor, area_code, period, latest).where(own).limit(take).offset(skip)
+            )
+            rows.extend(OverdueRow(*row) for row in result.all())
+        start = end
+        if start >= first + page_size:
+            break
     return OverduePage(period, rows, by_pendamping, page, pages, total)
 
 

@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
 from models.period import Period
+from models.queries import tallies
 from models.queries.regions import Area, child_areas, household_filter, needs_household_join
 from models.rules import shipped_programmes
 from models.tables import (
     ChangeStatus,
     CheckResult,
+    CheckTally,
     CommitmentCheck,
+    CoverageTally,
     DataChange,
     Household,
     HouseholdStatus,
@@ -32,6 +35,7 @@ from models.tables import (
     ReferralStatus,
     ReviewStatus,
     Visit,
+    VisitTally,
 )
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -152,10 +156,14 @@ async def coverage_by_desa(
 ) -> dict[str, tuple[int, int, int]]:
     """desa code → (households, visited, overdue) for ``period``.
 
-    For the latest period: one index-only scan of ``household`` (``ix_household_coverage``). For a past period:
-    the households, a semi-join for "visited" and an anti-join for "overdue" over that period's visits.
+    For the latest period: a supervisor's area is read from ``coverage_tally`` (a few rows per desa), anyone
+    else's from one index-only scan of ``household`` (``ix_household_coverage``). For a past period: the
+    households, a semi-join for "visited" and an anti-join for "overdue" over that period's visits.
     """
     latest = await is_latest(session, period)
+    rollup = tallies.scope(actor, area_code, CoverageTally.desa_code)
+    if latest and rollup is not None:
+        return await tallies.coverage_by_desa(session, rollup, period)
     base = [Household.status == HouseholdStatus.AKTIF, *household_filter(actor, area_code)]
     if latest:
         seen = case((visited_condition(period, True), 1), else_=0)
@@ -208,7 +216,10 @@ async def coverage_trend(
 async def compliance_by_commitment(
     session: AsyncSession, actor: Actor, area_code: str, period: Period
 ) -> list[ComplianceCount]:
-    """Checks of ``period`` per commitment: met and not met (``tidak berlaku`` is not a check that counts)."""
+    """Checks of ``period`` per commitment: met and not met (``tidak berlaku`` is not a check that counts).
+
+    A supervisor's area is read from ``check_tally``; otherwise the checks, area-filtered through a semi-join with
+    the period's visits of the area."""
     stmt = (
         select(CommitmentCheck.commitment, CommitmentCheck.result, func.count())
         .where(
@@ -219,8 +230,14 @@ async def compliance_by_commitment(
     )
     if needs_household_join(actor, area_code):
         stmt = stmt.where(CommitmentCheck.visit_id.in_(visits_of_area(actor, area_code, period)))
+    rollup = tallies.scope(actor, area_code, CheckTally.desa_code)
+    found = (
+        await tallies.checks_by_commitment(session, rollup, period)
+        if rollup is not None
+        else (await session.execute(stmt)).all()
+    )
     counts: dict[str, dict[CheckResult, int]] = {}
-    for code, result, number in (await session.execute(stmt)).all():
+    for code, result, number in found:
         counts.setdefault(code, {})[CheckResult(result)] = number
     return [
         ComplianceCount(code, *commitment_labels(code), by.get(CheckResult.MET, 0), by.get(CheckResult.NOT_MET, 0))
@@ -271,6 +288,10 @@ async def pending_changes(session: AsyncSession, actor: Actor, area_code: str) -
 
 
 async def awaiting_review(session: AsyncSession, actor: Actor, area_code: str, period: Period) -> int:
+    """Reports of ``period`` still "menunggu" (a supervisor's area: ``visit_tally``)."""
+    rollup = tallies.scope(actor, area_code, VisitTally.desa_code)
+    if rollup is not None:
+        return await tallies.awaiting_review(session, rollup, period)
     stmt = (
         select(func.count())
         .select_from(Visit)

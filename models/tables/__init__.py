@@ -19,6 +19,7 @@ from models.tables.messaging import Inbox, InboxStatus, Outbox, OutboxStatus
 from models.tables.programme import Programme
 from models.tables.region import Region, RegionLevel
 from models.tables.reminder_settings import ReminderSetting
+from models.tables.rollup import CheckTally, CommitmentGap, CoverageTally, VisitTally
 from models.tables.supervision import Announcement, GraduationProposal, ProposalStatus
 from models.tables.user import Invite, Role, User
 from models.tables.visit import (
@@ -40,8 +41,11 @@ __all__ = [
     "Audit",
     "Base",
     "ChangeStatus",
+    "CheckTally",
     "CheckResult",
     "CommitmentCheck",
+    "CommitmentGap",
+    "CoverageTally",
     "DataChange",
     "FormSession",
     "FormStatus",
@@ -69,4 +73,5 @@ __all__ = [
     "Sex",
     "User",
     "Visit",
+    "VisitTally",
 ]

@@ -1,0 +1,136 @@
+"""The supervisor reports' numbers read from the rollups (``models/tables/rollup.py``) instead of the visits.
+
+Each function here answers exactly what its counterpart over the base tables answers (``summary``, ``overdue``,
+``compliance``; a test pins them together), but reads a range of a small table's primary key: a kabupaten's
+month is a few hundred rows, the province's a few thousand, instead of ~450k visits reached through their
+households. They serve supervisors only (admin, koordinator), whose scope is an area: a pendamping's scope is
+their own households, which the rollups do not tell apart, so for them ``scope`` is ``None`` and the callers read
+the base tables. Coverage comes from ``household.last_visit_period`` and so, like ``summary.is_latest``'s fast
+path, only for the latest period.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from models.actor import Actor
+from models.period import Period
+from models.scope import area_rows_of, within_area
+from models.tables import (
+    CheckResult,
+    CheckTally,
+    CommitmentGap,
+    CoverageTally,
+    HouseholdStatus,
+    ReviewStatus,
+    User,
+    VisitTally,
+)
+from models.tables.rollup import NO_PENDAMPING
+
+
+def scope(actor: Actor, area_code: str, desa: Any) -> list[ColumnElement[bool]] | None:
+    """WHERE conditions on a rollup's desa column for ``area_code`` within ``actor``'s scope; ``None`` when the
+    rollups cannot answer for this actor (see the module docstring)."""
+    allowed = area_rows_of(actor, desa)
+    if allowed is None:
+        return None
+    if actor.is_admin and "." not in area_code:  # the province: every row
+        return [allowed]
+    return [allowed, within_area(desa, area_code)]
+
+
+async def coverage_by_desa(
+    session: AsyncSession, where: list[ColumnElement[bool]], period: Period
+) -> dict[str, tuple[int, int, int]]:
+    """desa → (active households, visited in ``period``, not visited in it nor the one before); ``period`` must
+    be the latest (``summary.is_latest``)."""
+    t = CoverageTally
+    households = func.sum(t.households)
+    visited = func.sum(case((t.last_visit_period == str(period), t.households), else_=0))
+    overdue = func.sum(case((t.last_visit_period < str(period.previous()), t.households), else_=0))
+    rows = await session.execute(
+        select(t.desa_code, households, visited, overdue)
+        .where(t.status == HouseholdStatus.AKTIF.value, *where)
+        .group_by(t.desa_code)
+        .having(households > 0)
+    )
+    return {desa: (int(count), int(seen), int(late)) for desa, count, seen, late in rows.all()}
+
+
+async def not_visited_by_pendamping(
+    session: AsyncSession, where: list[ColumnElement[bool]], period: Period
+) -> list[tuple[int | None, str | None, int]]:
+    """(pendamping id, name, active households not visited in ``period``) — the latest period only."""
+    t = CoverageTally
+    households = func.sum(t.households)
+    rows = await session.execute(
+        select(t.pendamping_id, User.name, households)
+        .outerjoin(User, User.id == t.pendamping_id)
+        .where(t.status == HouseholdStatus.AKTIF.value, t.last_visit_period < str(period), *where)
+        .group_by(t.pendamping_id, User.name)
+        .having(households > 0)
+    )
+    return [(None if pid == NO_PENDAMPING else pid, name, int(n)) for pid, name, n in rows.all()]
+
+
+async def awaiting_review(session: AsyncSession, where: list[ColumnElement[bool]], period: Period) -> int:
+    """Visits of ``period`` still "menunggu"."""
+    t = VisitTally
+    stmt = select(func.sum(t.visits)).where(
+        t.period == str(period), t.review_status == ReviewStatus.PENDING.value, *where
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def checks_by_commitment(
+    session: AsyncSession, where: list[ColumnElement[bool]], period: Period
+) -> list[tuple[str, str, int]]:
+    """(commitment, result, checks) of ``period`` for met and not met (``tidak berlaku`` does not count)."""
+    t = CheckTally
+    checks = func.sum(t.checks)
+    rows = await session.execute(
+        select(t.commitment, t.result, checks)
+        .where(t.period == str(period), t.result.in_([CheckResult.MET.value, CheckResult.NOT_MET.value]), *where)
+        .group_by(t.commitment, t.result)
+        .having(checks > 0)
+    )
+    return [(code, result, int(n)) for code, result, n in rows.all()]
+
+
+async def gaps_by_level(
+    session: AsyncSession, actor: Actor, area_code: str, period: Period
+) -> list[tuple[str, int, int]] | None:
+    """(commitment, escalation level, members) for the "tidak memenuhi" checks of ``period`` in the area; ``None``
+    when the rollups cannot answer for ``actor``. The level is ``compliance._level``'s rule: 1, plus one for a
+    "tidak memenuhi" of the same member and commitment the period before, plus one more when the period before
+    that had one too (an unbroken run, capped at 3)."""
+    gap = aliased(CommitmentGap, name="gap")
+    where = scope(actor, area_code, gap.desa_code)
+    if where is None:
+        return None
+    one = aliased(CommitmentGap, name="gap_previous")
+    two = aliased(CommitmentGap, name="gap_before_previous")
+    previous = period.previous()
+
+    def same(other: type[CommitmentGap], at: Period) -> ColumnElement[bool]:
+        return and_(other.member_id == gap.member_id, other.commitment == gap.commitment, other.period == str(at))
+
+    level = (
+        1
+        + case((one.member_id.is_not(None), 1), else_=0)
+        + case((and_(one.member_id.is_not(None), two.member_id.is_not(None)), 1), else_=0)
+    ).label("level")
+    stmt = (
+        select(gap.commitment, level, func.count())
+        .select_from(gap)
+        .outerjoin(one, same(one, previous))
+        .outerjoin(two, same(two, previous.previous()))
+        .where(gap.period == str(period), *where)
+        .group_by(gap.commitment, level)
+    )
+    return [(code, int(lvl), int(n)) for code, lvl, n in (await session.execute(stmt)).all()]
