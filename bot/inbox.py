@@ -65,6 +65,11 @@ class Inbox:
     Concurrent ``accept`` calls are written together: while one batch commits, the next ones queue, and then
     go in as one INSERT and one commit (group commit). Each caller still returns only after *its* updates are
     committed. On SQLite this also means one writer instead of dozens waiting on the file lock.
+
+    When a worker runs in the same process (``attach``), the store's transaction also carries that worker's
+    bookkeeping: the outcomes it has waiting to be recorded and a claim of the chats' next updates — the ones just
+    stored among them. An update then costs the inbox one transaction to get in and be claimed and one to be
+    finished, instead of a store, a claim and a finish each with its own commit.
     """
 
     MAX_BATCH = 500
@@ -73,8 +78,18 @@ class Inbox:
         self.db = db
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
-        self._waiting: list[tuple[list[queries.NewUpdate], asyncio.Future[set[int]]]] = []
+        self._waiting: list[tuple[list[queries.NewUpdate], asyncio.Future[tuple[set[int], InboxWorker | None]]]] = []
         self._writer: asyncio.Task[None] | None = None
+        self._local: InboxWorker | None = None
+
+    def attach(self, worker: InboxWorker) -> None:
+        """Let ``worker`` claim inside the store's transactions (the first worker of this process)."""
+        if self._local is None:
+            self._local = worker
+
+    def detach(self, worker: InboxWorker) -> None:
+        if self._local is worker:
+            self._local = None
 
     def on_new(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
@@ -84,16 +99,17 @@ class Inbox:
         updates = [queries.NewUpdate(update_id_of(p), chat_of(p), dict(p)) for p in payloads]
         if not updates:
             return 0
-        done: asyncio.Future[set[int]] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[tuple[set[int], InboxWorker | None]] = asyncio.get_running_loop().create_future()
         self._waiting.append((updates, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write(), name="inbox-writer")
-        new = await asyncio.shield(done)  # a caller that gives up does not cancel the others' commit
+        new, claimed_by = await asyncio.shield(done)  # a caller that gives up does not cancel the others' commit
         duplicates = len(updates) - len(new)
         if new:
             metrics.UPDATES_RECEIVED.labels(source).inc(len(new))
             for listener in self._listeners:
-                listener()
+                if claimed_by is None or listener != claimed_by.wake:  # it has already claimed what it could
+                    listener()
         if duplicates:
             metrics.UPDATES_DUPLICATE.labels(source).inc(duplicates)
             log.info("%d duplicate update(s) from %s ignored", duplicates, source)
@@ -101,7 +117,7 @@ class Inbox:
 
     async def _write(self) -> None:
         while self._waiting:
-            batch: list[tuple[list[queries.NewUpdate], asyncio.Future[set[int]]]] = []
+            batch: list[tuple[list[queries.NewUpdate], asyncio.Future[tuple[set[int], InboxWorker | None]]]] = []
             size = 0
             while self._waiting and (not batch or size + len(self._waiting[0][0]) <= self.MAX_BATCH):
                 item = self._waiting.pop(0)
@@ -111,23 +127,92 @@ class Inbox:
             for updates, _ in batch:
                 for u in updates:
                     unique.setdefault(u.update_id, u)
+            ride = await self._local.ride() if self._local is not None else None
             try:
                 async with self.db.session() as session:
                     new = await queries.store(session, list(unique.values()), self.clock())
-            except Exception as error:
+                    if ride is not None:
+                        await ride.run(session)
+            except BaseException as error:
+                if ride is not None:
+                    ride.failed()
+                if not isinstance(error, Exception):
+                    raise
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(error)
                 continue
+            if ride is not None:
+                ride.committed()
+            claimed_by = ride.worker if ride is not None else None
             for updates, done in batch:  # each new id is credited once, to the first caller that brought it
                 mine = {u.update_id for u in updates} & new
                 new -= mine
                 if not done.done():
-                    done.set_result(mine)
+                    done.set_result((mine, claimed_by))
+
+
+Outcome = tuple[int, InboxStatus, str | None, "asyncio.Future[bool | None]", int]  # id, status, error, done, tries
+FINISH_TRIES = 5
+
+
+class Ride:
+    """One transaction's share of a worker's bookkeeping: record waiting outcomes, then claim what fits.
+
+    ``run`` goes inside a transaction someone else opened (the store's, or the worker's own); only after that
+    transaction commits does ``committed`` start the claimed updates and tell the finished ones they are recorded;
+    ``failed`` puts the outcomes back to be tried again. The worker's lock is held from ``InboxWorker.ride`` to
+    ``committed``/``failed``, so no two claims of one worker overlap and its free capacity is counted right.
+    """
+
+    def __init__(self, worker: InboxWorker) -> None:
+        self.worker = worker
+        self.outcomes: list[Outcome] = worker._finishing
+        worker._finishing = []
+        self.held: set[int] = set()
+        self.items: list[InboxItem] = []
+
+    async def run(self, session: Any) -> None:
+        worker, now = self.worker, self.worker.inbox.clock()
+        if self.outcomes:
+            batch = [(update_id, status, error) for update_id, status, error, _, _ in self.outcomes]
+            self.held = await queries.finish_many(session, batch, worker.name, now)
+        # Finishing ones still count as in flight until their callers hear back, but their slots are free now.
+        free = worker.options.concurrency - len(worker._in_flight) + len(self.outcomes)
+        if free > 0 and not worker._stopping:
+            self.items = await queries.claim(session, worker.name, now, worker.lease, free, worker.options.max_attempts)
+
+    def committed(self) -> None:
+        worker = self.worker
+        for update_id, _, _, done, _ in self.outcomes:
+            if not done.done():
+                done.set_result(update_id in self.held)
+        loop = asyncio.get_running_loop()
+        for item in self.items:
+            worker._in_flight[item.update_id] = loop.create_task(worker._process(item), name=f"update-{item.update_id}")
+        worker._lock.release()
+
+    def failed(self) -> None:
+        worker = self.worker
+        retry: list[Outcome] = []
+        for update_id, status, error, done, tries in self.outcomes:
+            if tries + 1 >= FINISH_TRIES:
+                if not done.done():
+                    done.set_result(None)  # the lease lapses and the update is retried (handlers are idempotent)
+            else:
+                retry.append((update_id, status, error, done, tries + 1))
+        worker._finishing = retry + worker._finishing
+        worker._lock.release()
 
 
 class InboxWorker:
-    """Claims and handles updates until stopped; stopping finishes what is in hand and claims nothing new."""
+    """Claims and handles updates until stopped; stopping finishes what is in hand and claims nothing new.
+
+    One loop does the worker's database work: each pass is one transaction that records the outcomes of the
+    updates finished since the last pass and claims as many chats' next updates as there are free slots. Under
+    load many updates finish within the same few milliseconds and share a pass; a worker in the same process as
+    the receiver also rides on the store's transaction (``Inbox.attach``).
+    """
 
     def __init__(
         self, inbox: Inbox, handler: Handler, options: InboxOptions | None = None, *, name: str | None = None
@@ -139,11 +224,12 @@ class InboxWorker:
         self.name = name or worker_name()
         self._wake = asyncio.Event()
         self._stopping = False
+        self._closing = False
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._last_maintenance = 0.0
-        self._finishing: list[tuple[int, InboxStatus, str | None, asyncio.Future[bool | None]]] = []
-        self._finisher: asyncio.Task[None] | None = None
+        self._finishing: list[Outcome] = []
+        self._lock = asyncio.Lock()
         inbox.on_new(self.wake)
 
     @property
@@ -153,21 +239,33 @@ class InboxWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    async def ride(self) -> Ride | None:
+        """A share in the caller's transaction (None once stopped). Waits for a pass of the worker's own that is
+        under way: the two would queue on the database anyway, and one transaction then does the work of two.
+        The worker's lock is always taken before a database connection, never while holding one."""
+        if self._stopping or not self._tasks:
+            return None
+        await self._lock.acquire()
+        if self._stopping:
+            self._lock.release()
+            return None
+        return Ride(self)
+
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._tasks = [
-            loop.create_task(self._claim_loop(), name=f"inbox-claim-{self.name}"),
+            loop.create_task(self._loop(), name=f"inbox-claim-{self.name}"),
             loop.create_task(self._heartbeat(), name=f"inbox-heartbeat-{self.name}"),
         ]
+        self.inbox.attach(self)
         log.info("inbox worker %s started (concurrency %d)", self.name, self.options.concurrency)
 
     async def stop(self) -> None:
         """Graceful: stop claiming, let in-flight updates finish (up to the grace period), give back the rest."""
         self._stopping = True
+        self.inbox.detach(self)
         self._wake.set()
-        claim_loop, heartbeat = self._tasks or (None, None)
-        if claim_loop is not None:
-            await asyncio.gather(claim_loop, return_exceptions=True)
+        loop_task, heartbeat = self._tasks or (None, None)
         pending = list(self._in_flight.values())
         if pending:
             log.info("waiting for %d update(s) in progress", len(pending))
@@ -181,39 +279,43 @@ class InboxWorker:
                     async with self.db.session() as session:
                         await queries.release(session, abandoned, self.name)
                 log.warning("gave back %d unfinished update(s) for another process", len(abandoned))
+        self._closing = True
+        self._wake.set()
+        if loop_task is not None:
+            await asyncio.gather(loop_task, return_exceptions=True)
         if heartbeat is not None:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
         self._tasks = []
 
-    async def _claim_loop(self) -> None:
+    async def _loop(self) -> None:
+        """Passes until closed: after ``stop`` it only records outcomes (claims nothing), until none are left."""
         backoff = 0.1
-        while not self._stopping:
-            free = self.options.concurrency - len(self._in_flight)
-            if free <= 0:
-                self._wake.clear()
-                if self.options.concurrency - len(self._in_flight) <= 0:
-                    await self._sleep(self.options.poll_seconds)
-                continue
+        while not (self._closing and not self._finishing):
             self._wake.clear()
+            free = self.options.concurrency - len(self._in_flight) + len(self._finishing)
+            if not self._finishing and (self._stopping or free <= 0):
+                await self._sleep(self.options.poll_seconds)
+                continue
+            await self._lock.acquire()
+            ride = Ride(self)
             try:
-                await self._maintain()
+                if not self._stopping:
+                    await self._maintain()
                 async with self.db.session() as session:
-                    items = await queries.claim(
-                        session, self.name, self.inbox.clock(), self.lease, free, self.options.max_attempts
-                    )
-                backoff = 0.1
-            except Exception:
-                log.exception("claiming from the inbox failed; retrying in %.1f s", backoff)
+                    await ride.run(session)
+            except BaseException as error:
+                ride.failed()
+                if not isinstance(error, Exception):
+                    raise
+                log.exception("inbox pass (finish + claim) failed; retrying in %.1f s", backoff)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            for item in items:
-                self._in_flight[item.update_id] = asyncio.get_running_loop().create_task(
-                    self._process(item), name=f"update-{item.update_id}"
-                )
-            if len(items) < free:
-                await self._sleep(self.options.poll_seconds)
+            ride.committed()
+            backoff = 0.1
+            if len(ride.items) < free:
+                await self._sleep(self.options.poll_seconds)  # nothing else claimable now: wait to be woken
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -250,39 +352,18 @@ class InboxWorker:
             await self._finish(item, status, error)
         finally:
             self._in_flight.pop(item.update_id, None)
-            self._wake.set()  # the chat's next update may be claimable now
 
     async def _finish(self, item: InboxItem, status: InboxStatus, error: str | None) -> None:
-        """Record the outcome; outcomes finishing together share one transaction (see ``_flush``)."""
+        """Record the outcome in the next pass (with the next claim, or the next store's transaction)."""
         done: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
-        self._finishing.append((item.update_id, status, error, done))
-        if self._finisher is None or self._finisher.done():
-            self._finisher = asyncio.get_running_loop().create_task(self._flush(), name=f"inbox-finish-{self.name}")
+        self._finishing.append((item.update_id, status, error, done, 0))
+        self._wake.set()
         held = await asyncio.shield(done)
         if held is None:
             return  # could not record it: the lease lapses and the update is retried (handlers are idempotent)
         metrics.UPDATES_PROCESSED.labels(status.value).inc()
         if not held:
             log.warning("update %s: lease lost before it was finished (another process may redo it)", item.update_id)
-
-    async def _flush(self) -> None:
-        while self._finishing:
-            batch, self._finishing = self._finishing, []
-            outcomes = [(update_id, status, error) for update_id, status, error, _ in batch]
-            held: set[int] | None = None
-            for attempt in range(5):
-                try:
-                    async with self.db.session() as session:
-                        held = await queries.finish_many(session, outcomes, self.name, self.inbox.clock())
-                    break
-                except Exception:
-                    log.warning(
-                        "could not record %d finished update(s) (try %d)", len(batch), attempt + 1, exc_info=True
-                    )
-                    await asyncio.sleep(0.2 * (attempt + 1))
-            for update_id, _, _, done in batch:
-                if not done.done():
-                    done.set_result(None if held is None else update_id in held)
 
     async def _heartbeat(self) -> None:
         interval = max(self.options.lease_seconds / 3, 0.05)

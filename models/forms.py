@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.tables import FormSession, FormStatus
+from models.actor import Actor
+from models.tables import FormSession, FormStatus, User
 
 SHORT_ID_LENGTH = 8
 
@@ -104,6 +105,32 @@ async def load_draft(session: AsyncSession, user_id: int, form: str | None = Non
         stmt = stmt.where(FormSession.form == form)
     row = await session.scalar(stmt.order_by(FormSession.updated_at.desc()).limit(1))
     return Draft.of(row) if row is not None else None
+
+
+async def actor_and_draft(session: AsyncSession, telegram_id: int, form: str) -> tuple[Actor | None, Draft | None]:
+    """The person behind a Telegram account and their open ``form`` (the newest), in one round trip.
+
+    Every step of a form needs both — who is answering (still active? still in the role?) and where their draft
+    stands — so they come in one statement, not two.
+    """
+    row = (
+        await session.execute(
+            select(User, FormSession)
+            .outerjoin(
+                FormSession,
+                (FormSession.user_id == User.id)
+                & (FormSession.status == FormStatus.DRAFT.value)
+                & (FormSession.form == form),
+            )
+            .where(User.telegram_id == telegram_id)
+            .order_by(FormSession.updated_at.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None, None
+    user, draft = row
+    return Actor.of(user), Draft.of(draft) if draft is not None else None
 
 
 async def load(session: AsyncSession, session_id: str, user_id: int) -> Draft | None:

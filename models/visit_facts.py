@@ -206,12 +206,21 @@ _RULES_CACHE: dict[tuple[str, str], ProgrammeRules] = {}
 
 
 async def programme_rules(session: AsyncSession, code: str) -> ProgrammeRules:
-    """A programme's rules as stored (admins may have changed them), parsed once per version per process."""
-    row = (await session.execute(select(Programme.rules, Programme.rules_hash).where(Programme.code == code))).first()
-    if row is None or not row[0]:
+    """A programme's rules as stored (admins may have changed them), parsed once per version per process.
+
+    Every form step asks, so the usual case reads the 64-character hash only; the rules document itself is read
+    (and parsed) when this process has not seen that version yet.
+    """
+    digest = (await session.execute(select(Programme.rules_hash).where(Programme.code == code))).first()
+    if digest is None:
         return shipped_programmes()[code]
-    key = (code, row[1] or "")
-    rules = _RULES_CACHE.get(key)
+    key = (code, digest[0] or "")
+    rules = _RULES_CACHE.get(key) if digest[0] else None
     if rules is None:
-        rules = _RULES_CACHE[key] = rules_from_json(row[0])
+        row = (await session.execute(select(Programme.rules).where(Programme.code == code))).first()
+        if row is None or not row[0]:
+            return shipped_programmes()[code]
+        rules = rules_from_json(row[0])
+        if digest[0]:
+            _RULES_CACHE[key] = rules
     return rules

@@ -31,7 +31,7 @@ from handlers.forms.engine import CANCEL, DROP, UNDO, Form, Pressed, Question
 from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay
 from handlers.render import Reply
 from handlers.render import forms as texts
-from models import forms, users
+from models import forms
 from models.actor import Actor
 from models.forms import Draft, StaleSession
 from models.tables import Role
@@ -140,29 +140,29 @@ class FormRunner(ABC):
 
     # --- updates --------------------------------------------------------------------------------------------
 
-    async def who(self, session: AsyncSession, update: Update) -> tuple[Actor | None, Reply | None]:
-        """The person, or the polite refusal for someone unregistered, deactivated or in another role. Read in
-        the same transaction as the draft: one round trip to the database per button, not two."""
+    async def who(self, session: AsyncSession, update: Update) -> tuple[Actor | None, Reply | None, Draft | None]:
+        """The person and their draft of this form — or the polite refusal for someone unregistered, deactivated
+        or in another role. One statement, in the same transaction the step is then saved in."""
         user = update.effective_user
-        actor = await users.actor_for_telegram(session, user.id) if user is not None else None
+        actor, draft = await forms.actor_and_draft(session, user.id, self.form.name) if user else (None, None)
         lang = actor.language if actor else normalize_language(user.language_code if user else None)
         if actor is None:
-            return None, render.must_register(lang)
+            return None, render.must_register(lang), None
         if not actor.active:
-            return None, render.deactivated(lang)
+            return None, render.deactivated(lang), None
         if actor.role not in self.roles:
-            return None, render.not_allowed(lang)
-        return actor, None
+            return None, render.not_allowed(lang), None
+        return actor, None, draft
 
     async def on_press(self, update: Update, context: AppContext, pressed: Pressed) -> None:
         for attempt in (1, 2):
             try:
                 async with context.db() as session:
-                    actor, refusal = await self.who(session, update)
+                    actor, refusal, draft = await self.who(session, update)
                     if actor is None:
                         break
                     turn = Turn(update, context, actor)
-                    show = await self._press(session, turn, pressed)
+                    show = await self._press(session, turn, pressed, draft)
                 await self.display(turn, show)
                 return
             except StaleSession:
@@ -173,8 +173,7 @@ class FormRunner(ABC):
         assert refusal is not None
         await answer(update, refusal)
 
-    async def _press(self, session: AsyncSession, turn: Turn, pressed: Pressed) -> Show:
-        draft = await forms.load_draft(session, turn.actor.id, self.form.name)
+    async def _press(self, session: AsyncSession, turn: Turn, pressed: Pressed, draft: Draft | None) -> Show:
         if draft is None or draft.short_id != pressed.short_id:
             gone = await forms.find_by_short_id(session, turn.actor.id, pressed.short_id)
             toast = texts.gone(turn.lang, gone.status if gone is not None else None)
@@ -245,11 +244,10 @@ class FormRunner(ABC):
         """A typed text, photo or location. False when the person has no form open (not ours to answer)."""
         show: Show | None = None
         async with context.db() as session:
-            actor, _ = await self.who(session, update)
+            actor, _, draft = await self.who(session, update)
             if actor is None:
                 return False
             turn = Turn(update, context, actor)
-            draft = await forms.load_draft(session, actor.id, self.form.name)
             if draft is None:
                 return False
             if not self.needs_preparing(given, draft):
