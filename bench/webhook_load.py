@@ -44,6 +44,7 @@ import httpx  # noqa: E402
 from sqlalchemy import func, select, text  # noqa: E402
 
 from bench.databases import fresh_database, seeded_database  # noqa: E402
+from bench.processes import cpu_seconds, peak_rss_mb, process_tree_cpu, start_bot, start_sandbox  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
 from models.db import Database  # noqa: E402
@@ -52,12 +53,6 @@ from models.tables import Inbox, InboxStatus  # noqa: E402
 SECRET = "bench-secret"
 TOKEN = "555000:BENCH-WEBHOOK"
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int | str = "self") -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -230,60 +225,6 @@ async def bench_accept(args: argparse.Namespace) -> None:
 # --- process: end to end through 1 or 2 bot processes -----------------------------------------------------------
 
 
-def process_tree_cpu(pid: int) -> float:
-    """CPU seconds of a process and its children (the supervisor's workers), from /proc."""
-    total = 0.0
-    try:
-        total += cpu_seconds(pid)
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return total
-    return total + sum(process_tree_cpu(int(child)) for child in children)
-
-
-def peak_rss_mb(pid: int) -> list[float]:
-    """Peak resident memory (VmHWM) of a process and its children, in MB."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return []
-    own = [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
-    return own + [mb for child in children for mb in peak_rss_mb(int(child))]
-
-
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox", "--port", "0", "--no-rate-limits", "--token", TOKEN],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "listening on" not in line:
-        process.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return process, line.split("listening on ", 1)[1].split()[0]
-
-
-def start_bot(workers: int, db_url: str, sandbox_url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "JSIKA_DATABASE_URL": db_url,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "JSIKA_TELEGRAM_BASE_URL": f"{sandbox_url}/bot",
-        "JSIKA_LISTEN_PORT": str(port),
-        "JSIKA_INBOX_POLL_SECONDS": "0.05",
-        "JSIKA_REMINDERS_ENABLED": "false",
-        "JSIKA_LOG_LEVEL": "WARNING",
-    }
-    env.pop("JSIKA_WEBHOOK_URL", None)
-    command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--workers", str(workers)]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
 async def inbox_done(db: Database) -> int:
     async with db.session() as session:
         return int(
@@ -309,7 +250,7 @@ async def _process(args: argparse.Namespace, workers: int) -> dict[str, float]:
         sock.bind(("127.0.0.1", 0))
         port = int(sock.getsockname()[1])
     db, drop = await fresh_database("postgresql", args.url)
-    sandbox, sandbox_url = start_sandbox()
+    sandbox, sandbox_url = start_sandbox(token=TOKEN)
     bot: subprocess.Popen[bytes] | None = None
     try:
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -320,7 +261,7 @@ async def _process(args: argparse.Namespace, workers: int) -> dict[str, float]:
             people = list(range(20_000, 20_000 + args.users))
             for person in people:
                 await client.create_user(person, f"Pendamping {person}", language_code="id")
-            bot = start_bot(workers, db.url, sandbox_url, port)
+            bot = start_bot(db.url, sandbox_url, TOKEN, workers=workers, port=port)
             deadline = time.monotonic() + 180
             while not (await client.calls(method="deleteWebhook", limit=1))["calls"]:  # the poller is up
                 if bot.poll() is not None or time.monotonic() > deadline:
