@@ -10,15 +10,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from models.importing.result import Issue
 from models.importing.table import Column, Table
 from models.regions import RegionCodeError, is_within, normalize_region_code
 from models.tables import Relation, SchoolLevel, Sex
-from models.validate import cell_text, normalize_phone, number_text, parse_date, validate_kk, validate_nik
+from models.validate import (
+    PROVINCE_CODES,
+    Checked,
+    cell_text,
+    normalize_phone,
+    number_text,
+    parse_date,
+    validate_kk,
+    validate_nik,
+)
 
 V = TypeVar("V")
+CACHE_LIMIT = 100_000  # entries per value cache: birth dates, NIK region prefixes, NIK date parts
 
 HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -284,6 +294,11 @@ class RowChecker:
         self._programme_cache: dict[str, tuple[str | None, str | None]] = {}
         self._pendamping_cache: dict[str, tuple[int | None, str | None]] = {}
         self._edd_horizon = today + timedelta(days=300)
+        # Fast path for the common, clean cell (see ``_clean_nik``): text cell → parsed birth date, NIK digits
+        # 1–6 → plausible region, NIK digits 7–12 → (day, month, yy, sex) or None when they are no real date.
+        self._born_cache: dict[str, Checked[date]] = {}
+        self._nik_region_cache: dict[str, bool] = {}
+        self._nik_date_cache: dict[str, tuple[int, int, int, str] | None] = {}
 
     def check(self, number: int, cells: Sequence[object], key: str) -> MemberRow:
         """One row's own checks (the household-wide ones come in ``household``). Hot path: 2.6M calls."""
@@ -340,28 +355,38 @@ class RowChecker:
         row.sex = sex
 
         raw = cells[at["tanggal_lahir"]]
-        born = parse_date(raw, label="Tanggal lahir", latest=self.today)
+        if type(raw) is str:
+            born = self._born_cache.get(raw)
+            if born is None:
+                born = parse_date(raw, label="Tanggal lahir", latest=self.today)
+                if len(self._born_cache) < CACHE_LIMIT:
+                    self._born_cache[raw] = born
+        else:
+            born = parse_date(raw, label="Tanggal lahir", latest=self.today)
         for message in born.errors:
             errors.append(_issue(number, "tanggal_lahir", raw, message))
         row.birth_date = born.value
 
         raw = cells[at["nik"]]
-        nik = validate_nik(raw, today=self.today, birth_date=born.value, sex=sex)
-        for message in nik.errors:
-            errors.append(_issue(number, "nik", raw, message))
-        for message in nik.warnings:
-            warnings.append(_issue(number, "nik", raw, message))
-        if nik.value is not None and isinstance(raw, (int, float)) and nik.value.endswith("0"):
-            warnings.append(
-                _issue(
-                    number,
-                    "nik",
-                    raw,
-                    "NIK tersimpan sebagai angka di Excel, yang hanya menyimpan 15 angka: angka terakhir mungkin "
-                    "berubah menjadi 0. Format kolom NIK sebagai Teks dan periksa NIK ini.",
+        if self._clean_nik(raw, born.value, sex):
+            row.nik = cast(str, raw)
+        else:
+            nik = validate_nik(raw, today=self.today, birth_date=born.value, sex=sex)
+            for message in nik.errors:
+                errors.append(_issue(number, "nik", raw, message))
+            for message in nik.warnings:
+                warnings.append(_issue(number, "nik", raw, message))
+            if nik.value is not None and isinstance(raw, (int, float)) and nik.value.endswith("0"):
+                warnings.append(
+                    _issue(
+                        number,
+                        "nik",
+                        raw,
+                        "NIK tersimpan sebagai angka di Excel, yang hanya menyimpan 15 angka: angka terakhir mungkin "
+                        "berubah menjadi 0. Format kolom NIK sebagai Teks dan periksa NIK ini.",
+                    )
                 )
-            )
-        row.nik = nik.value
+            row.nik = nik.value
 
         raw = cells[at["kode_desa"]]
         text = raw.strip() if type(raw) is str else cell_text(raw)
@@ -443,6 +468,45 @@ class RowChecker:
         if text:
             row.pendamping_id = self._pendamping(number, raw, text, warnings)
         return row
+
+    def _clean_nik(self, raw: object, born: date | None, sex: Sex | None) -> bool:
+        """True when ``validate_nik`` would accept ``raw`` as it is, with no error and no warning.
+
+        A shortcut for the 2.6M ordinary NIKs of a province file: 16 ASCII digits whose region prefix and date
+        part have been seen before (both cached) and agree with the row's birth date and sex. Anything else
+        — including every NIK that deserves a message — goes through ``validate_nik``, so the messages have one
+        source."""
+        if type(raw) is not str or len(raw) != 16 or not raw.isdigit() or not raw.isascii():
+            return False
+        if born is None or sex is None or raw.endswith("0000"):
+            return False
+        prefix = raw[:6]
+        region_ok = self._nik_region_cache.get(prefix)
+        if region_ok is None:
+            region_ok = prefix[:2] in PROVINCE_CODES and prefix[2:4] != "00" and prefix[4:6] != "00"
+            if len(self._nik_region_cache) < CACHE_LIMIT:
+                self._nik_region_cache[prefix] = region_ok
+        if not region_ok:
+            return False
+        part = raw[6:12]
+        if part in self._nik_date_cache:
+            decoded = self._nik_date_cache[part]
+        else:
+            decoded = self._decode_nik_date(part)
+            if len(self._nik_date_cache) < CACHE_LIMIT:
+                self._nik_date_cache[part] = decoded
+        if decoded is None:
+            return False
+        day, month, yy, nik_sex = decoded
+        return born.day == day and born.month == month and born.year % 100 == yy and sex == nik_sex
+
+    def _decode_nik_date(self, part: str) -> tuple[int, int, int, str] | None:
+        """NIK digits 7–12 → (day, month, yy, sex) when ``validate_nik`` accepts them; else None."""
+        found = validate_nik(f"360101{part}0001", today=self.today)  # a known-good region and serial around it
+        if found.value is None or found.errors:
+            return None
+        code, month, yy = int(part[:2]), int(part[2:4]), int(part[4:6])
+        return (code - 40 if code > 40 else code), month, yy, ("P" if code > 40 else "L")
 
     def _edd(self, row: MemberRow, raw: object) -> None:
         edd = parse_date(raw, label="HPL", earliest=date(self.today.year - 2, 1, 1))

@@ -9,7 +9,7 @@ chunk's ``BEGIN IMMEDIATE`` transaction, which no other writer can interleave wi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +114,7 @@ _SEED_LOCK = 3_600_736
 
 
 async def copy_records(
-    conn: AsyncConnection, table: str, columns: Sequence[str], records: Sequence[tuple[Any, ...]]
+    conn: AsyncConnection, table: str, columns: Sequence[str], records: Iterable[tuple[Any, ...]]
 ) -> None:
     """PostgreSQL ``COPY table (columns) FROM STDIN`` (binary) of ``records``, inside ``conn``'s transaction.
 
@@ -122,7 +122,7 @@ async def copy_records(
     server parses no SQL and plans nothing. Columns left out take their defaults (``id`` from its sequence). The
     seed and the household import use it; ``bench/import_bench.py`` measures against it.
     """
-    if not records:
+    if isinstance(records, Sequence) and not records:
         return
     raw = await conn.get_raw_connection()
     driver: Any = raw.driver_connection

@@ -16,37 +16,22 @@ from sqlalchemy import func, select
 
 from models.db import Database
 from models.importing import ImportFileError, ImportResult, import_households, import_users, write_template
+from models.seeding.household_file import HEADER, write_household_file
+from models.seeding.identity import make_kk, make_nik
 from models.tables import Audit, Household, Member, Role, SchoolLevel, User
 
 TODAY = date(2025, 11, 24)
 DESA = "36.01.01.2001"  # Sumberjaya, Kec. Sumur, Kab. Pandeglang
 CILEGON = "36.72.01.1001"  # Cibeber, Kota Cilegon
-HEADER = [
-    "no_kk",
-    "nik",
-    "nama",
-    "hubungan",
-    "jenis_kelamin",
-    "tanggal_lahir",
-    "kode_desa",
-    "alamat",
-    "telepon",
-    "program",
-    "hamil_hpl",
-    "jenjang_sekolah",
-    "nama_sekolah",
-    "disabilitas_berat",
-    "pendamping_telepon",
-]
 PENDAMPING_PHONE = "+6281311112222"
 
 
 def nik(born: date, sex: str, serial: int, region: str = "360101") -> str:
-    return f"{region}{born.day + (40 if sex == 'P' else 0):02d}{born:%m%y}{serial:04d}"
+    return make_nik(region, born, sex, serial)
 
 
 def kk(serial: int, region: str = "360101") -> str:
-    return f"{region}120315{serial:04d}"
+    return make_kk(region, date(2015, 3, 12), serial)
 
 
 def member(no_kk: str, person: tuple[date, str, int], name: str, relation: str, **extra: Any) -> dict[str, Any]:
@@ -528,3 +513,79 @@ async def test_a_windows_csv_is_read_even_when_the_accent_comes_late(db: Databas
     assert result.error_count == 0 and result.households.new == 1500
     async with db.session() as session:
         assert await session.scalar(select(Member.name).where(Member.name.like("Andr%"))) == "Andréa Siñaga"
+
+
+# -- many rows: the batched (on PostgreSQL: COPY) path ---------------------------------------------------------------
+
+
+def generated_file(path: Path, households: int) -> list[list[str]]:
+    """A synthetic registry (the benchmark's generator) and its rows as read back."""
+    write_household_file(path, households, seed=7)
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+async def test_a_bad_row_in_the_middle_of_a_batch_keeps_only_its_household_out(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "kpm.csv"
+    rows = generated_file(path, 300)
+    middle = len(rows) // 2
+    bad_number = middle + 2  # spreadsheet row: the header is row 1
+    bad_kk = rows[middle][0]
+    rows[middle][1] = rows[middle][1][:15]  # a NIK that lost a digit
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    household_rows = [n + 2 for n, row in enumerate(rows) if row[0] == bad_kk]
+
+    result = await run(db, path, batch_size=64)
+
+    assert [(e.row, e.column) for e in result.errors] == [(bad_number, "nik")]
+    assert "NIK harus 16 angka" in result.errors[0].message
+    assert (result.households.new, result.members.new) == (299, len(rows) - len(household_rows))
+    assert result.rows_failed == len(household_rows)
+    assert await count(db, Household) == 299
+    assert await count(db, Household, Household.kk == bad_kk) == 0
+    assert await count(db, Member) == len(rows) - len(household_rows)
+    assert await count(db, Audit, Audit.action == "import.create") == 299
+    assert result.error_file is not None
+    assert [r["nik"] for r in read_error_file(result.error_file)] == [rows[n - 2][1] for n in household_rows]
+    async with db.session() as session:
+        audit = await session.scalar(select(Audit).where(Audit.action == "import.create").order_by(Audit.id))
+        first = await session.scalar(select(Household).where(Household.kk == rows[0][0]))
+    assert first is not None and audit is not None and audit.after is not None
+    assert audit.entity_id == str(first.id) and audit.after["kk"] == first.kk
+    assert audit.after["anggota"] == [r[1] for r in rows if r[0] == first.kk]
+
+    again = await run(db, path, batch_size=64)
+    assert (again.households.new, again.households.changed, again.households.unchanged) == (0, 0, 299)
+    assert not again.changed_anything
+    assert await count(db, Audit) == 299
+
+
+async def test_an_import_killed_half_way_completes_when_run_again(db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "kpm.csv"
+    rows = generated_file(path, 200)
+    loaded: list[int] = []
+
+    def stop_after_two_batches(phase: str, done: int, total: int | None) -> None:
+        if phase == "muat":
+            loaded.append(done)
+            if len(loaded) == 2:
+                raise KeyboardInterrupt  # what Ctrl-C (or a killed process) does between two batches
+
+    with pytest.raises(KeyboardInterrupt):
+        await run(db, path, batch_size=50, progress=stop_after_two_batches)
+    assert await count(db, Household) == 100  # two whole batches, nothing of the third
+    assert not (tmp_path / "kpm.errors.csv").exists()
+
+    again = await run(db, path, batch_size=50)
+
+    assert again.error_count == 0
+    assert (again.households.new, again.households.unchanged) == (100, 100)
+    assert await count(db, Household) == 200
+    assert await count(db, Member) == len(rows)
+    assert await count(db, Audit, Audit.action == "import.create") == 200
+    async with db.session() as session:
+        niks = list(await session.scalars(select(Member.nik)))
+    assert sorted(niks) == sorted(r[1] for r in rows)
