@@ -96,7 +96,11 @@ class CommitmentCheck(Base):
 
 class Referral(Base):
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_sector_status", "sector", "status"),)
+    __table_args__ = (
+        Index("ix_referral_sector_status", "sector", "status"),
+        Index("ix_referral_created_at", "created_at", postgresql_include=["household_id"]),
+        Index("ix_referral_status_updated_at", "status", "updated_at", postgresql_include=["household_id"]),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)

@@ -76,6 +76,11 @@ def upgrade() -> None:
     for statement in BACKFILL:
         op.execute(statement)
     op.create_index("ix_commitment_gap_member", "commitment_gap", ["member_id", "commitment", "period"])
+    # /ringkasan's referrals opened / closed in the period: a range of these instead of reading every referral
+    op.create_index("ix_referral_created_at", "referral", ["created_at"], postgresql_include=["household_id"])
+    op.create_index(
+        "ix_referral_status_updated_at", "referral", ["status", "updated_at"], postgresql_include=["household_id"]
+    )
     for statement in POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS:
         op.execute(statement)
     if postgresql:
@@ -95,6 +100,8 @@ def downgrade() -> None:
     if dialect == "postgresql":
         for function in FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {function}()")
+    op.drop_index("ix_referral_status_updated_at", table_name="referral")
+    op.drop_index("ix_referral_created_at", table_name="referral")
     op.drop_index("ix_commitment_gap_member", table_name="commitment_gap")
     for table in ("commitment_gap", "check_tally", "visit_tally", "coverage_tally"):
         op.drop_table(table)
