@@ -28,6 +28,7 @@ def _register_optional() -> None:
         "bot.cli.apikey",
         "bot.cli.backup",
         "bot.cli.remind",
+        "bot.cli.bench",
     ):
         try:
             module = importlib.import_module(name)

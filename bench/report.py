@@ -1,0 +1,134 @@
+"""Write ``docs/performance.md`` from ``bench/results/*.json`` — the page is generated, never edited by hand.
+
+First the targets of DESIGN.md, each with the figure that answers it (met, not met, or not measured yet), then
+every run in full with the machine it ran on. A figure shown here exists in a results file; nothing is typed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.numbers import format_decimal
+
+from bench.results import Figure, Run, load_all
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "performance.md"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One row of DESIGN.md's targets table and where its figures come from (bench, scale, database)."""
+
+    what: str
+    target: str
+    bench: str
+    scale: str
+    database: str
+
+
+TARGETS = (
+    Target("Perencanaan pengingat, 650k KK / 2,6 jt ART", "< 10 s", "reminder-planning", "province", "postgresql"),
+    Target("Perencanaan pengingat, 50k KK", "< 5 s", "reminder-planning", "jamsosratu", "sqlite"),
+    Target("Ringkasan koordinator (650k KK, 15 jt kunjungan) p95", "< 200 ms", "supervisor-summaries", "province", "postgresql"),
+    Target("Impor 650k KK + 2,6 jt ART", "< 3 min, ≥ 0,3× COPY", "import", "province", "postgresql"),
+    Target("Pengiriman outbox", "≥ 95% batas, 0 ganda, 0 hilang", "outbox-delivery", "*", "*"),
+    Target("Satu langkah formulir, 1.000 pendamping, p95", "< 50 ms; ≥ 0,5× echo", "report-load", "*", "*"),
+    Target("Memori proses bot skala provinsi", "< 300 MB RSS", "memory", "province", "postgresql"),
+)
+
+
+def _number(value: float) -> str:
+    """Indonesian number format (``1.234,5``), as everywhere a user reads (DESIGN.md decision 7)."""
+    return format_decimal(value, format="#,##0.##", locale="id")
+
+
+def _met(figure: Figure) -> str:
+    return "—" if figure.met is None else ("✅ ya" if figure.met else "❌ tidak")
+
+
+def _matches(run: Run, target: Target) -> bool:
+    return run.bench == target.bench and target.scale in ("*", run.scale) and target.database in ("*", run.database)
+
+
+def _targets_table(runs: list[Run]) -> list[str]:
+    lines = [
+        "| sasaran / target | batas | angka terukur / measured | tercapai? | run |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for target in TARGETS:
+        found = [(run, figure) for run in runs if _matches(run, target) for figure in run.figures if figure.target]
+        if not found:
+            lines.append(f"| {target.what} | {target.target} | belum diukur / not measured yet | — | — |")
+            continue
+        for run, figure in found:
+            ratio = f" ({figure.ratio:g}× {figure.peer})" if figure.ratio is not None and figure.peer else ""
+            lines.append(
+                f"| {target.what}: {figure.name} | {figure.target} | {_number(figure.value)} {figure.unit}{ratio} | "
+                f"{_met(figure)} | {run.database}, {run.machine.get('date', '?')[:10]} |"
+            )
+    return lines
+
+
+def _run_section(run: Run) -> list[str]:
+    machine = run.machine
+    load = machine.get("load_before")
+    lines = [
+        f"### {run.bench} — {run.scale}, {run.database}",
+        "",
+        f"{machine.get('date', '?')}, commit `{machine.get('commit', '?')}`, {machine.get('cpus', '?')} CPU "
+        f"({machine.get('cpu_model', '?')}), Python {machine.get('python', '?')}, load average "
+        f"{load if load is not None else '?'} → {machine.get('load_after', '?')}; parameters: "
+        + (", ".join(f"{k}={v}" for k, v in run.params.items()) or "—"),
+        "",
+        "| angka / figure | nilai / value | target | tercapai? | pembanding / peer | rasio | catatan / note |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in run.figures:
+        peer = f"{f.peer} ({_number(f.peer_value)})" if f.peer and f.peer_value is not None else (f.peer or "")
+        ratio = f"{f.ratio:g}×" if f.ratio is not None else ""
+        lines.append(
+            f"| {f.name} | {_number(f.value)} {f.unit} | {f.target or ''} | {_met(f) if f.target else ''} | "
+            f"{peer} | {ratio} | {f.note} |"
+        )
+    return lines + [""]
+
+
+HEADER = """# Kinerja / Performance
+
+> Halaman ini **dibuat otomatis** oleh `python -m bench report` dari `bench/results/*.json`; jangan disunting
+> tangan. *Generated from the benchmark results; do not edit by hand.*
+
+Setiap angka di bawah diukur oleh skrip di `bench/` (docstring tiap skrip menjelaskan cara ukurnya dan
+pembandingnya). Menjalankan ulang / to re-run:
+
+```bash
+uv sync --frozen
+uv run python -m bench run --scale jamsosratu      # 50k KK, SQLite dan PostgreSQL (±30 menit)
+uv run python -m bench run --scale province        # 650k KK, 2,6 jt ART, 15 jt kunjungan, PostgreSQL (±1-2 jam)
+uv run python -m bench run summaries --scale province   # satu benchmark saja / one benchmark
+uv run python -m bench report                      # tulis ulang halaman ini / rewrite this page
+```
+
+Data sintetis disimpan di antara putaran (`bench/databases.py`: basis data PostgreSQL `jsika_bench_seed_*`,
+berkas SQLite di `bench/.cache/`). Benchmark berjalan satu per satu di bawah kunci `/tmp/jsika-bench.lock`.
+Mesin pengukuran: lihat kolom mesin tiap putaran — pada mesin bersama, *load average* menentukan seberapa jauh
+angka waktu bisa dipercaya.
+
+## Sasaran DESIGN.md / Targets
+"""
+
+
+def render(runs: list[Run]) -> str:
+    lines = [HEADER.rstrip("\n"), "", *_targets_table(runs), "", "## Semua putaran / Every run", ""]
+    if not runs:
+        lines.append("Belum ada hasil. *No results yet.*")
+    for run in sorted(runs, key=lambda r: (r.bench, r.scale, r.database)):
+        lines += _run_section(run)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write(path: Path = PAGE) -> Path:
+    path.write_text(render(load_all()))
+    return path

@@ -1,0 +1,55 @@
+"""docs/performance.md is built from recorded figures only: a target shows the figure that answers it, met or
+not, and a target nobody measured says so instead of showing a number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench import report, results
+from bench.results import Figure
+
+
+@pytest.fixture
+def results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(results, "RESULTS", tmp_path)
+    return tmp_path
+
+
+def test_recorded_figures_answer_their_targets_on_the_page(results_dir: Path, tmp_path: Path) -> None:
+    results.record(
+        "reminder-planning",
+        [Figure("reminder planning, slowest moment", 4.25, "s", target="< 10 s", met=True)],
+        scale="province",
+        database="postgresql",
+        params={"households": 650_000},
+        load_before=0.5,
+    )
+    results.record(
+        "memory",
+        [Figure("bot process peak RSS", 312, "MB", target="< 300 MB", met=False)],
+        scale="province",
+        database="postgresql",
+    )
+    page = report.render(results.load_all())
+    planning = next(line for line in page.splitlines() if line.startswith("| Perencanaan pengingat, 650k"))
+    assert "4,25 s" in planning and "✅ ya" in planning
+    memory = next(line for line in page.splitlines() if line.startswith("| Memori proses bot"))
+    assert "312 MB" in memory and "❌ tidak" in memory
+    unmeasured = next(line for line in page.splitlines() if line.startswith("| Impor 650k"))
+    assert "belum diukur" in unmeasured
+    assert "households=650000" in page  # each run shows its parameters and machine
+
+
+def test_a_newer_run_of_the_same_benchmark_replaces_the_older(results_dir: Path) -> None:
+    for value in (9.0, 3.0):
+        results.record("reminder-planning", [Figure("x", value, "s")], scale="province", database="postgresql")
+    runs = results.load_all()
+    assert [run.figures[0].value for run in runs] == [3.0]
+
+
+def test_scale_names_follow_the_product_brief() -> None:
+    assert results.scale_of(650_000) == "province"
+    assert results.scale_of(50_000) == "jamsosratu"
+    assert results.scale_of(2_000) == "2000-households"
