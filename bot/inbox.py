@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 
@@ -52,6 +52,23 @@ class InboxOptions:
     poll_seconds: float = 0.5  # how often an idle worker looks for work other processes stored
     retention_hours: float = 48.0  # finished updates kept this long (Telegram resends within hours)
     grace_seconds: float = 25.0  # on shutdown, how long in-flight updates may take to finish
+
+
+def storable(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The update as the inbox can keep it: a NUL character (which a client may send in a text) becomes U+FFFD,
+    because PostgreSQL's JSONB and text refuse U+0000 — and an update the poller cannot store is retried for ever,
+    holding back every update after it. SQLite gets the same, so both backends hand handlers the same text."""
+    return cast(dict[str, Any], _without_nul(dict(payload)))
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def worker_name() -> str:
@@ -96,7 +113,7 @@ class Inbox:
 
     async def accept(self, payloads: Sequence[Mapping[str, Any]], source: str) -> int:
         """Store raw updates (duplicates ignored); return how many were new. Raises ``MalformedUpdate``."""
-        updates = [queries.NewUpdate(update_id_of(p), chat_of(p), dict(p)) for p in payloads]
+        updates = [queries.NewUpdate(update_id_of(p), chat_of(p), storable(p)) for p in payloads]
         if not updates:
             return 0
         done: asyncio.Future[tuple[set[int], InboxWorker | None]] = asyncio.get_running_loop().create_future()

@@ -12,6 +12,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     for module in (start, common, admin, households, report, schedule, history, supervisor, reminders):
         application.add_handlers(module.HANDLERS)
+    application.add_handlers(common.IGNORED, group=common.IGNORED_GROUP)  # edits and channel posts: silence
     application.add_handlers(report.INPUT_HANDLERS, group=report.INPUT_GROUP)
     # Same group as the features, added last: PTB runs only the first matching handler of a group, so a
     # fallback answers only what no feature took (a later group would run *as well*).

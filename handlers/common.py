@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import LANGUAGES
 from handlers import render
@@ -85,6 +85,17 @@ async def on_error(update: object, context: AppContext) -> None:
         except Exception:
             log.warning("could not tell the user about the error", exc_info=True)
 
+
+async def ignore(update: Update, context: AppContext) -> None:
+    """Silence, and no other handler runs: see ``IGNORED``."""
+    raise ApplicationHandlerStop
+
+
+# Registered in the first group: an edited message is not a new message (editing "/lapor" must not run it again,
+# editing a typed answer must not answer twice), and a channel post has no person to answer — Telegram bots
+# stay silent on both. PTB would otherwise hand them to every MessageHandler and CommandHandler.
+IGNORED_GROUP = -3  # ahead of the review note (-2) and the report input (-1)
+IGNORED: HandlerList = [MessageHandler(filters.UpdateType.EDITED | filters.UpdateType.CHANNEL_POSTS, ignore)]
 
 HANDLERS: HandlerList = [
     CommandHandler("bantuan", bantuan),

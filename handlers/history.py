@@ -12,7 +12,7 @@ from handlers.context import AppContext
 from handlers.forms.runner import Turn
 from handlers.render import report_summary as texts
 from handlers.report.flow import RUNNER
-from handlers.types import HandlerList
+from handlers.types import HandlerList, callback_int
 from models.actor import Actor
 from models.queries.households import household_card
 from models.queries.visits import load_report, recent_visits
@@ -36,7 +36,8 @@ async def riwayat_button(update: Update, context: AppContext, actor: Actor) -> N
         if not arg:
             await answer(update, texts.history(await recent_visits(session, actor), actor.language))
             raise ApplicationHandlerStop
-        card = await household_card(session, actor, int(arg)) if arg.isdigit() else None
+        household_id = callback_int(arg)
+        card = await household_card(session, actor, household_id) if household_id is not None else None
         lines = await recent_visits(session, actor, household_id=card.id) if card is not None else []
     if card is None:
         await answer(update, render.not_found_or_out_of_scope(actor.language))

@@ -10,7 +10,7 @@ from handlers import render
 from handlers.access import answer, require
 from handlers.context import AppContext
 from handlers.render import household as household_texts
-from handlers.types import HandlerList
+from handlers.types import HandlerList, callback_int
 from models.actor import Actor
 from models.period import Period
 from models.queries.households import household_card, search_households
@@ -39,9 +39,9 @@ async def open_card(update: Update, context: AppContext, actor: Actor) -> None:
     today = context.local_now().date()
     period = Period.of(today)
     items: list[CommitmentItem] = []
-    if raw_id.isdigit():
+    if (household_id := callback_int(raw_id)) is not None:
         async with context.db() as session:
-            card = await household_card(session, actor, int(raw_id))
+            card = await household_card(session, actor, household_id)
             if card is not None:
                 activity = await household_activity(session, actor, card.id)
                 facts = await load_household_facts(session, actor, card.id)

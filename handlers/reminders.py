@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 from handlers.access import answer, require
 from handlers.context import AppContext
 from handlers.render import reminders as texts
-from handlers.types import HandlerList
+from handlers.types import HandlerList, callback_int
 from models import reminders
 from models.actor import Actor
 from models.tables import Role
@@ -47,13 +47,14 @@ async def snooze(update: Update, context: AppContext, actor: Actor) -> None:
     assert query is not None
     raw = (query.data or "").removeprefix("snooze:")
     tz = str(context.services.tz)
-    if not raw.isdigit():
+    outbox_id = callback_int(raw)
+    if outbox_id is None:
         await query.answer(texts.snooze_unknown(actor.language))
         return
     now = context.now()
     until = _calendar(context).next_send_time(reminders.snooze_until(now))
     async with context.db() as session:
-        result = await reminders.snooze(session, actor, int(raw), until, now)
+        result = await reminders.snooze(session, actor, outbox_id, until, now)
     if result.outcome is reminders.SnoozeOutcome.SNOOZED:
         assert result.until is not None
         await query.answer(texts.snoozed(result.until, actor.language, tz), show_alert=True)
@@ -93,8 +94,8 @@ async def setting_chosen(update: Update, context: AppContext, actor: Actor) -> N
     now = context.now()
     async with context.db() as session:
         try:
-            if len(parts) == 3 and parts[1] == "jam" and parts[2].isdigit():
-                await reminders.set_digest_hour(session, actor, int(parts[2]), now)
+            if len(parts) == 3 and parts[1] == "jam" and (hour := callback_int(parts[2])) is not None:
+                await reminders.set_digest_hour(session, actor, hour, now)
             elif len(parts) == 3 and parts[1] == "event" and parts[2] in ("on", "off"):
                 await reminders.set_mute_events(session, actor, parts[2] == "off", now)
             else:

@@ -9,7 +9,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from handlers.access import answer, require
 from handlers.context import AppContext
 from handlers.render import schedule as texts
-from handlers.types import HandlerList
+from handlers.types import HandlerList, callback_int
 from models.actor import Actor
 from models.period import Period
 from models.queries.worklist import programmes_of, worklist
@@ -56,7 +56,7 @@ async def jadwal_button(update: Update, context: AppContext, actor: Actor) -> No
     """``jadwal`` (from reminders and confirmations) or ``jadwal:p<page>``."""
     data = (update.callback_query.data if update.callback_query else None) or ""
     page = data.removeprefix("jadwal:p")
-    await _show(update, context, actor, int(page) if page.isdigit() else 0)
+    await _show(update, context, actor, callback_int(page) or 0)
     raise ApplicationHandlerStop
 
 

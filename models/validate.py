@@ -12,6 +12,7 @@ Layouts (Permendagri on NIK/KK):
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -269,6 +270,8 @@ def normalize_phone(raw: object) -> Checked[str]:
 
 def excel_serial_to_date(serial: float) -> date | None:
     """Excel's day number (1900 date system) → date; ``None`` outside Excel's range."""
+    if not math.isfinite(serial):  # an XLSX number cell such as 1e400 reads as infinity
+        return None
     whole = int(serial)
     if not 1 <= whole <= _EXCEL_MAX_SERIAL:
         return None

@@ -258,6 +258,11 @@ class SandboxClient:
         body = {"from_id": from_id, "message_id": message_id, "data": data, "force": force}
         return cast(CallbackSent, await self._request("POST", f"/chats/{chat_id}/callback", json=body))
 
+    async def inject(self, kind: str, payload: dict[str, Any], *, force: bool = False) -> dict[str, Any]:
+        """Queue a raw update (``kind`` is its Update field, e.g. ``edited_message``); returns ``{update_id, cursor}``."""
+        body = {"kind": kind, "payload": payload, "force": force}
+        return cast(dict[str, Any], await self._request("POST", "/updates", json=body))
+
     async def callback(self, callback_query_id: str, *, timeout: float = 0.0) -> CallbackView:  # noqa: ASYNC109
         """The press and, once given, the bot's answer (waits up to ``timeout`` seconds for it)."""
         return cast(

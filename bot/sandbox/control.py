@@ -23,7 +23,14 @@ from bot.sandbox.apispec import Upload
 from bot.sandbox.botapi import json_response
 from bot.sandbox.methods.account import resolve_commands
 from bot.sandbox.objects import ChatState, SimUser, stored_view
-from bot.sandbox.simulate import SimulationError, UserContent, press_button, send_user_message, set_blocked
+from bot.sandbox.simulate import (
+    SimulationError,
+    UserContent,
+    inject_update,
+    press_button,
+    send_user_message,
+    set_blocked,
+)
 from bot.sandbox.state import SandboxState
 
 
@@ -68,6 +75,12 @@ class CallbackIn(BaseModel):
     from_id: int | None = None
     message_id: int
     data: str
+    force: bool = False
+
+
+class RawUpdateIn(BaseModel):
+    kind: str
+    payload: dict[str, Any]
     force: bool = False
 
 
@@ -206,6 +219,15 @@ async def post_callback(chat_id: int, body: CallbackIn, request: Request) -> Res
         return json_response(
             press_button(_state(request), chat_id, body.from_id, body.message_id, body.data, force=body.force)
         )
+    except SimulationError as error:
+        raise _fail(error) from None
+
+
+@router.post("/updates")
+async def post_update(body: RawUpdateIn, request: Request) -> Response:
+    """A raw update, queued as given (bad-input tests): ``{kind, payload, force?}`` → ``{update_id, cursor}``."""
+    try:
+        return json_response(inject_update(_state(request), body.kind, body.payload, force=body.force))
     except SimulationError as error:
         raise _fail(error) from None
 

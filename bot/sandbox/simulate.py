@@ -133,6 +133,15 @@ def press_button(
     return {"callback_query_id": record.id, "update_id": update_id}
 
 
+def inject_update(state: SandboxState, kind: str, payload: dict[str, Any], *, force: bool = False) -> dict[str, Any]:
+    """Queue a raw update of any ``kind`` (``edited_message``, ``channel_post``, a sticker ``message`` …) exactly as
+    given: for bad-input tests, which need what the simulated clients never produce. Returns ``{"update_id"}``
+    (None when the bot's ``allowed_updates`` filter it out, as Telegram would, unless ``force``)."""
+    if not kind or kind == "update_id":
+        raise SimulationError(400, "kind must name an Update field, e.g. edited_message")
+    return {"update_id": state.updates.push(kind, payload, force=force), "cursor": state.cursor}
+
+
 def set_blocked(state: SandboxState, user_id: int, blocked: bool) -> dict[str, Any]:
     """Block or unblock the bot; Telegram tells the bot with a ``my_chat_member`` update."""
     user = state.users.get(user_id)

@@ -178,7 +178,7 @@ class Pressed:
 
 def parse_callback(data: str) -> Pressed | None:
     parts = data.split(":", 3)
-    if len(parts) != 4 or parts[0] != CALLBACK_PREFIX or not parts[2].isdigit():
+    if len(parts) != 4 or parts[0] != CALLBACK_PREFIX or not (parts[2].isascii() and parts[2].isdigit()):
         return None
     return Pressed(parts[1].upper(), int(parts[2]), parts[3])
 

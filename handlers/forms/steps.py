@@ -264,7 +264,7 @@ class Grid(Step):
                 if state.get(item.code) is None:
                     state[item.code] = _decode(self.fill_value)
             return Stay(state)
-        if value.startswith("g:") and value[2:].isdigit() and int(value[2:]) < len(self.items):
+        if value.startswith("g:") and value[2:].isascii() and value[2:].isdigit() and int(value[2:]) < len(self.items):
             item = self.items[int(value[2:])]
             values = [None, *(_decode(o.value) for o in item.options)]
             current = state.get(item.code)

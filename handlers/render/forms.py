@@ -43,6 +43,8 @@ PROBLEMS = {
     "text_long": N_("Jawaban terlalu panjang ({length} huruf); paling banyak {max} huruf."),
     "message": "{message}",  # a problem already written for people (models.validate), shown as is
 }
+ECHO_MAX = 60  # characters of a refused answer quoted back in the problem message
+
 HINTS = {
     "choice": N_("Untuk pertanyaan ini, pilih salah satu tombol di bawah."),
     "grid": N_("Untuk pertanyaan ini, ketuk tombol di bawah lalu tekan “Lanjut”."),
@@ -60,7 +62,11 @@ def problem_text(problem: Invalid, lang: str) -> str:
     template = _(PROBLEMS.get(problem.code, problem.code))
     params: dict[str, Any] = {"example": "05-11-2026"}
     for key, value in problem.params.items():
-        params[key] = long_date(value, lang) if isinstance(value, date) else escape(str(value))
+        if isinstance(value, date):
+            params[key] = long_date(value, lang)
+        else:  # what the person typed is echoed back: a long paste must not push the reply past 4096 characters
+            shown = str(value)
+            params[key] = escape(shown if key != "text" or len(shown) <= ECHO_MAX else shown[: ECHO_MAX - 1] + "…")
     try:
         return template.format(**params)
     except (KeyError, IndexError):

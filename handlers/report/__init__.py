@@ -17,7 +17,7 @@ from handlers.context import AppContext
 from handlers.forms import Input, LocationInput, PhotoInput, TextInput, parse_callback
 from handlers.forms.runner import Turn
 from handlers.report.flow import RUNNER
-from handlers.types import HandlerList
+from handlers.types import HandlerList, callback_int
 from models.actor import Actor
 from models.tables import Role
 
@@ -40,8 +40,8 @@ async def lapor_button(update: Update, context: AppContext, actor: Actor) -> Non
     turn = Turn(update, context, actor)
     if not arg:
         await RUNNER.start(turn)
-    elif arg.isdigit():
-        await RUNNER.start(turn, household_id=int(arg))
+    elif (household_id := callback_int(arg)) is not None:
+        await RUNNER.start(turn, household_id=household_id)
     else:
         await answer(update, render.not_found_or_out_of_scope(actor.language))
     raise ApplicationHandlerStop

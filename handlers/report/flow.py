@@ -24,6 +24,7 @@ from handlers.render import report_summary
 from handlers.report.context import ReportCtx
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import PICK, VISIT_FORM
+from handlers.types import callback_int
 from models import forms, visits
 from models.forms import Draft
 from models.period import Period
@@ -106,12 +107,11 @@ class ReportRunner(FormRunner):
             answers["_search"], answers["_page"] = action.arg.strip()[:60], 0
             return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=False)
         value = action.arg
-        if value.startswith(("h:", "h!:")) and value.split(":", 1)[1].isdigit():
-            return await self.pick(
-                session, turn, draft, int(value.split(":", 1)[1]), force=value.startswith("h!"), edit=True
-            )
-        if value.startswith("p:") and value[2:].isdigit():
-            answers["_page"] = int(value[2:])
+        picked = callback_int(value.split(":", 1)[1]) if value.startswith(("h:", "h!:")) else None
+        if picked is not None:
+            return await self.pick(session, turn, draft, picked, force=value.startswith("h!"), edit=True)
+        if value.startswith("p:") and (page := callback_int(value[2:])) is not None:
+            answers["_page"] = page
         elif value == "all":
             answers.pop("_search", None)
             answers["_page"] = 0
@@ -193,8 +193,8 @@ class ReportRunner(FormRunner):
         if arg.startswith("v"):
             return await self.correction(session, turn, arg[1:])
         draft = await forms.create(session, user_id=turn.actor.id, form=self.form.name, step=PICK, now=turn.now)
-        if arg.isdigit():
-            return await self.pick(session, turn, draft, int(arg), force=False, edit=True)
+        if (household_id := callback_int(arg)) is not None:
+            return await self.pick(session, turn, draft, household_id, force=False, edit=True)
         return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=True)
 
     async def start_correction(self, turn: Turn, visit_id: str) -> None:

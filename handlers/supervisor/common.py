@@ -16,6 +16,7 @@ from handlers import render
 from handlers.access import ActorHandler, Handler, require
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
+from handlers.types import callback_int
 from models.actor import Actor
 from models.period import Period
 from models.queries.regions import Area, LookupOutcome, get_area, resolve_area
@@ -151,7 +152,7 @@ def parse_period(text: str) -> Period | None:
 
 
 def parse_int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return callback_int(text)
 
 
 async def send(update: Update, payload: render.Reply) -> None:
