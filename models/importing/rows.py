@@ -286,8 +286,9 @@ class RowChecker:
         self._positions = [index.get(c.name, -1) for c in HOUSEHOLD_COLUMNS]
         self._pick = itemgetter(*(index[c.name] for c in present))  # ≥ 7 required columns: always a tuple
         self._pick_needs = max(index[c.name] for c in present) + 1
-        # Position of each column in the picked tuple; an absent column reads the None appended at its end.
-        self._at = {c.name: present.index(c) if c in present else -1 for c in HOUSEHOLD_COLUMNS}
+        self._all_present = len(present) == len(HOUSEHOLD_COLUMNS)
+        # Picked tuple + a trailing None → HOUSEHOLD_COLUMNS order, an absent column reading that None.
+        self._reorder = itemgetter(*(present.index(c) if c in present else -1 for c in HOUSEHOLD_COLUMNS))
         self.present = {c.name for c in HOUSEHOLD_COLUMNS if c.name in index}
         self._kk_cache: tuple[object, str | None, list[str]] = (object(), None, [])
         self._desa_cache: dict[str, tuple[str | None, str | None]] = {}
@@ -304,17 +305,32 @@ class RowChecker:
         """One row's own checks (the household-wide ones come in ``household``). Hot path: 2.6M calls."""
         size = len(cells)
         row = MemberRow(number, cells, key)
-        # The known columns, picked in HOUSEHOLD_COLUMNS order; ``text = …`` lines below inline ``cell_text``.
+        # Every known column, in HOUSEHOLD_COLUMNS order (an absent one reads None).
         if size >= self._pick_needs:
-            cells = (*self._pick(cells), None)
+            values = self._pick(cells) if self._all_present else self._reorder((*self._pick(cells), None))
         else:  # a short row (trailing empty cells dropped by the writer)
-            picked = [cells[p] if 0 <= p < size else None for p in self._positions]
-            cells = (*(picked[i] for i, c in enumerate(HOUSEHOLD_COLUMNS) if self._at[c.name] >= 0), None)
-        at = self._at
+            values = tuple(cells[p] if 0 <= p < size else None for p in self._positions)
+        (
+            kk_cell,
+            nik_cell,
+            nama_cell,
+            hubungan_cell,
+            jenis_kelamin_cell,
+            tanggal_lahir_cell,
+            kode_desa_cell,
+            alamat_cell,
+            telepon_cell,
+            program_cell,
+            hamil_hpl_cell,
+            jenjang_sekolah_cell,
+            nama_sekolah_cell,
+            disabilitas_berat_cell,
+            pendamping_telepon_cell,
+        ) = values
         errors = row.errors
         warnings = row.warnings
 
-        raw = cells[at["no_kk"]]
+        raw = kk_cell
         if raw != self._kk_cache[0]:
             checked_kk = validate_kk(raw)
             self._kk_cache = (raw, checked_kk.value, checked_kk.errors)
@@ -322,7 +338,7 @@ class RowChecker:
         for message in self._kk_cache[2]:
             errors.append(_issue(number, "no_kk", raw, message))
 
-        raw = cells[at["nama"]]
+        raw = nama_cell
         name = " ".join((raw.strip() if type(raw) is str else cell_text(raw)).split())
         if not name:
             errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap anggota keluarga."))
@@ -330,7 +346,7 @@ class RowChecker:
             errors.append(_issue(number, "nama", raw, f"Nama terlalu panjang ({len(name)} huruf; paling banyak 120)."))
         row.name = name
 
-        raw = cells[at["hubungan"]]
+        raw = hubungan_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         relation = RELATIONS.get(text) or RELATIONS.get(_words(text))
         if relation is None:
@@ -345,7 +361,7 @@ class RowChecker:
             )
         row.relation = relation
 
-        raw = cells[at["jenis_kelamin"]]
+        raw = jenis_kelamin_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         sex = SEXES.get(text) or SEXES.get(_words(text))
         if sex is None:
@@ -354,7 +370,7 @@ class RowChecker:
             )
         row.sex = sex
 
-        raw = cells[at["tanggal_lahir"]]
+        raw = tanggal_lahir_cell
         if type(raw) is str:
             born = self._born_cache.get(raw)
             if born is None:
@@ -367,7 +383,7 @@ class RowChecker:
             errors.append(_issue(number, "tanggal_lahir", raw, message))
         row.birth_date = born.value
 
-        raw = cells[at["nik"]]
+        raw = nik_cell
         if self._clean_nik(raw, born.value, sex):
             row.nik = cast(str, raw)
         else:
@@ -388,17 +404,17 @@ class RowChecker:
                 )
             row.nik = nik.value
 
-        raw = cells[at["kode_desa"]]
+        raw = kode_desa_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             row.desa = self._desa(number, raw, text, errors)
 
-        raw = cells[at["program"]]
+        raw = program_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             row.programme = self._programme(number, raw, text, errors)
 
-        raw = cells[at["alamat"]]
+        raw = alamat_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             address = " ".join(text.split())
@@ -408,7 +424,7 @@ class RowChecker:
                 )
             row.address = address
 
-        raw = cells[at["telepon"]]
+        raw = telepon_cell
         if raw.strip() if type(raw) is str else cell_text(raw):
             phone = normalize_phone(raw)
             for message in phone.errors:
@@ -417,11 +433,11 @@ class RowChecker:
                 warnings.append(_issue(number, "telepon", raw, message))
             row.phone = phone.value
 
-        raw = cells[at["hamil_hpl"]]
+        raw = hamil_hpl_cell
         if raw.strip() if type(raw) is str else cell_text(raw):
             self._edd(row, raw)
 
-        raw = cells[at["jenjang_sekolah"]]
+        raw = jenjang_sekolah_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             level = SCHOOL_LEVELS.get(text) or SCHOOL_LEVELS.get(_words(text))
@@ -436,7 +452,7 @@ class RowChecker:
                 )
             row.school_level = level
 
-        raw = cells[at["nama_sekolah"]]
+        raw = nama_sekolah_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             school = " ".join(text.split())
@@ -446,7 +462,7 @@ class RowChecker:
                 )
             row.school_name = school
 
-        raw = cells[at["disabilitas_berat"]]
+        raw = disabilitas_berat_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             disability = YES_NO.get(text)
@@ -463,7 +479,7 @@ class RowChecker:
                 )
             row.severe_disability = bool(disability)
 
-        raw = cells[at["pendamping_telepon"]]
+        raw = pendamping_telepon_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
             row.pendamping_id = self._pendamping(number, raw, text, warnings)
