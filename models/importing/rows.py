@@ -620,6 +620,9 @@ class RowChecker:
     def household(self, key: str, rows: list[MemberRow]) -> HouseholdRows:
         """Check what only the household as a whole can show: one head, one desa, one programme, its area."""
         rows.sort(key=lambda r: r.number)
+        clean = self._clean_household(key, rows)
+        if clean is not None:
+            return clean
         found = HouseholdRows(key, rows)
         first = rows[0]
         found.kk = first.kk or ""
@@ -684,6 +687,47 @@ class RowChecker:
                 )
             )
         return found
+
+    def _clean_household(self, key: str, rows: list[MemberRow]) -> HouseholdRows | None:
+        """The household when none of ``household``'s checks has anything to say (one head, one desa inside
+        the programme's area, one programme); otherwise None, and ``household`` does it the long way (one
+        source for the messages). The common case of a province file, in one pass over the rows."""
+        head: MemberRow | None = None
+        programme: str | None = None
+        desa: str | None = None
+        for row in rows:
+            if row.relation is Relation.KEPALA:
+                if head is not None:
+                    return None
+                head = row
+            if row.programme:
+                if programme is None:
+                    programme = row.programme
+                elif row.programme != programme:
+                    return None
+            if row.desa:
+                if desa is None:
+                    desa = row.desa
+                elif row.desa != desa:
+                    return None
+        if head is None or not desa:
+            return None
+        programme = programme or self.default_programme
+        area = self.ref.programmes.get(programme)
+        if area is not None and not is_within(desa, area):
+            return None
+        return HouseholdRows(
+            key,
+            rows,
+            programme=programme,
+            kk=rows[0].kk or "",
+            desa=desa,
+            head_name=head.name,
+            # the head's row first, then the others in order (as ``household`` does)
+            address=head.address or next((r.address for r in rows if r.address), ""),
+            phone=head.phone or next((r.phone for r in rows if r.phone), None),
+            pendamping_id=head.pendamping_id or next((r.pendamping_id for r in rows if r.pendamping_id), None),
+        )
 
     def _agree(
         self, found: HouseholdRows, ordered: list[MemberRow], column: str, value_of: Callable[[MemberRow], str | None]
