@@ -27,6 +27,26 @@ from models.tables import Base
 REFERENCE_TABLES = {"region", "programme", "alembic_version"}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run the tests marked slow (fault injection with real processes, PostgreSQL restart); "
+        "`--slow -m slow` runs only those",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow tests are left out (deselected, not skipped) unless ``--slow`` is given: .ci/run runs them in CI."""
+    if config.getoption("--slow"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+
+
 async def admin_execute(url: str, statement: str) -> None:
     """Run CREATE/DROP DATABASE, which PostgreSQL refuses inside a transaction."""
     db = Database(url, isolation_level="AUTOCOMMIT")
