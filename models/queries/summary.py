@@ -270,7 +270,10 @@ async def referral_counts(session: AsyncSession, actor: Actor, area_code: str, p
     """Referrals opened in the period, and referrals marked handled (ditangani) in the period."""
     start, end = period_bounds(period)
     base = select(func.count()).select_from(Referral)
-    if needs_household_join(actor, area_code):
+    copied = tallies.scope(actor, area_code, Referral.desa_code)  # the household's desa, copied onto the row
+    if copied is not None:
+        base = base.where(*copied)
+    elif needs_household_join(actor, area_code):
         base = base.join(Household, Household.id == Referral.household_id).where(*household_filter(actor, area_code))
     opened = await _count(session, base.where(Referral.created_at >= start, Referral.created_at < end))
     closed = await _count(
@@ -282,7 +285,10 @@ async def referral_counts(session: AsyncSession, actor: Actor, area_code: str, p
 
 async def pending_changes(session: AsyncSession, actor: Actor, area_code: str) -> int:
     stmt = select(func.count()).select_from(DataChange).where(DataChange.status == ChangeStatus.PROPOSED)
-    if needs_household_join(actor, area_code):
+    copied = tallies.scope(actor, area_code, DataChange.desa_code)
+    if copied is not None:
+        stmt = stmt.where(*copied)
+    elif needs_household_join(actor, area_code):
         stmt = stmt.join(Household, Household.id == DataChange.household_id).where(*household_filter(actor, area_code))
     return await _count(session, stmt)
 

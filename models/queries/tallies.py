@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from models.actor import Actor
 from models.period import Period
@@ -105,32 +104,16 @@ async def checks_by_commitment(
 async def gaps_by_level(
     session: AsyncSession, actor: Actor, area_code: str, period: Period
 ) -> list[tuple[str, int, int]] | None:
-    """(commitment, escalation level, members) for the "tidak memenuhi" checks of ``period`` in the area; ``None``
-    when the rollups cannot answer for ``actor``. The level is ``compliance._level``'s rule: 1, plus one for a
-    "tidak memenuhi" of the same member and commitment the period before, plus one more when the period before
-    that had one too (an unbroken run, capped at 3)."""
-    gap = aliased(CommitmentGap, name="gap")
+    """(commitment, escalation level, members) for the "tidak memenuhi" checks of ``period`` in the area — one
+    index-only scan of ``ix_commitment_gap_level``; ``None`` when the rollups cannot answer for ``actor``. The
+    stored level follows ``compliance._level``'s rule (kept by the triggers of migration 0010)."""
+    gap = CommitmentGap
     where = scope(actor, area_code, gap.desa_code)
     if where is None:
         return None
-    one = aliased(CommitmentGap, name="gap_previous")
-    two = aliased(CommitmentGap, name="gap_before_previous")
-    previous = period.previous()
-
-    def same(other: type[CommitmentGap], at: Period) -> ColumnElement[bool]:
-        return and_(other.member_id == gap.member_id, other.commitment == gap.commitment, other.period == str(at))
-
-    level = (
-        1
-        + case((one.member_id.is_not(None), 1), else_=0)
-        + case((and_(one.member_id.is_not(None), two.member_id.is_not(None)), 1), else_=0)
-    ).label("level")
     stmt = (
-        select(gap.commitment, level, func.count())
-        .select_from(gap)
-        .outerjoin(one, same(one, previous))
-        .outerjoin(two, same(two, previous.previous()))
+        select(gap.commitment, gap.level, func.count())
         .where(gap.period == str(period), *where)
-        .group_by(gap.commitment, level)
+        .group_by(gap.commitment, gap.level)
     )
     return [(code, int(lvl), int(n)) for code, lvl, n in (await session.execute(stmt)).all()]

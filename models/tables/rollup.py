@@ -15,7 +15,7 @@ whatever the database's collation.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
@@ -63,14 +63,18 @@ class CheckTally(Base):
 class CommitmentGap(Base):
     """One row per "tidak memenuhi" check, by period and desa: /kepatuhan's set without touching the visits.
 
-    The escalation level joins the same member and commitment in the two periods before through
-    ``ix_commitment_gap_member``.
+    ``level`` is the row's escalation level (1–3: the run of "tidak memenuhi" periods ending here, capped),
+    recomputed by the check triggers (migration 0010) for the member and commitment whose gaps changed.
     """
 
     __tablename__ = "commitment_gap"
-    __table_args__ = (Index("ix_commitment_gap_member", "member_id", "commitment", "period"),)
+    __table_args__ = (
+        Index("ix_commitment_gap_member", "member_id", "commitment", "period"),
+        Index("ix_commitment_gap_level", "period", "desa_code", "commitment", "level"),
+    )
 
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     desa_code: Mapped[str] = mapped_column(DesaCode, primary_key=True)
     commitment: Mapped[str] = mapped_column(String(40), primary_key=True)
     member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, str_enum, utcnow
+from models.tables.rollup import DesaCode
 
 
 class ReviewStatus(enum.StrEnum):
@@ -98,12 +99,14 @@ class Referral(Base):
     __tablename__ = "referral"
     __table_args__ = (
         Index("ix_referral_sector_status", "sector", "status"),
-        Index("ix_referral_created_at", "created_at", postgresql_include=["household_id"]),
-        Index("ix_referral_status_updated_at", "status", "updated_at", postgresql_include=["household_id"]),
+        Index("ix_referral_created_at", "created_at", postgresql_include=["desa_code"]),
+        Index("ix_referral_status_updated_at", "status", "updated_at", postgresql_include=["desa_code"]),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    # the household's desa, copied by database triggers (migration 0010) so area counts need no household lookup
+    desa_code: Mapped[str | None] = mapped_column(DesaCode)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     visit_id: Mapped[str | None] = mapped_column(ForeignKey("visit.id", ondelete="SET NULL"))
     sector: Mapped[str] = mapped_column(String(20))  # pendidikan, kesehatan, umkm, lainnya
@@ -118,10 +121,12 @@ class Referral(Base):
 
 class DataChange(Base):
     __tablename__ = "data_change"
+    __table_args__ = (Index("ix_data_change_status_desa", "status", "desa_code"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     visit_id: Mapped[str | None] = mapped_column(ForeignKey("visit.id", ondelete="SET NULL"), index=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    desa_code: Mapped[str | None] = mapped_column(DesaCode)  # copied from the household by triggers (0010)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(30))  # kelahiran, kematian, pindah_keluar, telepon_baru …
     field: Mapped[str | None] = mapped_column(String(40))
