@@ -1,21 +1,38 @@
 """Benchmark: N pendamping completing routine visit reports at once, through the sandbox, with the real bot.
 
-    uv run python bench/report_load.py --users 1000
-    uv run python bench/report_load.py --users 200 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
+    uv run python bench/report_load.py --users 1000                  # saturation run, paced run, echo bot
+    uv run python bench/report_load.py --users 1000 --think 9 --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 Three processes, as in ``bench/sandbox_echo.py`` (whose bare PTB echo bot is the yardstick): the sandbox
-(``python -m bot.sandbox``), the JSiKa bot exactly as ``jsika run`` runs it (migrated database, inbox, per-chat
-ordering, every handler), and this driver. Each simulated pendamping types /lapor and taps through the routine
-report — household, today, met, all commitments met, condition, welfare, no change, no referral, a photo, the
-location, no notes, submit: 13 actions — each as soon as the bot has answered the previous one.
+(``python -m bot.sandbox``), the JSiKa bot exactly as ``jsika run`` runs it (migrated database, polling into the
+durable inbox, inbox workers, per-chat ordering, every handler), and this driver. Each simulated pendamping types
+/lapor and taps through the routine report — household, today, met, all commitments met, condition, welfare, no
+change, no referral, a photo, the location, no notes, submit: 13 actions.
 
-Printed figures:
-- **server-side step latency**: inside the bot process, from an update entering the application to its handler
-  having answered (database work and Bot API calls included) — p50/p95, per step and overall;
-- **end-to-end step latency**: from the driver posting the action to the driver seeing the bot's answer (the same
-  measure as the echo benchmark's latency, so the two compare);
-- reports per minute, updates per second, and the ratio of updates/s to the echo bot's on the same machine
-  (run here with the same number of users, 13 messages each, one request per message).
+Two runs against the same bot process, because they answer two different questions:
+
+- **saturation** (closed loop, no think time): every pendamping fires the next action the instant the previous
+  answer arrives. The bot is then never idle and always has its full concurrency of updates in hand, so the
+  latency of a step is mostly *queueing* behind the other updates sharing the one event loop; what this run
+  measures is **throughput** — updates/s, compared with the bare echo bot driven the same way (same users, 13
+  messages each, one request per message) on the same machine. Target: ≥ 0.5× the echo bot.
+- **paced** (``--think S``, default 9 s): the same N pendamping at once, each waiting a think time between taps,
+  drawn uniformly from 0.5–1.5 × S (a routine report of 13 actions in about two minutes is ~9 s per action);
+  the starts are spread over the first S seconds. This is the load 1,000 people working at once put on the bot,
+  and its **server-side step latency** is the figure that answers "one form step, p95 < 50 ms".
+
+Latencies printed:
+- **server-side** (the target's measure): inside the bot process, from the update being stored in the inbox
+  (right after ``getUpdates`` returned it) to its handler having answered — the inbox commit, the claim, the
+  form step's transaction and the Bot API calls that show the answer, all included;
+- **handler**: the part of that from the claim to the answer (what the older version of this bench reported);
+- **end-to-end**: from the driver posting the action to the driver seeing the bot's answer (includes the
+  sandbox, the long polls both ways and the driver itself, all sharing the same 2 CPUs).
+
+CPU per update is read from ``/proc/<pid>/stat`` (utime + stime) of the bot process over each run, divided by
+the updates it handled; the echo bot's the same way. Figures go to ``bench/results`` (``bench.results.record``).
+Always note the machine's load average (printed before and after): on a shared 2-CPU box every latency here
+moves with it, CPU per update much less.
 """
 
 from __future__ import annotations
@@ -25,8 +42,8 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import signal
-import statistics
 import struct
 import subprocess
 import sys
@@ -173,24 +190,32 @@ async def admin(url: str, statement: str) -> None:
 
 
 def run_bot(base_url: str, database_url: str, stats_path: str, concurrent: int, pool_size: int) -> None:
-    from telegram import Update
-
+    """The bot as ``jsika run`` runs it, with one wrapper around the inbox's handler that times each update."""
+    from bot import service
     from bot.app import build_application
     from bot.config import Settings
     from bot.ordering import PerChatOrderedProcessor
-    from bot.service import running
     from models.db import Database
+    from models.inbox import InboxItem
 
-    durations: list[tuple[str, float]] = []
+    # (chat id, stored in the inbox [unix s], claimed [unix s], answered [unix s], kind)
+    timings: list[tuple[int | None, float, float, float, str]] = []
+    plain = service.ptb_handler
 
-    class Timed(PerChatOrderedProcessor):
-        async def do_process_update(self, update: object, coroutine: Any) -> None:
-            started = time.perf_counter()
+    def timed_handler(application: Any) -> Any:
+        handle = plain(application)
+
+        async def timed(item: InboxItem) -> None:
+            claimed = time.time()
             try:
-                await super().do_process_update(update, coroutine)
+                await handle(item)
             finally:
-                kind = "callback" if isinstance(update, Update) and update.callback_query else "message"
-                durations.append((kind, (time.perf_counter() - started) * 1000))
+                kind = "callback" if "callback_query" in item.payload else "message"
+                timings.append((item.chat_id, item.received_at.timestamp(), claimed, time.time(), kind))
+
+        return timed
+
+    service.ptb_handler = timed_handler  # type: ignore[assignment]
 
     async def main() -> None:
         settings = Settings(database_url=database_url)
@@ -202,13 +227,13 @@ def run_bot(base_url: str, database_url: str, stats_path: str, concurrent: int, 
             token=TOKEN,
             base_url=f"{base_url}/bot",
             base_file_url=f"{base_url}/file/bot",
-            update_processor=Timed(concurrent),
+            update_processor=PerChatOrderedProcessor(concurrent),
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         try:
-            async with running(application, timeout=10):
+            async with service.runtime(application, receive="polling", options=service.inbox_options(settings)):
                 await stop.wait()
         finally:
             await db.dispose()
@@ -216,7 +241,23 @@ def run_bot(base_url: str, database_url: str, stats_path: str, concurrent: int, 
     try:
         asyncio.run(main())
     finally:
-        Path(stats_path).write_text(json.dumps(durations))
+        Path(stats_path).write_text(json.dumps(timings))
+
+
+def thread_cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU of a process's main thread (Python, the event loop) and of all its other threads (aiosqlite's
+    connection threads, where SQLite itself runs), from ``/proc/<pid>/task``."""
+    main = others = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            seconds = sandbox_echo.cpu_seconds(f"{pid}/task/{task.name}")
+        except OSError:
+            continue  # the thread ended meanwhile
+        if task.name == str(pid):
+            main += seconds
+        else:
+            others += seconds
+    return main, others
 
 
 def rss_mb(pid: int) -> float:
@@ -274,6 +315,8 @@ class Driver:
     cursor: int = 0
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     actions: int = 0
+    think: float = 0.0  # mean seconds between an answer and the next tap (0: at once)
+    rng: random.Random = field(default_factory=lambda: random.Random(6))
 
     async def watch(self) -> None:
         while True:
@@ -284,7 +327,7 @@ class Driver:
                 person = self.people.get(event["chat_id"])
                 if person is None:
                     continue
-                message = dict(event["message"])
+                message: dict[str, Any] = dict(event["message"])
                 if event["kind"] == "deleted" or message.get("deleted"):
                     person.messages.pop(int(message["message_id"]), None)
                     continue
@@ -309,14 +352,39 @@ class Driver:
         self.latencies[name].append((person.seen_at - person.posted) * 1000)
         self.actions += 1
 
+    async def pause(self, share: float = 1.0) -> None:
+        """A person reading the question and tapping: uniform 0.5–1.5 × ``think`` (nothing when not paced)."""
+        if self.think > 0:
+            await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5) * share)
+
     async def report(self, person: Person, reports: int) -> None:
-        for _ in range(reports):
-            for step, name in zip(STEPS, STEP_NAMES, strict=True):
+        if self.think > 0:  # the starts spread over one think time, not 1,000 /lapor in the same millisecond
+            await asyncio.sleep(self.rng.uniform(0, self.think))
+        for number in range(reports):
+            for index, (step, name) in enumerate(zip(STEPS, STEP_NAMES, strict=True)):
                 await self.act(person, step, name)
+                if index < len(STEPS) - 1 or number < reports - 1:
+                    await self.pause()
 
 
-async def drive(url: str, users: int, reports: int, pids: tuple[int, int]) -> dict[str, Any]:
+@dataclass
+class Phase:
+    """One run's driver-side figures; ``began``/``ended`` (unix seconds) pick its updates out of the bot's log."""
+
+    name: str
+    think: float
+    began: float
+    ended: float
+    wall: float
+    actions: int
+    latencies: dict[str, list[float]]
+    cpu: list[float]  # sandbox, bot, driver, bot's main thread, bot's other threads: seconds over the run
+
+
+async def drive(url: str, users: int, reports: int, pids: tuple[int, int], thinks: list[float]) -> list[Phase]:
+    """Warm up with one report, then one run per think time in ``thinks`` (each ``reports`` reports per person)."""
     limits = httpx.Limits(max_connections=min(users, 512) + 8, max_keepalive_connections=min(users, 512) + 8)
+    phases: list[Phase] = []
     async with (
         httpx.AsyncClient(base_url=url, timeout=300, limits=limits) as http,
         SandboxClient(url, client=http) as client,
@@ -329,24 +397,31 @@ async def drive(url: str, users: int, reports: int, pids: tuple[int, int]) -> di
         await client.create_user(warm.tg, "Pemanasan", language_code="id")
         driver = Driver(client, {**people, warm.tg: warm}, cursor=(await client.health())["cursor"])
         watcher = asyncio.create_task(driver.watch())
-        await driver.report(warm, 1)
-        driver.latencies.clear()
-        driver.actions = 0
-        cpu = (sandbox_echo.cpu_seconds(pids[0]), sandbox_echo.cpu_seconds(pids[1]), sandbox_echo.cpu_seconds())
-        started = time.perf_counter()
         try:
-            await asyncio.gather(*(driver.report(person, reports) for person in people.values()))
+            await driver.report(warm, 1)
+            for think in thinks:
+                await asyncio.sleep(2)  # let the previous run's last finishes and commits settle
+                driver.latencies = defaultdict(list)
+                driver.actions = 0
+                driver.think = think
+                cpu = (sandbox_echo.cpu_seconds(pids[0]), sandbox_echo.cpu_seconds(pids[1]), sandbox_echo.cpu_seconds())
+                threads = thread_cpu_seconds(pids[1])
+                began, started = time.time(), time.perf_counter()
+                await asyncio.gather(*(driver.report(person, reports) for person in people.values()))
+                wall, ended = time.perf_counter() - started, time.time()
+                after = (
+                    sandbox_echo.cpu_seconds(pids[0]),
+                    sandbox_echo.cpu_seconds(pids[1]),
+                    sandbox_echo.cpu_seconds(),
+                )
+                name = "saturation" if think == 0 else f"paced (think {think:g} s)"
+                spent = [b - a for a, b in zip(cpu, after, strict=True)]
+                spent += [b - a for a, b in zip(threads, thread_cpu_seconds(pids[1]), strict=True)]
+                phases.append(Phase(name, think, began, ended, wall, driver.actions, dict(driver.latencies), spent))
+                print(f"{name}: {driver.actions} actions in {wall:.1f} s, load {os.getloadavg()[0]:.2f}", flush=True)
         finally:
             watcher.cancel()
-        wall = time.perf_counter() - started
-        after = (sandbox_echo.cpu_seconds(pids[0]), sandbox_echo.cpu_seconds(pids[1]), sandbox_echo.cpu_seconds())
-        return {
-            "wall": wall,
-            "actions": driver.actions,
-            "latencies": dict(driver.latencies),
-            "cpu": [b - a for a, b in zip(cpu, after, strict=True)],
-            "rss": rss_mb(pids[1]),
-        }
+    return phases
 
 
 def p(values: list[float], share: float) -> float:
@@ -378,10 +453,44 @@ def run_echo(users: int, messages: int, concurrent: int) -> dict[str, float]:
         sandbox.wait(10)
 
 
+@dataclass
+class Server:
+    """The bot's own timings of one run's updates (ms), overall and per step."""
+
+    total: list[float]  # stored in the inbox → answered
+    handler: list[float]  # claimed → answered
+    by_step: dict[str, list[float]]
+    kinds: dict[str, list[float]]
+
+
+def server_side(timings: list[list[Any]], phase: Phase, users: set[int]) -> Server:
+    mine = [t for t in timings if t[0] in users and phase.began <= t[1] <= phase.ended + 1]
+    total = [(done - stored) * 1000 for _, stored, _, done, _ in mine]
+    handler = [(done - claimed) * 1000 for _, _, claimed, done, _ in mine]
+    by_step: dict[str, list[float]] = defaultdict(list)
+    per_chat: dict[int, list[list[Any]]] = defaultdict(list)
+    for t in mine:
+        per_chat[t[0]].append(t)
+    for rows in per_chat.values():  # a person's updates come one after another: the n-th is step n mod 13
+        for n, (_, stored, _, done, _) in enumerate(sorted(rows, key=lambda r: r[1])):
+            by_step[STEP_NAMES[n % len(STEP_NAMES)]].append((done - stored) * 1000)
+    kinds: dict[str, list[float]] = defaultdict(list)
+    for _, stored, _, done, kind in mine:
+        kinds[kind].append((done - stored) * 1000)
+    return Server(total, handler, dict(by_step), dict(kinds))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=1000, help="simulated pendamping, all at once")
-    parser.add_argument("--reports", type=int, default=1, help="reports each one completes, one after another")
+    parser.add_argument("--reports", type=int, default=1, help="reports each one completes per run, one after another")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=9.0,
+        help="mean seconds between taps in the paced run (0: no paced run); each pause is 0.5–1.5 × this",
+    )
+    parser.add_argument("--no-saturation", action="store_true", help="skip the saturation run (and the echo bot)")
     parser.add_argument(
         "--database-url",
         default="",
@@ -393,6 +502,7 @@ def main() -> None:
     parser.add_argument(
         "--pool-size", type=int, default=0, help="PostgreSQL connection pool of the bot (0: the project default, 10+10)"
     )
+    parser.add_argument("--no-record", action="store_true", help="print only; do not write bench/results")
     parser.add_argument("--role", choices=["driver", "bot"], default="driver", help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
     parser.add_argument("--stats", default="", help=argparse.SUPPRESS)
@@ -401,12 +511,17 @@ def main() -> None:
         run_bot(args.url, args.database_url, args.stats, args.concurrent_updates, args.pool_size)
         return
 
+    thinks = ([] if args.no_saturation else [0.0]) + ([args.think] if args.think > 0 else [])
+    if not thinks:
+        parser.error("nothing to run: --no-saturation and --think 0")
+    load_before = os.getloadavg()[0]
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="jsika-report-bench-"))
     database_url, drop = args.database_url, None
     if database_url.startswith("postgresql"):
         from sqlalchemy.engine import make_url
 
-        name = f"jsika_bench_{uuid.uuid4().hex[:8]}"
+        name = f"jsika_bench_report_{uuid.uuid4().hex[:8]}"
         asyncio.run(admin(database_url, f'CREATE DATABASE "{name}"'))
         drop = (database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         database_url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
@@ -415,7 +530,7 @@ def main() -> None:
     stats = workdir / "server.json"
     try:
         started = time.perf_counter()
-        asyncio.run(prepare_database(database_url, args.users, args.reports))
+        asyncio.run(prepare_database(database_url, args.users, args.reports * len(thinks) + 1))
         print(f"database ready in {time.perf_counter() - started:.1f} s ({database_url.split('://')[0]})", flush=True)
         sandbox, url = sandbox_echo.start_sandbox(rate_limits=False)
         bot = subprocess.Popen(
@@ -439,65 +554,152 @@ def main() -> None:
         )
         try:
             asyncio.run(sandbox_echo.wait_until_polling(url))
-            figures = asyncio.run(drive(url, args.users, args.reports, (sandbox.pid, bot.pid)))
+            phases = asyncio.run(drive(url, args.users, args.reports, (sandbox.pid, bot.pid), thinks))
+            rss = rss_mb(bot.pid)
         finally:
             bot.send_signal(signal.SIGTERM)
             bot.wait(60)
             sandbox.terminate()
             sandbox.wait(10)
-        server = json.loads(stats.read_text())[len(STEPS) :] if stats.exists() else []  # minus the warm-up
-        echo = None if args.no_echo else run_echo(args.users, len(STEPS), args.concurrent_updates)
+        timings = json.loads(stats.read_text()) if stats.exists() else []
+        echo = None
+        if not args.no_echo and not args.no_saturation:
+            echo = run_echo(args.users, len(STEPS), args.concurrent_updates)
     finally:
         if drop is not None:
             asyncio.run(admin(*drop))
-    print_figures(args, figures, server, echo, database_url)
+    users = set(range(FIRST_TG, FIRST_TG + args.users))
+    servers = [server_side(timings, phase, users) for phase in phases]
+    database = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    print_figures(args, phases, servers, echo, database, rss)
+    if not args.no_record:
+        record_figures(args, phases, servers, echo, database, load_before)
+
+
+def _ms(values: list[float]) -> str:
+    return f"p50 {p(values, 0.5):7.1f}  p95 {p(values, 0.95):7.1f}  p99 {p(values, 0.99):7.1f} ms"
 
 
 def print_figures(
     args: argparse.Namespace,
-    figures: dict[str, Any],
-    server: list[list[Any]],
+    phases: list[Phase],
+    servers: list[Server],
     echo: dict[str, float] | None,
-    database_url: str,
+    database: str,
+    rss: float,
 ) -> None:
-    wall, actions = figures["wall"], figures["actions"]
-    reports = args.users * args.reports
-    all_e2e = [v for values in figures["latencies"].values() for v in values]
-    server_ms = [float(ms) for _, ms in server]
-    rate = actions / wall
     print(
-        f"\nreport load: {args.users} pendamping x {args.reports} report(s), {len(STEPS)} actions each, "
-        f"{database_url.split('+')[0].split(':')[0]}, cpus {os.cpu_count()}"
+        f"\nreport load: {args.users} pendamping x {args.reports} report(s) per run, {len(STEPS)} actions each, "
+        f"{database}, cpus {os.cpu_count()}, load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    print(f"  wall               {wall:.1f} s   reports/min {reports / wall * 60:.0f}   updates/s {rate:.0f}")
-    print(
-        f"  server-side step   p50 {p(server_ms, 0.5):.1f} ms  p95 {p(server_ms, 0.95):.1f} ms  "
-        f"p99 {p(server_ms, 0.99):.1f} ms  ({len(server_ms)} updates)"
-    )
-    print(
-        f"  end-to-end step    p50 {p(all_e2e, 0.5):.1f} ms  p95 {p(all_e2e, 0.95):.1f} ms  "
-        f"p99 {p(all_e2e, 0.99):.1f} ms"
-    )
-    print("  end-to-end by step (p50 / p95 ms):")
-    for name in STEP_NAMES:
-        values = figures["latencies"].get(name, [])
-        print(f"    {name:<14} {p(values, 0.5):7.1f} / {p(values, 0.95):7.1f}")
-    sandbox_cpu, bot_cpu, driver_cpu = figures["cpu"]
-    print(
-        f"  cpu share of wall  sandbox {sandbox_cpu / wall:.0%}  bot {bot_cpu / wall:.0%}  driver "
-        f"{driver_cpu / wall:.0%}  (100% = one core); bot cpu per update {bot_cpu / max(1, actions) * 1000:.2f} ms"
-    )
-    print(f"  bot memory         {figures['rss']:.0f} MB RSS at the end")
-    if echo is not None:
+    for phase, server in zip(phases, servers, strict=True):
+        reports = args.users * args.reports
+        rate = phase.actions / phase.wall
+        sandbox_cpu, bot_cpu, driver_cpu, main_cpu, thread_cpu = phase.cpu
+        print(f"\n  {phase.name}")
+        offered = f"   offered {args.users / phase.think:.0f}/s" if phase.think else ""
+        print(
+            f"    wall {phase.wall:.1f} s   reports/min {reports / phase.wall * 60:.0f}   updates/s {rate:.1f}{offered}"
+        )
+        print(f"    server-side step   {_ms(server.total)}  ({len(server.total)} updates)")
+        print(f"    handler only       {_ms(server.handler)}")
+        all_e2e = [v for values in phase.latencies.values() for v in values]
+        print(f"    end-to-end step    {_ms(all_e2e)}")
+        print("    by step: server-side p50 / p95, end-to-end p50 / p95 (ms)")
+        for name in STEP_NAMES:
+            srv = server.by_step.get(name, [])
+            e2e = phase.latencies.get(name, [])
+            print(
+                f"      {name:<14} {p(srv, 0.5):7.1f} / {p(srv, 0.95):7.1f}    {p(e2e, 0.5):7.1f} / {p(e2e, 0.95):7.1f}"
+            )
+        print(
+            f"    cpu share of wall  sandbox {sandbox_cpu / phase.wall:.0%}  bot {bot_cpu / phase.wall:.0%}  driver "
+            f"{driver_cpu / phase.wall:.0%}  (100% = one core)"
+        )
+        print(
+            f"    cpu per update     bot {bot_cpu / max(1, phase.actions) * 1000:.2f} ms  "
+            f"sandbox {sandbox_cpu / max(1, phase.actions) * 1000:.2f} ms   (bot: main thread "
+            f"{main_cpu / max(1, phase.actions) * 1000:.2f} ms, other threads {thread_cpu / max(1, phase.actions) * 1000:.2f} ms)"
+        )
+    print(f"\n  bot memory         {rss:.0f} MB RSS at the end")
+    saturation = next((ph for ph in phases if ph.think == 0), None)
+    if echo is not None and saturation is not None:
+        rate = saturation.actions / saturation.wall
         print(
             f"  echo bot (same users, {len(STEPS)} msgs each, one request per message): {echo['rate']:.0f} updates/s,"
-            f" p50 {echo['p50']:.1f} ms p95 {echo['p95']:.1f} ms"
+            f" p50 {echo['p50']:.1f} ms p95 {echo['p95']:.1f} ms, "
+            f"cpu per update {echo['bot_cpu'] / echo['updates'] * 1000:.2f} ms"
         )
         print(f"  ratio report/echo  {rate / echo['rate']:.2f}  (target >= 0.5)")
-    print(
-        f"  median e2e / server ratio {statistics.median(all_e2e) / max(1e-9, statistics.median(server_ms)):.1f}"
-        if all_e2e and server_ms
-        else ""
+
+
+def record_figures(
+    args: argparse.Namespace,
+    phases: list[Phase],
+    servers: list[Server],
+    echo: dict[str, float] | None,
+    database: str,
+    load_before: float,
+) -> None:
+    from bench.results import Figure, record
+
+    figures: list[Figure] = []
+    load = f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    for phase, server in zip(phases, servers, strict=True):
+        cpu = phase.cpu[1] / max(1, phase.actions) * 1000
+        if phase.think:
+            p95 = p(server.total, 0.95)
+            figures.append(
+                Figure(
+                    f"form step server-side p95, paced (think {phase.think:g} s)",
+                    round(p95, 1),
+                    "ms",
+                    target="< 50 ms",
+                    met=p95 < 50,
+                    note=f"p50 {p(server.total, 0.5):.1f} ms, p99 {p(server.total, 0.99):.1f} ms, "
+                    f"{phase.actions / phase.wall:.0f} updates/s; stored in the inbox → answered; {load}",
+                )
+            )
+            figures.append(Figure("bot CPU per update, paced", round(cpu, 2), "ms"))
+            continue
+        rate = phase.actions / phase.wall
+        figures.append(
+            Figure(
+                "updates/s at saturation (closed loop, no think time)",
+                round(rate, 1),
+                "updates/s",
+                target="≥ 0.5×",
+                met=None if echo is None else rate / echo["rate"] >= 0.5,
+                peer="bare PTB echo bot" if echo else None,
+                peer_value=round(echo["rate"], 1) if echo else None,
+                ratio=round(rate / echo["rate"], 2) if echo else None,
+                note=f"server-side p95 {p(server.total, 0.95):.0f} ms here is queueing, not step cost; {load}",
+            )
+        )
+        echo_cpu = echo["bot_cpu"] / echo["updates"] * 1000 if echo else None
+        figures.append(
+            Figure(
+                "bot CPU per update, saturation",
+                round(cpu, 2),
+                "ms",
+                peer="bare PTB echo bot" if echo else None,
+                peer_value=round(echo_cpu, 2) if echo_cpu else None,
+                ratio=round(cpu / echo_cpu, 2) if echo_cpu else None,
+                note="utime + stime of the bot process from /proc over the run",
+            )
+        )
+    record(
+        "report-load",
+        figures,
+        scale=f"{args.users}-pendamping",
+        database=database,
+        params={
+            "users": args.users,
+            "reports": args.reports,
+            "think": args.think,
+            "concurrent_updates": args.concurrent_updates,
+        },
+        load_before=load_before,
     )
 
 

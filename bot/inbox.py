@@ -2,7 +2,7 @@
 
 ``Inbox.accept`` is what the webhook endpoint and the poller call: the update is in the database (committed)
 before Telegram is told "got it", so a crash after that loses nothing. ``InboxWorker`` claims each chat's next
-update (``models/queries/inbox.py``), runs the handler — the PTB application's own update path, see
+update (``models/inbox.py``, ``models/queries/inbox.py``), runs the handler — the PTB application's own update path, see
 ``ptb_handler`` — and marks it done. Chats run in parallel, one chat's updates strictly in order, in one process
 or across several on PostgreSQL. A claim carries a lease that a heartbeat extends; a process killed mid-update
 stops renewing, and after the lease another process takes the update over.
@@ -27,7 +27,16 @@ from telegram import Update
 from bot import metrics
 from bot.logging import request_id
 from models.db import Database
-from models.inbox import InboxItem, MalformedUpdate, age_seconds, chat_of, update_id_of
+from models.inbox import (
+    InboxItem,
+    MalformedUpdate,
+    age_seconds,
+    chat_of,
+    claim_heads,
+    finish_done,
+    store_updates,
+    update_id_of,
+)
 from models.queries import inbox as queries
 from models.tables import InboxStatus
 
@@ -147,7 +156,8 @@ class Inbox:
             ride = await self._local.ride() if self._local is not None else None
             try:
                 async with self.db.session() as session:
-                    new = await queries.store(session, list(unique.values()), self.clock())
+                    rows = [(u.update_id, u.chat_id, u.payload) for u in unique.values()]
+                    new = await store_updates(session, rows, self.clock())
                     if ride is not None:
                         await ride.run(session)
             except BaseException as error:
@@ -171,6 +181,7 @@ class Inbox:
 
 Outcome = tuple[int, InboxStatus, str | None, "asyncio.Future[bool | None]", int]  # id, status, error, done, tries
 FINISH_TRIES = 5
+FINISH_WAIT = 0.025  # seconds finished updates may wait for a store to record them in its transaction
 
 
 class Ride:
@@ -188,16 +199,22 @@ class Ride:
         worker._finishing = []
         self.held: set[int] = set()
         self.items: list[InboxItem] = []
+        self.full = False  # claimed as many as fitted: more may be waiting
 
     async def run(self, session: Any) -> None:
         worker, now = self.worker, self.worker.inbox.clock()
-        if self.outcomes:
-            batch = [(update_id, status, error) for update_id, status, error, _, _ in self.outcomes]
-            self.held = await queries.finish_many(session, batch, worker.name, now)
+        plain = [uid for uid, status, error, _, _ in self.outcomes if status is InboxStatus.DONE and error is None]
+        self.held = await finish_done(session, plain, worker.name, now)
+        for update_id, status, error, _, _ in self.outcomes:
+            if (status is not InboxStatus.DONE or error is not None) and await queries.finish(
+                session, update_id, worker.name, status, now, error
+            ):
+                self.held.add(update_id)
         # Finishing ones still count as in flight until their callers hear back, but their slots are free now.
         free = worker.options.concurrency - len(worker._in_flight) + len(self.outcomes)
         if free > 0 and not worker._stopping:
-            self.items = await queries.claim(session, worker.name, now, worker.lease, free, worker.options.max_attempts)
+            self.items = await claim_heads(session, worker.name, now, worker.lease, free, worker.options.max_attempts)
+        self.full = bool(self.items) and len(self.items) >= free
 
     def committed(self) -> None:
         worker = self.worker
@@ -207,6 +224,8 @@ class Ride:
         loop = asyncio.get_running_loop()
         for item in self.items:
             worker._in_flight[item.update_id] = loop.create_task(worker._process(item), name=f"update-{item.update_id}")
+        if self.full:
+            worker._claim_wanted = True
         worker._lock.release()
 
     def failed(self) -> None:
@@ -219,6 +238,7 @@ class Ride:
             else:
                 retry.append((update_id, status, error, done, tries + 1))
         worker._finishing = retry + worker._finishing
+        worker._claim_wanted = True
         worker._lock.release()
 
 
@@ -247,6 +267,8 @@ class InboxWorker:
         self._last_maintenance = 0.0
         self._finishing: list[Outcome] = []
         self._lock = asyncio.Lock()
+        self._claim_wanted = True
+        self._finishing_since = 0.0
         inbox.on_new(self.wake)
 
     @property
@@ -254,6 +276,8 @@ class InboxWorker:
         return timedelta(seconds=self.options.lease_seconds)
 
     def wake(self) -> None:
+        """New updates are stored (by a receiver this worker did not ride on): claim soon."""
+        self._claim_wanted = True
         self._wake.set()
 
     async def ride(self) -> Ride | None:
@@ -306,14 +330,28 @@ class InboxWorker:
         self._tasks = []
 
     async def _loop(self) -> None:
-        """Passes until closed: after ``stop`` it only records outcomes (claims nothing), until none are left."""
+        """Passes until closed: after ``stop`` it only records outcomes (claims nothing), until none are left.
+
+        A pass runs when there are outcomes to record, or something may be claimable: a store this worker did not
+        ride on (``wake``), a full claim last time, or a quiet ``poll_seconds`` (updates other processes stored).
+        Outcomes alone wait up to ``FINISH_WAIT`` for the next store to carry them — under load one comes within
+        milliseconds, and then one transaction stores, records and claims.
+        """
         backoff = 0.1
         while not (self._closing and not self._finishing):
             self._wake.clear()
             free = self.options.concurrency - len(self._in_flight) + len(self._finishing)
-            if not self._finishing and (self._stopping or free <= 0):
-                await self._sleep(self.options.poll_seconds)
+            claim = self._claim_wanted and not self._stopping and free > 0
+            if not self._finishing and not claim:
+                if not await self._sleep(self.options.poll_seconds) and not self._stopping:
+                    self._claim_wanted = True  # a quiet interval: look for updates other processes stored
                 continue
+            if self._finishing and not self._claim_wanted and not self._stopping and self.inbox._local is self:
+                wait = FINISH_WAIT - (time.monotonic() - self._finishing_since)
+                if wait > 0:
+                    await self._sleep(wait)
+                    continue
+            self._claim_wanted = False
             await self._lock.acquire()
             ride = Ride(self)
             try:
@@ -331,13 +369,15 @@ class InboxWorker:
                 continue
             ride.committed()
             backoff = 0.1
-            if len(ride.items) < free:
-                await self._sleep(self.options.poll_seconds)  # nothing else claimable now: wait to be woken
 
-    async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
+    async def _sleep(self, seconds: float) -> bool:
+        """Wait to be woken (True) or for ``seconds`` to pass (False)."""
+        try:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def _process(self, item: InboxItem) -> None:
         token = request_id.set(f"u{item.update_id}")
@@ -373,6 +413,8 @@ class InboxWorker:
     async def _finish(self, item: InboxItem, status: InboxStatus, error: str | None) -> None:
         """Record the outcome in the next pass (with the next claim, or the next store's transaction)."""
         done: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
+        if not self._finishing:
+            self._finishing_since = time.monotonic()
         self._finishing.append((item.update_id, status, error, done, 0))
         self._wake.set()
         held = await asyncio.shield(done)

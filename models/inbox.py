@@ -3,22 +3,31 @@
 Webhook and polling both store the raw update (DESIGN.md decision 3); workers then take one chat's updates in
 order. These pure functions read the raw JSON (no Telegram types here), and ``exclusive`` is the one place a
 process asks PostgreSQL "am I the only one doing this?" (the poller, migrations on start-up).
+
+The three statements every update goes through — store, claim, finish — are also here, built once per process
+with bind parameters (``store_updates``, ``claim_heads``, ``finish_done``): they run for every update, and building
+a SQLAlchemy statement afresh each time (or compiling a new one for every batch size) cost more CPU than running
+it. They do what ``models/queries/inbox.py``'s ``store``/``claim``/``finish_many`` do, the claim in one statement
+instead of a SELECT and an UPDATE; the rest of the inbox's SQL (leases, pruning, statistics) stays there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import aliased
 
 from models.db import Database
+from models.tables import Inbox, InboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +155,115 @@ async def exclusive(db: Database, name: str, *, wait: bool) -> AsyncIterator[Exc
                     await connection.commit()
                 except Exception:
                     log.debug("advisory unlock failed; the closing connection releases it", exc_info=True)
+
+
+# -- the per-update statements, built once ---------------------------------------------------------------------
+
+_PENDING = (InboxStatus.NEW, InboxStatus.PROCESSING)
+
+
+@cache
+def _store_statement(dialect: str) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(Inbox).on_conflict_do_nothing(index_elements=["update_id"]).returning(Inbox.update_id)
+
+
+async def store_updates(
+    session: AsyncSession, updates: Sequence[tuple[int, int | None, dict[str, Any]]], now: datetime
+) -> set[int]:
+    """Insert ``(update_id, chat_id, payload)`` rows not seen before; return the ids that were new.
+
+    One statement whatever the batch size (SQLAlchemy's insertmanyvalues), so it is compiled once per process.
+    """
+    if not updates:
+        return set()
+    rows = [
+        {
+            "update_id": uid,
+            "chat_id": chat,
+            "payload": payload,
+            "received_at": now,
+            "status": InboxStatus.NEW,
+            "attempts": 0,
+        }
+        for uid, chat, payload in updates
+    ]
+    stmt = _store_statement(session.get_bind().dialect.name)
+    result = await session.execute(stmt, rows)
+    return set(result.scalars().all())
+
+
+@cache
+def _claim_statement() -> Any:
+    head, earlier = aliased(Inbox), aliased(Inbox)
+    now: Any = bindparam("now")
+    blocked_by_earlier = exists().where(
+        earlier.chat_id == head.chat_id, earlier.update_id < head.update_id, earlier.status.in_(_PENDING)
+    )
+    lease_lapsed = and_(
+        head.status == InboxStatus.PROCESSING, head.lease_until < now, head.attempts < bindparam("max_attempts")
+    )
+    heads = (
+        select(head.update_id)
+        .where(or_(head.status == InboxStatus.NEW, lease_lapsed), ~blocked_by_earlier)
+        .order_by(head.update_id)
+        .limit(bindparam("limit", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+    return (
+        update(Inbox)
+        .where(Inbox.update_id.in_(heads.scalar_subquery()))
+        .values(
+            status=InboxStatus.PROCESSING,
+            lease_until=bindparam("lease_until"),
+            claimed_by=bindparam("worker"),
+            attempts=Inbox.attempts + 1,
+        )
+        .returning(Inbox.update_id, Inbox.chat_id, Inbox.payload, Inbox.received_at, Inbox.attempts)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def claim_heads(
+    session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int, max_attempts: int
+) -> list[InboxItem]:
+    """Claim up to ``limit`` chat heads (each chat's lowest pending update), oldest first, in one statement.
+
+    Only a head can be claimed, and it stays pending until finished, so a chat's next update waits for it — in
+    this process or any other. On PostgreSQL the heads are picked ``FOR UPDATE SKIP LOCKED``; on SQLite the
+    transaction is ``BEGIN IMMEDIATE`` (``models/db.py``). An update whose lease lapsed (its process died) is
+    claimed again while it has attempts left.
+    """
+    if limit <= 0:
+        return []
+    rows = await session.execute(
+        _claim_statement(),
+        {"now": now, "max_attempts": max_attempts, "limit": limit, "lease_until": now + lease, "worker": worker},
+    )
+    items = [InboxItem(r.update_id, r.chat_id, r.payload, r.received_at, r.attempts) for r in rows]
+    return sorted(items, key=lambda i: i.update_id)
+
+
+@cache
+def _finish_statement() -> Any:
+    return (
+        update(Inbox)
+        .where(
+            Inbox.update_id.in_(bindparam("ids", expanding=True)),
+            Inbox.claimed_by == bindparam("worker"),
+            Inbox.status == InboxStatus.PROCESSING,
+        )
+        .values(status=InboxStatus.DONE, processed_at=bindparam("now"), lease_until=None)
+        .returning(Inbox.update_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def finish_done(session: AsyncSession, update_ids: Sequence[int], worker: str, now: datetime) -> set[int]:
+    """Mark updates handled without error as done; returns the ids this worker still held (its lease not lost)."""
+    if not update_ids:
+        return set()
+    result = await session.execute(_finish_statement(), {"ids": list(update_ids), "worker": worker, "now": now})
+    return set(result.scalars().all())
