@@ -14,6 +14,7 @@ from models.period import Period
 from models.queries import compliance, overdue, summary, tallies
 from models.queries.regions import get_area
 from models.tables import CheckResult, CommitmentCheck, Household, ReviewStatus, Visit
+from models.visits import _insert
 from tests.supervisor_world import CANGKUDU, CIKULUR, World, actor, build
 
 NOV = Period(2026, 11)
@@ -32,7 +33,7 @@ async def assert_exact(db: Database) -> None:
 async def test_rollups_follow_inserts_updates_moves_and_deletes(db: Database, world: World) -> None:
     h, m, v = world.households, world.members, world.visits
     await assert_exact(db)
-    async with db.session() as s:  # a new visit with checks, one of them a conflict-update of an existing check
+    async with db.session() as s:  # a new visit with a check
         s.add(Visit(id="n" * 32, household_id=h["h5"], period="2026-11", visited_on=date(2026, 11, 20), met=True))
         await s.flush()
         await s.execute(
@@ -41,6 +42,27 @@ async def test_rollups_follow_inserts_updates_moves_and_deletes(db: Database, wo
             )
         )
     await assert_exact(db)
+    async with db.session() as s:  # the visit form's upsert: a follow-up visit overrides October's check of Rizky
+        s.add(Visit(id="f" * 32, household_id=h["h1"], period="2026-10", visited_on=date(2026, 10, 30), met=True))
+        await s.flush()
+        stmt = _insert(s, CommitmentCheck).values(
+            visit_id="f" * 32,
+            member_id=m["rizky"],
+            period="2026-10",
+            commitment="pendidikan_kehadiran",
+            result=CheckResult.MET.value,
+        )
+        await s.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["member_id", "commitment", "period"],
+                set_={"visit_id": stmt.excluded.visit_id, "result": stmt.excluded.result},
+            )
+        )
+    await assert_exact(db)
+    dedi = await actor(db, world, "dedi")
+    async with db.session() as s:  # Rizky's November run is broken in October: level 1 now
+        gaps = await compliance.gaps_by_commitment(s, dedi, "36.02", NOV)
+    assert {g.commitment: g.by_level for g in gaps}["pendidikan_kehadiran"] == {1: 1}
     async with db.session() as s:  # review, a changed result, a moved visit period
         await s.execute(update(Visit).where(Visit.id == v["h1-11"]).values(review_status=ReviewStatus.APPROVED))
         await s.execute(
