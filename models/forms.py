@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
-from models.tables import FormSession, FormStatus, User
+from models.tables import FormSession, FormStatus, Household, Programme, User
 
 SHORT_ID_LENGTH = 8
 
@@ -40,6 +40,9 @@ class Draft:
     status: str = FormStatus.DRAFT.value
     version: int = 0
     updated_at: datetime | None = None
+    # Read along with the draft by ``actor_and_draft`` (not stored): the household's programme and the hash of
+    # its rules as stored, so a step can take the parsed rules from the process cache without another query.
+    programme_rules_key: tuple[str, str] | None = None
 
     @property
     def short_id(self) -> str:
@@ -111,17 +114,20 @@ async def actor_and_draft(session: AsyncSession, telegram_id: int, form: str) ->
     """The person behind a Telegram account and their open ``form`` (the newest), in one round trip.
 
     Every step of a form needs both — who is answering (still active? still in the role?) and where their draft
-    stands — so they come in one statement, not two.
+    stands — so they come in one statement, not two; with them the draft's household's programme and rules hash
+    (``Draft.programme_rules_key``), which is all a step needs to find the programme's parsed rules in memory.
     """
     row = (
         await session.execute(
-            select(User, FormSession)
+            select(User, FormSession, Programme.code, Programme.rules_hash)
             .outerjoin(
                 FormSession,
                 (FormSession.user_id == User.id)
                 & (FormSession.status == FormStatus.DRAFT.value)
                 & (FormSession.form == form),
             )
+            .outerjoin(Household, Household.id == FormSession.household_id)
+            .outerjoin(Programme, Programme.code == Household.programme_code)
             .where(User.telegram_id == telegram_id)
             .order_by(FormSession.updated_at.desc())
             .limit(1)
@@ -129,8 +135,13 @@ async def actor_and_draft(session: AsyncSession, telegram_id: int, form: str) ->
     ).first()
     if row is None:
         return None, None
-    user, draft = row
-    return Actor.of(user), Draft.of(draft) if draft is not None else None
+    user, row_draft, programme, rules_hash = row
+    if row_draft is None:
+        return Actor.of(user), None
+    draft = Draft.of(row_draft)
+    if programme is not None:
+        draft.programme_rules_key = (programme, rules_hash or "")
+    return Actor.of(user), draft
 
 
 async def load(session: AsyncSession, session_id: str, user_id: int) -> Draft | None:

@@ -205,6 +205,11 @@ async def load_household_facts(session: AsyncSession, actor: Actor, household_id
 _RULES_CACHE: dict[tuple[str, str], ProgrammeRules] = {}
 
 
+def cached_programme_rules(code: str, rules_hash: str) -> ProgrammeRules | None:
+    """The parsed rules of ``code`` at version ``rules_hash`` if this process has them (no database read)."""
+    return _RULES_CACHE.get((code, rules_hash)) if rules_hash else None
+
+
 async def programme_rules(session: AsyncSession, code: str) -> ProgrammeRules:
     """A programme's rules as stored (admins may have changed them), parsed once per version per process.
 

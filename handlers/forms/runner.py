@@ -12,6 +12,7 @@ A stale button (older version, other session) changes nothing: the person is tol
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 
 from bot.i18n import normalize_language
@@ -254,8 +255,8 @@ class FormRunner(ABC):
                 show = await self._judge(session, turn, given, draft)
         if show is None:
             given = await self.prepare(turn, given, draft)
-            async with context.db() as session:
-                show = await self._judge(session, turn, given)
+            async with context.db() as session:  # the draft as read above: saving it is version-checked
+                show = await self._judge(session, turn, given, draft)
         await self.display(turn, show)
         return True
 
@@ -288,9 +289,17 @@ class FormRunner(ABC):
 
     async def display(self, turn: Turn, show: Show) -> None:
         query = turn.update.callback_query
-        if query is not None:
-            with contextlib.suppress(BadRequest):  # a too-old query cannot be answered any more
-                await query.answer(show.toast)
+        answered: asyncio.Task[None] | None = None
+        if query is not None:  # answering the press and showing the next question do not depend on each other
+            answered = asyncio.ensure_future(_answer(query, show.toast))
+        try:
+            await self._show(turn, show)
+        finally:
+            if answered is not None:
+                await answered
+
+    async def _show(self, turn: Turn, show: Show) -> None:
+        query = turn.update.callback_query
         for extra in show.before:
             await self.send(turn, extra)
         message_id: int | None = None
@@ -317,6 +326,11 @@ class FormRunner(ABC):
     async def send(self, turn: Turn, reply: Reply) -> int:
         message = await turn.context.bot.send_message(chat_id=turn.chat_id, **reply)
         return message.message_id
+
+
+async def _answer(query: CallbackQuery, toast: str | None) -> None:
+    with contextlib.suppress(BadRequest):  # a too-old query cannot be answered any more
+        await query.answer(toast)
 
 
 def _inline_or_none(reply: Reply) -> bool:

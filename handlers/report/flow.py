@@ -32,7 +32,7 @@ from models.queries.households import search_households
 from models.queries.visits import load_report
 from models.queries.worklist import reported_in_period, worklist
 from models.tables import Role
-from models.visit_facts import HouseholdFacts, load_household_facts, programme_rules
+from models.visit_facts import HouseholdFacts, cached_programme_rules, load_household_facts, programme_rules
 from scheduler.calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,12 @@ class ReportRunner(FormRunner):
         answers = draft.answers
         today = turn.context.local_now().date()
         facts = HouseholdFacts.from_json(answers["_hh"]) if "_hh" in answers else None
-        rules = await programme_rules(session, facts.programme) if facts is not None else None
+        rules = None
+        if facts is not None:
+            key = draft.programme_rules_key  # read with the draft: the rules as stored now, by their hash
+            if key is not None and key[0] == facts.programme:
+                rules = cached_programme_rules(*key)
+            rules = rules or await programme_rules(session, facts.programme)
         deadline_days = rules.period.deadline_working_days if rules is not None else 5
         earliest = reporting_window_start(work_calendar(turn), today, deadline_days)
         if answers.get("_orig"):  # a correction keeps the period it was reported for
