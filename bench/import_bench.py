@@ -47,7 +47,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
 from models import migrate  # noqa: E402
 from models.db import Database  # noqa: E402
-from models.importing import import_households  # noqa: E402
+from models.importing import DEFAULT_BATCH, import_households  # noqa: E402
 from models.seeding.household_file import TODAY, write_household_file  # noqa: E402
 from models.seeding.writer import copy_records  # noqa: E402
 from models.tables import Audit, Household, Member  # noqa: E402
@@ -353,7 +353,7 @@ async def main() -> None:
     parser.add_argument("--households", type=int, default=10_000)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--url", help="PostgreSQL server URL (a fresh database is created beside it)")
-    parser.add_argument("--batch-size", type=int, default=2_000)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, help="Keep the generated CSV here (default: a temp dir)")
     parser.add_argument("--reimport", action="store_true", help="Also time a second import of the same file")

@@ -32,6 +32,7 @@ from bot.cli.common import console, fail, run_with_db, settings, tr
 from bot.i18n.format import number
 from models.db import Database
 from models.importing import (
+    DEFAULT_BATCH,
     DEFAULT_PROGRAMME,
     Counts,
     ImportFileError,
@@ -115,7 +116,7 @@ def households(
     ] = DEFAULT_PROGRAMME,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=50, max=20000, help="Keluarga per transaksi / households per batch")
-    ] = 2000,
+    ] = DEFAULT_BATCH,
 ) -> None:
     """Impor daftar rumah tangga (KPM) dan anggotanya; baris salah ditulis ke <berkas>.errors.csv/.xlsx."""
     config = settings()

@@ -4,7 +4,7 @@ How it stays fast and safe on a province (650k households, 2.6M members):
 - the file is streamed twice: a quick scan (row count, households whose rows are scattered, NIKs that may be
   repeated — in fixed-size bitmaps, so memory does not grow with the file), then the real pass;
 - rows are checked in Python in a worker thread while the previous batch is being written;
-- each batch of complete households (``batch_size``, 2,000 by default) is one transaction: one SELECT for the
+- each batch of complete households (``batch_size``, 5,000 by default) is one transaction: one SELECT for the
   batch's KKs, one for its NIKs, then set-based INSERTs and UPDATEs of only what changed, and one audit row per
   household created or changed. A crash leaves whole batches; running the import again resumes, because
   households are upserted by (programme, KK) and members by NIK.
@@ -42,7 +42,7 @@ from models.tables import Audit, Household, HouseholdStatus, Member, MemberStatu
 from models.validate import number_text
 
 DEFAULT_PROGRAMME = "JAMSOSRATU"
-DEFAULT_BATCH = 2_000
+DEFAULT_BATCH = 5_000  # households per transaction: ≈15% less CPU on both sides than 2,000 (bench, PostgreSQL)
 PROGRESS_EVERY = 50_000
 BULK_GC_THRESHOLD = 50_000
 
