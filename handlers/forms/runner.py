@@ -95,6 +95,14 @@ class FormRunner(ABC):
     ) -> Show:
         """Handle an ``Action`` a step returned (custom steps, submit)."""
 
+    async def judging_context(self, session: AsyncSession, turn: Turn, draft: Draft) -> Any:
+        """The context a press or an input is judged in; an owner may leave out what only *showing* the current
+        question needs (``showing_context`` completes it when the question is shown again as it is)."""
+        return await self.context(session, turn, draft)
+
+    async def showing_context(self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any) -> Any:
+        return ctx
+
     async def prepare(self, turn: Turn, given: Input, draft: Draft) -> Input:
         """Work to do outside the transaction before an input is judged (fetching a photo to hash it)."""
         return given
@@ -192,7 +200,7 @@ class FormRunner(ABC):
         value = pressed.value
         if value.startswith("!"):
             return await self._meta(session, turn, draft, value)
-        ctx = await self.context(session, turn, draft)
+        ctx = await self.judging_context(session, turn, draft)
         question = self.form.current(draft.answers, ctx, turn.lang)
         outcome = question.step.on_press(value, question.scope)
         return await self._outcome(session, turn, draft, ctx, question, outcome, edit=True)
@@ -213,6 +221,7 @@ class FormRunner(ABC):
         problem = outcome if isinstance(outcome, Invalid) else None
         if edit and problem is None:  # a button that does not belong to this question (forged data)
             return Show(toast=texts.stale(turn.lang))
+        ctx = await self.showing_context(session, turn, draft, ctx)
         reply = self.view(draft, ctx, turn.lang, problem=problem, hint=isinstance(outcome, Ignore))
         return Show(reply=reply, draft=draft, clear=draft.message_id)
 
@@ -265,7 +274,7 @@ class FormRunner(ABC):
         if draft is None:
             return Show()
         try:
-            ctx = await self.context(session, turn, draft)
+            ctx = await self.judging_context(session, turn, draft)
             question = self.form.current(draft.answers, ctx, turn.lang)
             outcome = question.step.on_input(given, question.scope)
             if isinstance(given, LocationInput) and question.kind != "location":

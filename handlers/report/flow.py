@@ -56,7 +56,16 @@ class ReportRunner(FormRunner):
     form = VISIT_FORM
     roles = frozenset({Role.PENDAMPING})
 
-    async def context(self, session: AsyncSession, turn: Turn, draft: Draft) -> ReportCtx:
+    async def judging_context(self, session: AsyncSession, turn: Turn, draft: Draft) -> ReportCtx:
+        """While the household is not picked, the picker's list is only needed to *show* the picker: a press or
+        a search on it becomes an action that reads the list afresh (or picks), so it is not read twice."""
+        return await self.context(session, turn, draft, picker=False)
+
+    async def showing_context(self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any) -> ReportCtx:
+        picker_left_out = PICK not in draft.answers and ctx.worklist is None and ctx.hits is None
+        return await self.context(session, turn, draft) if picker_left_out else ctx
+
+    async def context(self, session: AsyncSession, turn: Turn, draft: Draft, *, picker: bool = True) -> ReportCtx:
         answers = draft.answers
         today = turn.context.local_now().date()
         facts = HouseholdFacts.from_json(answers["_hh"]) if "_hh" in answers else None
@@ -71,7 +80,7 @@ class ReportRunner(FormRunner):
         if answers.get("_orig"):  # a correction keeps the period it was reported for
             earliest = min(earliest, Period.of(date.fromisoformat(answers["_orig"])).start)
         ctx = ReportCtx(today=today, earliest=earliest, facts=facts, rules=rules)
-        if PICK not in answers:
+        if PICK not in answers and picker:
             search = answers.get("_search")
             if search:
                 ctx.search = search
