@@ -5,8 +5,9 @@ How it stays fast and safe on a province (650k households, 2.6M members):
   repeated — in fixed-size bitmaps, so memory does not grow with the file), then the real pass;
 - rows are checked in Python in a worker thread while the previous batch is being written;
 - each batch of complete households (``batch_size``, 5,000 by default) is one transaction: one SELECT for the
-  batch's KKs, one for its NIKs, then set-based INSERTs and UPDATEs of only what changed, and one audit row per
-  household created or changed. A crash leaves whole batches; running the import again resumes, because
+  batch's KKs, one for its NIKs, then the new rows (on PostgreSQL by COPY straight into the tables, on SQLite
+  by executemany INSERTs), UPDATEs of only what changed, and one audit row per household created or changed
+  (COPYed too). A crash leaves whole batches; running the import again resumes, because
   households are upserted by (programme, KK) and members by NIK.
 
 A household loads whole or not at all: one bad row keeps all its rows out, and they all go to the error file
