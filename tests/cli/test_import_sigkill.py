@@ -24,7 +24,7 @@ from models.seeding.identity import make_kk, make_nik
 from models.tables import Household, Member
 
 ROOT = Path(__file__).resolve().parents[2]
-HOUSEHOLDS = 12_000
+HOUSEHOLDS = 4_000
 MEMBERS = 3
 BATCH = 50
 KECAMATAN = "360101"
@@ -74,7 +74,7 @@ async def counts(db: Database) -> tuple[int, int, int, int]:
     return households, members, kks, niks
 
 
-@pytest.mark.slow  # two CLI process starts and 36,000 rows: ≈ 30 s
+@pytest.mark.slow  # two CLI process starts and 12,000 rows: ≈ 20 s
 async def test_import_killed_mid_file_leaves_whole_batches_and_a_rerun_completes_it(
     db: Database, tmp_path: Path
 ) -> None:

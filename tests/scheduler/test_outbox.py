@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,8 @@ from telegram import Bot
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.runner import SandboxHandle, run_sandbox
+from models import announcements
+from models.actor import Actor
 from models.db import Database
 from models.period import Period
 from models.tables import Audit, Outbox, OutboxStatus, ReminderSetting, Role
@@ -218,3 +221,47 @@ async def test_worker_killed_mid_batch_delivers_everything_once_except_the_one_i
     for row in rows:
         if row.id in in_doubt:
             assert row.last_error and row.last_error.startswith("in doubt")
+
+
+@pytest.mark.slow  # two sender processes under Telegram's limits: ≈ 30 s
+async def test_announcement_fan_out_killed_mid_way_reaches_every_pendamping_once(
+    db: Database, database_url: str, sandbox: SandboxHandle, client: SandboxClient
+) -> None:
+    """/umumkan's real path (draft → publish → one outbox row per pendamping), the sender SIGKILLed mid fan-out:
+    after a new sender, the sandbox's call log shows each pendamping got it once — at most one in flight twice."""
+    chats = list(range(7601, 7661))
+    async with db.session() as s:
+        admin = await make_user(s, Role.ADMIN, "36", telegram_id=7600, name="Admin Dinsos")
+        for chat in chats:
+            await make_user(s, Role.PENDAMPING, "36.01.01", telegram_id=chat)
+        actor = Actor.of(admin)
+        draft = await announcements.save_draft(s, actor, "36", "Rapat koordinasi Senin pukul 09.00.", MORNING)
+        message = "<b>Pengumuman</b>\nRapat koordinasi Senin pukul 09.00."
+        announcement, queued = await announcements.publish(s, actor, draft, message, MORNING)
+    assert queued == len(chats)
+    await people(client, chats)
+
+    first = await _worker(database_url, sandbox, "2026-11-24 09:00")
+    async with asyncio.timeout(60):
+        while len([c for c in await send_calls(client) if c["ok"]]) < 10:
+            assert first.returncode is None, (await first.communicate())[1].decode()
+            await asyncio.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+    rows = await outbox_rows(db)
+    assert any(r.status is OutboxStatus.QUEUED for r in rows), "the fan-out finished before the kill"
+
+    second = await _worker(database_url, sandbox, "2026-11-24 09:05")
+    _, err = await second.communicate()
+    assert second.returncode == 0, err.decode()
+
+    calls = [c for c in await send_calls(client) if c["ok"]]
+    per_chat = Counter(int(c["params"]["chat_id"]) for c in calls)
+    assert set(per_chat) == set(chats)  # none missed
+    async with db.session() as s:
+        in_doubt = list(await s.scalars(select(Audit.entity_id).where(Audit.action == "outbox.in_doubt")))
+        counts = await announcements.delivery_counts(s, actor, announcement.id)
+    assert len(in_doubt) <= 1 and sum(n - 1 for n in per_chat.values()) <= len(in_doubt)
+    assert all(c["params"]["text"] == message for c in calls)
+    assert all(r.status is OutboxStatus.SENT for r in await outbox_rows(db))
+    assert counts.sent == len(chats), counts
