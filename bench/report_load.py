@@ -500,6 +500,13 @@ def main() -> None:
     parser.add_argument("--concurrent-updates", type=int, default=64, help="as the echo bench's default")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo-bot comparison run")
     parser.add_argument(
+        "--echo-from",
+        default="",
+        metavar="RATE,CPU_MS",
+        help="the echo bot's updates/s and CPU ms per update measured just before (printed as 'echo figures: …' by "
+        "an earlier run of this bench) instead of running it again",
+    )
+    parser.add_argument(
         "--pool-size", type=int, default=0, help="PostgreSQL connection pool of the bot (0: the project default, 10+10)"
     )
     parser.add_argument("--no-record", action="store_true", help="print only; do not write bench/results")
@@ -563,7 +570,10 @@ def main() -> None:
             sandbox.wait(10)
         timings = json.loads(stats.read_text()) if stats.exists() else []
         echo = None
-        if not args.no_echo and not args.no_saturation:
+        if args.echo_from:
+            rate, cpu_ms = (float(x) for x in args.echo_from.split(","))
+            echo = {"rate": rate, "updates": 1.0, "bot_cpu": cpu_ms / 1000, "p50": float("nan"), "p95": float("nan")}
+        elif not args.no_echo and not args.no_saturation:
             echo = run_echo(args.users, len(STEPS), args.concurrent_updates)
     finally:
         if drop is not None:
@@ -631,6 +641,7 @@ def print_figures(
             f"cpu per update {echo['bot_cpu'] / echo['updates'] * 1000:.2f} ms"
         )
         print(f"  ratio report/echo  {rate / echo['rate']:.2f}  (target >= 0.5)")
+        print(f"  echo figures: {echo['rate']:.1f},{echo['bot_cpu'] / echo['updates'] * 1000:.3f}")
 
 
 def record_figures(
@@ -658,6 +669,11 @@ def record_figures(
                     met=p95 < 50,
                     note=f"p50 {p(server.total, 0.5):.1f} ms, p99 {p(server.total, 0.99):.1f} ms, "
                     f"{phase.actions / phase.wall:.0f} updates/s; stored in the inbox → answered; {load}",
+                )
+            )
+            figures.append(
+                Figure(
+                    f"form step server-side p50, paced (think {phase.think:g} s)", round(p(server.total, 0.5), 1), "ms"
                 )
             )
             figures.append(Figure("bot CPU per update, paced", round(cpu, 2), "ms"))
