@@ -79,7 +79,8 @@ class BotProcess:
             assert self.process is not None
             self.process.kill()
             self.process.wait(timeout=30)
-        self.stderr.unlink(missing_ok=True)
+        if os.environ.get("JSIKA_KEEP_FAULT_LOGS") != "1":
+            self.stderr.unlink(missing_ok=True)
 
 
 class Person:

@@ -14,10 +14,12 @@ import contextlib
 import shutil
 import subprocess
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.runner import SandboxHandle
@@ -83,12 +85,46 @@ async def test_the_bot_recovers_from_a_postgresql_restart_and_answers_every_upda
     bot_process: BotProcess, sandbox_client: SandboxClient, db: Database
 ) -> None:
     command = restart_command()
+
+    async def restart() -> None:
+        done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+
     async with bench_lock():
-        await _restart_under_load(command, bot_process, sandbox_client, db)
+        await _outage_under_load(restart, bot_process, sandbox_client, db)
 
 
-async def _restart_under_load(
-    command: list[str], bot_process: BotProcess, sandbox_client: SandboxClient, db: Database
+@pytest.mark.slow
+async def test_the_bot_recovers_when_its_database_drops_every_connection_and_refuses_new_ones(
+    bot_process: BotProcess, sandbox_client: SandboxClient, db: Database
+) -> None:
+    """The same outage seen from the bot, confined to this run's own database (no other user is touched, no lock
+    needed): every connection terminated and new ones refused for three seconds, then allowed again."""
+    name = make_url(db.url).database
+    admin = Database(
+        make_url(db.url).set(database="postgres").render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
+
+    async def cut() -> None:
+        async with admin.engine.connect() as conn:
+            await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            try:
+                await conn.execute(
+                    text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                    {"name": name},
+                )
+                await asyncio.sleep(3.0)  # the length of the outage
+            finally:
+                await conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+
+    try:
+        await _outage_under_load(cut, bot_process, sandbox_client, db)
+    finally:
+        await admin.dispose()
+
+
+async def _outage_under_load(
+    outage_of: Callable[[], Awaitable[None]], bot_process: BotProcess, sandbox_client: SandboxClient, db: Database
 ) -> None:
     for chat in PEOPLE:
         await sandbox_client.create_user(chat, f"Orang {chat}", language_code="id")
@@ -117,16 +153,19 @@ async def _restart_under_load(
     stop = asyncio.Event()
     load = asyncio.create_task(keep_writing(stop))
     started = time.monotonic()
-    restarted = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=180)
+    try:
+        await outage_of()
+    finally:
+        stop.set()
+        await load
     outage = time.monotonic() - started
-    stop.set()
-    await load
-    assert restarted.returncode == 0, restarted.stderr
     await db.engine.dispose()  # this test's own pooled connections died with the server, like the bot's
 
     await wave()  # after the restart: must be answered with help, not an apology
     await wait_for(all_answered, timeout=120, what=f"every update answered after a {outage:.1f} s restart")
     assert bot_process.alive(), bot_process.log()[-3000:]
+    felt = [line for line in bot_process.log().splitlines() if "WARNING" in line or "ERROR" in line]
+    assert felt, "the bot never noticed an outage: the test proves nothing"
     for chat in PEOPLE:
         said = await answers(sandbox_client, chat)
         assert len(said) == sent[chat], (chat, said)  # one answer per message: none lost, none doubled
