@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
@@ -115,10 +115,11 @@ async def _programmes(session: AsyncSession) -> list[ProgrammeRules]:
     return [rules_from_json(row.rules) for row in (await session.scalars(select(Programme))).all()]
 
 
-async def _reasons(session: AsyncSession, actor: Actor, area_code: str, period: Period) -> dict[int, list[str]]:
+async def _reason_queries(
+    session: AsyncSession, actor: Actor, area_code: str, period: Period
+) -> dict[str, Select[int]]:
+    """One statement per graduation reason, each selecting the ids of the area's households it applies to."""
     area = [Household.status == HouseholdStatus.AKTIF, *household_filter(actor, area_code)]
-    found: dict[int, list[str]] = {}
-
     ranked = (
         select(
             Visit.household_id.label("household_id"),
@@ -145,9 +146,6 @@ async def _reasons(session: AsyncSession, actor: Actor, area_code: str, period: 
         .group_by(ranked.c.household_id)
         .having(func.count() == 2, func.max(ranked.c.score) <= LOW_SCORE)
     )
-    for (household_id,) in (await session.execute(low)).all():
-        found.setdefault(int(household_id), []).append("skor_rendah")
-
     programmes = await _programmes(session)
     member_in_category = (
         or_(*(and_(Household.programme_code == p.code, in_any_category(p, period)) for p in programmes))
@@ -157,18 +155,33 @@ async def _reasons(session: AsyncSession, actor: Actor, area_code: str, period: 
     no_category = select(Household.id).where(
         *area, ~exists().where(Member.household_id == Household.id, member_in_category)
     )
-    for (household_id,) in (await session.execute(no_category)).all():
-        found.setdefault(int(household_id), []).append("tanpa_komitmen")
-
     wish = (
         select(DataChange.household_id)
         .join(Household, Household.id == DataChange.household_id)
         .where(*area, DataChange.kind == "graduasi_mandiri", DataChange.status != ChangeStatus.REJECTED)
         .distinct()
     )
-    for (household_id,) in (await session.execute(wish)).all():
-        found.setdefault(int(household_id), []).append("mandiri")
+    return {"skor_rendah": low, "tanpa_komitmen": no_category, "mandiri": wish}
+
+
+async def _reasons(session: AsyncSession, queries: dict[str, Select[int]]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for reason, statement in queries.items():
+        for (household_id,) in (await session.execute(statement)).all():
+            found.setdefault(int(household_id), []).append(reason)
     return found
+
+
+def _proposed(actor: Actor, area_code: str) -> Select[int, int]:
+    return (
+        select(GraduationProposal.household_id, GraduationProposal.id)
+        .join(Household, Household.id == GraduationProposal.household_id)
+        .where(
+            GraduationProposal.status == ProposalStatus.PROPOSED,
+            Household.status == HouseholdStatus.AKTIF,
+            *household_filter(actor, area_code),
+        )
+    )
 
 
 def _period_back(period: Period, months: int) -> Period:
@@ -180,34 +193,28 @@ def _period_back(period: Period, months: int) -> Period:
 async def candidates(
     session: AsyncSession, actor: Actor, area_code: str, period: Period, page: int = 0, page_size: int = PAGE_SIZE
 ) -> CandidatePage:
-    """Candidates of the area (proposed ones included, marked), by desa and name; one page of them."""
-    reasons = await _reasons(session, actor, area_code, period)
-    proposals = dict(
-        (
-            await session.execute(
-                select(GraduationProposal.household_id, GraduationProposal.id)
-                .join(Household, Household.id == GraduationProposal.household_id)
-                .where(
-                    GraduationProposal.status == ProposalStatus.PROPOSED,
-                    Household.status == HouseholdStatus.AKTIF,
-                    *household_filter(actor, area_code),
-                )
-            )
-        ).all()
-    )
-    ids = sorted(set(reasons) | set(proposals))
-    total = len(ids)
+    """Candidates of the area (proposed ones included, marked), by desa and name; one page of them.
+
+    The page is chosen in SQL from the same reason statements (a province has six-figure candidate counts: a list
+    of ids as parameters would pass the drivers' 32,767-parameter limit)."""
+    queries = await _reason_queries(session, actor, area_code, period)
+    reasons = await _reasons(session, queries)
+    proposed = _proposed(actor, area_code)
+    proposals: dict[int, int] = {int(h): int(p) for h, p in (await session.execute(proposed)).all()}
+    total = len(set(reasons) | set(proposals))
     pages = max(1, -(-total // page_size))
     page = min(max(page, 0), pages - 1)
     rows: list[Candidate] = []
-    if ids:
+    if total:
+        proposed_ids = proposed.with_only_columns(GraduationProposal.household_id)
+        candidate_ids = union(*queries.values(), proposed_ids).subquery()
         details = (
             await session.execute(
                 select(Household.id, Household.head_name, Region.name, User.name)
                 .join(Region, Region.code == Household.desa_code)
                 .outerjoin(User, User.id == Household.pendamping_id)
-                .where(Household.id.in_(ids))
-                .order_by(Household.id.in_(list(proposals)).desc(), Region.name, Household.head_name, Household.id)
+                .where(Household.id.in_(select(candidate_ids.c[0])))
+                .order_by(Household.id.in_(proposed_ids).desc(), Region.name, Household.head_name, Household.id)
                 .limit(page_size)
                 .offset(page * page_size)
             )
@@ -226,5 +233,6 @@ async def candidate_reasons(session: AsyncSession, actor: Actor, household_id: i
     )
     if household is None:
         return None
-    reasons = (await _reasons(session, actor, household.desa_code, period)).get(household_id)
+    queries = await _reason_queries(session, actor, household.desa_code, period)
+    reasons = (await _reasons(session, queries)).get(household_id)
     return reasons or None

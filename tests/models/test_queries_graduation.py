@@ -110,3 +110,30 @@ async def test_sql_category_condition_agrees_with_the_rules_module(db: Database,
                 if expected and len(expected) < len(people):
                     matched.add(rule.code)
     assert matched == {rule.code for rule in programme.commitments}  # each rule splits the members somewhere
+
+
+async def test_a_province_sized_candidate_list_pages_without_listing_every_id(db: Database, world: World) -> None:
+    """40,000 memberless households are all candidates: more ids than a driver takes as parameters (32,767)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    admin = await actor(db, world, "admin")
+    async with db.session() as s:
+        desa = await s.scalar(select(Household.desa_code).where(Household.desa_code.startswith("36.02.")).limit(1))
+        before = (await graduation.candidates(s, admin, "36.02", NOV)).total
+        now = datetime.now(UTC)
+        rows = [
+            {"programme_code": "JAMSOSRATU", "kk": f"3602{n:012d}", "head_name": f"Massal {n:05d}",
+             "address": "-", "desa_code": desa, "created_at": now, "updated_at": now}
+            for n in range(40_000)
+        ]  # fmt: skip
+        await s.execute(insert(Household), rows)
+    async with db.session() as s:
+        first = await graduation.candidates(s, admin, "36.02", NOV)
+        last = await graduation.candidates(s, admin, "36.02", NOV, page=10_000)
+    assert first.total == before + 40_000
+    assert len(first.rows) == graduation.PAGE_SIZE and last.page == last.pages - 1
+    assert all(c.reasons for c in first.rows + last.rows)
+    massal = [c.head_name for c in first.rows + last.rows if c.head_name.startswith("Massal")]
+    assert massal == sorted(massal)
