@@ -31,7 +31,13 @@ class Target:
 TARGETS = (
     Target("Perencanaan pengingat, 650k KK / 2,6 jt ART", "< 10 s", "reminder-planning", "province", "postgresql"),
     Target("Perencanaan pengingat, 50k KK", "< 5 s", "reminder-planning", "jamsosratu", "sqlite"),
-    Target("Ringkasan koordinator (650k KK, 15 jt kunjungan) p95", "< 200 ms", "supervisor-summaries", "province", "postgresql"),
+    Target(
+        "Ringkasan koordinator (650k KK, 15 jt kunjungan) p95",
+        "< 200 ms",
+        "supervisor-summaries",
+        "province",
+        "postgresql",
+    ),
     Target("Impor 650k KK + 2,6 jt ART", "< 3 min, ≥ 0,3× COPY", "import", "province", "postgresql"),
     Target("Pengiriman outbox", "≥ 95% batas, 0 ganda, 0 hilang", "outbox-delivery", "*", "*"),
     Target("Satu langkah formulir, 1.000 pendamping, p95", "< 50 ms; ≥ 0,5× echo", "report-load", "*", "*"),
