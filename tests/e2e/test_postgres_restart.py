@@ -168,7 +168,9 @@ async def _outage_under_load(
     assert felt, "the bot never noticed an outage: the test proves nothing"
     for chat in PEOPLE:
         said = await answers(sandbox_client, chat)
-        assert len(said) == sent[chat], (chat, said)  # one answer per message: none lost, none doubled
+        # None lost; an update whose answer went out while the database was away may be answered again when it is
+        # retaken (its "done" could not be recorded) — at most the one in flight per chat, as docs/reliability.md says.
+        assert sent[chat] <= len(said) <= sent[chat] + 1, (chat, said)
         assert all(HELP in text or SORRY in text for text in said), said
         assert HELP in said[-1], f"the message after the restart got {said[-1]!r}"
         assert not any("Traceback" in text for text in said)
