@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import functools
 import os
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -41,6 +40,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from bench.databases import SEED_DAY, fresh_database, seeded_database  # noqa: E402
+from bench.processes import start_sandbox  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
 from models.db import Database  # noqa: E402
@@ -174,18 +174,6 @@ async def bench_plan(args: argparse.Namespace) -> None:
 # --- delivery --------------------------------------------------------------------------------------------------
 
 
-def start_sandbox() -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox", "--port", "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if "listening on" not in line:
-        process.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return process, line.split("listening on ", 1)[1].split()[0]
-
-
 async def digests_world(db: Database, count: int) -> list[int]:
     """``count`` pendamping with a Telegram id and one unvisited household each; returns their chat ids."""
     async with db.session() as session:
@@ -224,7 +212,7 @@ async def digests_world(db: Database, count: int) -> list[int]:
 
 async def bench_deliver(args: argparse.Namespace) -> None:
     db, drop = await fresh_database(args.db, args.url)
-    sandbox, url = start_sandbox()
+    sandbox, url = start_sandbox(rate_limits=True)
     load_before = os.getloadavg()[0]
     try:
         chats = await digests_world(db, args.digests)

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.processes import start_sandbox  # noqa: E402 - report_load.py uses it from here too
 from bot.sandbox.client import SandboxClient  # noqa: E402 - after the sys.path fix for direct runs
 
 TOKEN = "123456:BENCH"
@@ -184,19 +185,6 @@ async def drive(
         }
 
 
-def start_sandbox(rate_limits: bool) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "bot.sandbox", "--port", "0"]
-    if not rate_limits:
-        command.append("--no-rate-limits")
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    line = process.stdout.readline()  # "sandbox listening on http://127.0.0.1:PORT (…)"
-    if "listening on" not in line:
-        process.kill()
-        raise RuntimeError(f"sandbox did not start: {line!r}")
-    return process, line.split("listening on ", 1)[1].split()[0]
-
-
 async def wait_until_polling(url: str) -> None:
     """The bot is ready once it has called deleteWebhook, which PTB does right before its first getUpdates.
 
@@ -233,7 +221,7 @@ def main() -> None:
         run_echo_bot(args.url, args.concurrent_updates)
         return
 
-    sandbox, url = start_sandbox(args.rate_limits)
+    sandbox, url = start_sandbox(rate_limits=args.rate_limits)
     bot = subprocess.Popen(
         [sys.executable, __file__, "--role", "bot", "--url", url, "--concurrent-updates", str(args.concurrent_updates)],
         cwd=ROOT,
