@@ -112,6 +112,10 @@ class WorkCalendar:
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.tz)
 
+    def period_begins(self, period: Period) -> datetime:
+        """The instant ``period`` begins here: its first day's midnight in the calendar's time zone."""
+        return datetime.combine(period.start, time(0), tzinfo=self.tz)
+
     def today(self, moment: datetime) -> date:
         return self.local(moment).date()
 

@@ -236,7 +236,14 @@ async def _escalations(
     not_before = _at(day, time(config.digest_hour), now, calendar)
     report.add(
         Kind.ESCALATION_VISIT,
-        await q.plan_visit_escalation(session, closed=closed, window=closes, not_before=not_before, now=now),
+        await q.plan_visit_escalation(
+            session,
+            closed=closed,
+            registered_before=calendar.period_begins(closed.previous()),
+            window=closes,
+            not_before=not_before,
+            now=now,
+        ),
     )
     report.add(
         Kind.ESCALATION_COMMITMENT,

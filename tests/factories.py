@@ -47,6 +47,7 @@ from models.tables import (
 
 TODAY = date(2026, 11, 24)  # the e2e clock's day; ``age=`` counts from here unless ``on=`` says otherwise
 DEFAULT_DESA = "36.01.01.2001"  # Sumberjaya, Kec. Sumur, Kab. Pandeglang
+REGISTERED = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)  # default created_at: a KPM long before the tests' periods
 DEFAULT_AREA = {Role.PENDAMPING: "36.01.01", Role.KOORDINATOR: "36.01", Role.ADMIN: "36"}
 
 _niks = SerialCounter(start=9999, step=-1)
@@ -119,9 +120,11 @@ async def make_household(
     status: HouseholdStatus = HouseholdStatus.AKTIF,
     latitude: float | None = None,
     longitude: float | None = None,
+    registered: datetime = REGISTERED,
 ) -> Household:
     """A household and its members. ``members``: dicts of ``make_member`` keywords; the first is the head unless
-    one says ``relation=Relation.KEPALA``. Without ``members``: a head (41), his wife (37) and a son (9, SD)."""
+    one says ``relation=Relation.KEPALA``. Without ``members``: a head (41), his wife (37) and a son (9, SD).
+    ``registered`` (its ``created_at``): long before the periods tests stand in, unless a test says otherwise."""
     desa = normalize_region_code(desa)
     specs = [dict(m) for m in members] if members is not None else _default_family()
     for spec in specs:
@@ -142,6 +145,8 @@ async def make_household(
         phone=phone,
         latitude=latitude,
         longitude=longitude,
+        created_at=registered,
+        updated_at=registered,
     )
     session.add(household)
     await session.flush()

@@ -195,9 +195,12 @@ class HouseholdList:
     items: list[HouseholdItem] = field(default_factory=list)
 
 
-async def unvisited_for_two(session: AsyncSession, actor: Actor, closed: Period) -> HouseholdList:
-    """Households in the actor's area with no visit in ``closed`` nor the period before (escalation)."""
-    where = [households_of(actor), not_visited_for_two(closed)]
+async def unvisited_for_two(
+    session: AsyncSession, actor: Actor, closed: Period, registered_before: datetime
+) -> HouseholdList:
+    """Households in the actor's area with no visit in ``closed`` nor the period before (escalation); see
+    ``not_visited_for_two`` for ``registered_before``."""
+    where = [households_of(actor), not_visited_for_two(closed, registered_before)]
     total = await session.scalar(select(func.count()).select_from(Household).where(*where))
     pendamping = aliased(User)
     rows = await session.execute(

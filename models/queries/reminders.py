@@ -284,21 +284,31 @@ def _koordinator_rows(
     ).where(reachable(Role.KOORDINATOR), func.length(User.area_code) == length, User.area_code.in_(prefixes))
 
 
-def not_visited_for_two(closed: Period) -> ColumnElement[bool]:
-    """No visit in ``closed`` nor in the period before it."""
+def not_visited_for_two(closed: Period, registered_before: datetime) -> ColumnElement[bool]:
+    """No visit in ``closed`` nor in the period before it, though the household was in the registry for both.
+
+    ``registered_before`` is the instant the earlier period began: a household imported since then has not had
+    two periods to be visited in, so a first import does not escalate the whole registry at the next close."""
     return and_(
         active_household(),
+        Household.created_at < registered_before,
         ~exists().where(Visit.household_id == Household.id, Visit.period.in_([str(closed), str(closed.previous())])),
     )
 
 
 async def plan_visit_escalation(
-    session: AsyncSession, *, closed: Period, window: date, not_before: datetime, now: datetime
+    session: AsyncSession,
+    *,
+    closed: Period,
+    registered_before: datetime,
+    window: date,
+    not_before: datetime,
+    now: datetime,
 ) -> int:
     """After ``closed``'s deadline: each koordinator whose area has households unvisited for two periods."""
     in_area = exists().where(
         or_(Household.desa_code == User.area_code, area_range(Household.desa_code, User.area_code)),
-        not_visited_for_two(closed),
+        not_visited_for_two(closed, registered_before),
     )
     payload = {"period": str(closed), "since": str(closed.previous())}
     rows = recipient_rows(

@@ -272,10 +272,29 @@ async def test_visit_escalation_goes_to_the_koordinators_of_the_area_after_the_d
     assert sorted(r.chat_id for r in escalations) == [10002, 10003]
     assert all(r.payload["period"] == "2026-11" for r in escalations)
     async with db.session() as s:
-        listed = await content.unvisited_for_two(s, Actor.of(kabupaten), NOV)
-        nothing = await content.unvisited_for_two(s, Actor.of(elsewhere), NOV)
+        listed = await content.unvisited_for_two(s, Actor.of(kabupaten), NOV, wib(2026, 10, 1, 0, 0))
+        nothing = await content.unvisited_for_two(s, Actor.of(elsewhere), NOV, wib(2026, 10, 1, 0, 0))
     assert listed.total == 1 and nothing.total == 0
     del kecamatan
+
+
+async def test_households_registered_since_the_earlier_period_began_are_not_escalated(db: Database) -> None:
+    """A first import in October must not flood the koordinator at November's close: those households were in
+    the registry for one period, not two."""
+    async with db.session() as s:
+        pendamping = await make_user(s, telegram_id=10201)
+        koordinator = await make_user(s, Role.KOORDINATOR, "36.01", telegram_id=10202)
+        await make_household(s, pendamping, registered=wib(2026, 10, 1, 0, 30))  # the first half hour of October
+        await make_household(s, pendamping, registered=wib(2026, 11, 20))
+    await run(db, wib(2026, 12, 9))
+    assert await rows(db, "escalation_visit") == []
+    async with db.session() as s:
+        await make_household(s, pendamping, registered=wib(2026, 9, 30, 23, 30))  # still September in Jakarta
+    await run(db, wib(2026, 12, 10))
+    assert [r.chat_id for r in await rows(db, "escalation_visit")] == [10202]
+    async with db.session() as s:
+        listed = await content.unvisited_for_two(s, Actor.of(koordinator), NOV, wib(2026, 10, 1, 0, 0))
+    assert listed.total == 1
 
 
 @pytest.mark.parametrize(("day", "planned"), [(date(2026, 12, 10), 1), (date(2026, 12, 11), 0)])
