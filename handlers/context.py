@@ -42,6 +42,10 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def db(self) -> AbstractAsyncContextManager[AsyncSession]:
         return self.services.db.session()
 
+    def read_db(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """For slow work that only reads (exports): see ``Database.read_session``."""
+        return self.services.db.read_session()
+
     def now(self) -> datetime:
         return self.services.clock()
 

@@ -63,6 +63,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def create_read_engine(url: str) -> AsyncEngine:
+    """SQLite connections for reads only: no ``BEGIN IMMEDIATE`` and ``query_only`` on, so under WAL they read
+    beside the writer instead of taking (and waiting for) the one write lock and the one pooled connection."""
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    return engine
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
@@ -74,6 +89,7 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = session_factory(self.engine)
+        self._read_engine: AsyncEngine | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,5 +101,26 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session that only reads: texts of reminders, exports, anything slow that writes nothing.
+
+        PostgreSQL: an ordinary session (readers never block writers there). SQLite: a connection of a separate
+        read-only engine, so a 20-second export does not hold the one pooled connection and the write lock
+        that every pendamping's next answer is waiting for. A write through it fails loudly (``query_only``).
+        """
+        if not self.is_sqlite or self.url.endswith(":memory:"):
+            async with self.session() as session:
+                yield session
+            return
+        if self._read_engine is None:
+            self._read_engine = create_read_engine(self.url)
+            self._read_sessions = session_factory(self._read_engine)
+        async with self._read_sessions() as session:
+            yield session
+
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._read_engine is not None:
+            await self._read_engine.dispose()
+            self._read_engine = None

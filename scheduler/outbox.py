@@ -22,19 +22,18 @@ import logging
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import func, select, update
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from models import audit
 from models import reminders as domain
-from models.db import SQLITE_BUSY_TIMEOUT_MS, Database
+from models.db import Database
 from models.queries.reminders import plan_unreachable_note
 from models.tables import Outbox, OutboxStatus, User
 from scheduler.calendar import WorkCalendar
@@ -102,37 +101,6 @@ def _materialize(kwargs: dict[str, Any], bot: Bot) -> dict[str, Any]:
     return kwargs
 
 
-Sessions = Callable[[], contextlib.AbstractAsyncContextManager[AsyncSession]]
-
-
-def reader(db: Database) -> tuple[Sessions, AsyncEngine | None]:
-    """Sessions for composing texts (reads only).
-
-    On SQLite every ``Database`` transaction starts with ``BEGIN IMMEDIATE`` (the write lock), which is right for
-    writers but would make eight concurrent text reads queue behind each other and in front of the claims. WAL
-    lets readers run beside the writer, so reads get their own engine without that hook. PostgreSQL: the usual.
-    """
-    if not db.is_sqlite:
-        return db.session, None
-    engine = create_async_engine(db.url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    @contextlib.asynccontextmanager
-    async def session() -> AsyncIterator[AsyncSession]:
-        async with sessions() as read_session:
-            yield read_session
-
-    return session, engine
-
-
 class Deliverer:
     """Claims due outbox rows and sends them with ``bot``; one instance per process (see ``scheduler/jobs.py``)."""
 
@@ -151,7 +119,9 @@ class Deliverer:
         self.config = config or DeliveryConfig()
         self.compose = composer
         self.worker_id = worker_id or worker_name()
-        self.read, self._read_engine = reader(db)
+        # Texts are composed through read-only sessions: on SQLite eight concurrent text reads would otherwise
+        # queue for the one write connection in front of the claims (``Database.read_session``).
+        self.read = db.read_session
         self.bucket = TokenBucket(self.config.global_rate, self.config.global_rate / 5)
         self.chats = ChatSlots(self.config.chat_rate)
 
@@ -162,9 +132,8 @@ class Deliverer:
         await self.close()
 
     async def close(self) -> None:
-        """Release the reading engine (SQLite); the database itself belongs to the caller."""
-        if self._read_engine is not None:
-            await self._read_engine.dispose()
+        """Nothing of its own to release: the database, its read-only engine included, belongs to the caller.
+        Kept so that ``async with Deliverer(...)`` and its callers stay as they are."""
 
     async def deliver_due(self, stop: asyncio.Event | None = None) -> DeliveryReport:
         """Send everything due now (and what becomes due within ``idle_wait``); return what happened."""

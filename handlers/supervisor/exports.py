@@ -49,7 +49,7 @@ async def build_and_send(context: AppContext, chat_id: int, actor: Actor, kind: 
     lang = actor.language
     path = None
     try:
-        async with context.db() as session:
+        async with context.read_db() as session:  # minutes of reading must not hold the writers' connection
             result = await summary.area_summary(session, actor, area, period)
             titles, lines = files.export_summary(kind.value, result, rows, context.now(), lang)
             made = await export.build_export(

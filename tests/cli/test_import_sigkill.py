@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 from models.db import Database
 from models.seeding.identity import make_kk, make_nik
 from models.tables import Household, Member
-from scheduler.outbox import Sessions, reader
 
 ROOT = Path(__file__).resolve().parents[2]
 HOUSEHOLDS = 4_000
@@ -65,13 +64,13 @@ def start_import(database_url: str, path: Path) -> subprocess.Popen[bytes]:
     )
 
 
-async def counts(sessions: Sessions) -> tuple[int, int, int, int]:
+async def counts(db: Database) -> tuple[int, int, int, int]:
     """Households, members, distinct KKs, distinct NIKs.
 
-    Read through a read-only session: on SQLite a ``Database`` session starts with ``BEGIN IMMEDIATE`` and would
+    Read through ``Database.read_session``: on SQLite an ordinary session starts with ``BEGIN IMMEDIATE`` and would
     queue for the write lock behind the importer, which takes it again batch after batch, so the poll saw the
     table only once the import had finished (a CI run failed that way)."""
-    async with sessions() as s:
+    async with db.read_session() as s:
         households = int(await s.scalar(select(func.count()).select_from(Household)) or 0)
         members = int(await s.scalar(select(func.count()).select_from(Member)) or 0)
         kks = int(await s.scalar(select(func.count(func.distinct(Household.kk)))) or 0)
@@ -85,20 +84,11 @@ async def test_import_killed_mid_file_leaves_whole_batches_and_a_rerun_completes
 ) -> None:
     path = tmp_path / "kpm.csv"
     write_registry(path)
-    sessions, read_engine = reader(db)
-    try:
-        await _kill_and_rerun(db, sessions, path)
-    finally:
-        if read_engine is not None:
-            await read_engine.dispose()
 
-
-async def _kill_and_rerun(db: Database, sessions: Sessions, path: Path) -> None:
-    """Kill the import a few batches in, check what is left, run it again, check the whole file loaded once."""
     victim = start_import(db.url, path)
     try:
         async with asyncio.timeout(120):
-            while (await counts(sessions))[0] < 3 * BATCH:  # a few batches in: well inside the file
+            while (await counts(db))[0] < 3 * BATCH:  # a few batches in: well inside the file
                 assert victim.poll() is None, victim.communicate()[1].decode()[-2000:]
                 await asyncio.sleep(0.01)
         victim.send_signal(signal.SIGKILL)
@@ -107,7 +97,7 @@ async def _kill_and_rerun(db: Database, sessions: Sessions, path: Path) -> None:
         if victim.poll() is None:
             victim.kill()
 
-    households, members, kks, niks = await counts(sessions)
+    households, members, kks, niks = await counts(db)
     assert households < HOUSEHOLDS, "the import finished before it was killed: make the file larger"
     assert households % BATCH == 0, f"{households} households: a batch was cut in half"
     assert members == MEMBERS * households  # whole households only
@@ -116,6 +106,6 @@ async def _kill_and_rerun(db: Database, sessions: Sessions, path: Path) -> None:
     again = start_import(db.url, path)
     out, err = await asyncio.to_thread(again.communicate, timeout=300)
     assert again.returncode == 0, (out + err).decode()[-3000:]
-    assert await counts(sessions) == (HOUSEHOLDS, MEMBERS * HOUSEHOLDS, HOUSEHOLDS, MEMBERS * HOUSEHOLDS)
+    assert await counts(db) == (HOUSEHOLDS, MEMBERS * HOUSEHOLDS, HOUSEHOLDS, MEMBERS * HOUSEHOLDS)
     report = out.decode()
     assert "Rumah tangga" in report and f"{HOUSEHOLDS - households:,}".replace(",", ".") in report, report[-1500:]
