@@ -116,6 +116,12 @@ class WorkCalendar:
         """The instant ``period`` begins here: its first day's midnight in the calendar's time zone."""
         return datetime.combine(period.start, time(0), tzinfo=self.tz)
 
+    def escalation_registered_before(self, closed: Period) -> datetime:
+        """Households registered after this instant are not escalated for two unvisited periods ending with
+        ``closed``: they were in the registry for one of them at most (``not_visited_for_two``). The planner and
+        the reminder's text both ask here, so the count planned and the list shown agree."""
+        return self.period_begins(closed.previous())
+
     def today(self, moment: datetime) -> date:
         return self.local(moment).date()
 

@@ -239,7 +239,7 @@ async def _escalations(
         await q.plan_visit_escalation(
             session,
             closed=closed,
-            registered_before=calendar.period_begins(closed.previous()),
+            registered_before=calendar.escalation_registered_before(closed),
             window=closes,
             not_before=not_before,
             now=now,

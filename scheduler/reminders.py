@@ -154,7 +154,7 @@ async def _escalation_visit(
     session: AsyncSession, actor: Actor, message: Message, at: _Moment
 ) -> dict[str, Any] | None:
     closed = Period.parse(message.payload["period"])
-    data = await content.unvisited_for_two(session, actor, closed, at.calendar.period_begins(closed.previous()))
+    data = await content.unvisited_for_two(session, actor, closed, at.calendar.escalation_registered_before(closed))
     if not data.total:
         return None
     return texts.escalation_visit(data, closed, actor.language, message.id, _snoozable(message))
