@@ -191,7 +191,7 @@ async def admin(url: str, statement: str) -> None:
 
 def run_bot(base_url: str, database_url: str, stats_path: str, concurrent: int, pool_size: int) -> None:
     """The bot as ``jsika run`` runs it, with one wrapper around the inbox's handler that times each update."""
-    from bot import service
+    from bot import aio, service
     from bot.app import build_application
     from bot.config import Settings
     from bot.ordering import PerChatOrderedProcessor
@@ -239,7 +239,7 @@ def run_bot(base_url: str, database_url: str, stats_path: str, concurrent: int, 
             await db.dispose()
 
     try:
-        asyncio.run(main())
+        aio.run(main())  # the loop ``jsika run`` runs on
     finally:
         Path(stats_path).write_text(json.dumps(timings))
 

@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 import handlers
 from bot.config import Settings
 from bot.ordering import PerChatOrderedProcessor
+from bot.transport import bot_api_request
 from handlers.context import AppContext, AppType, Services
 from models.db import Database
 
@@ -37,9 +38,8 @@ def build_application(
         .context_types(ContextTypes(context=AppContext))
         # Updates of different chats run in parallel; one chat's updates stay in order (see bot/ordering.py).
         .concurrent_updates(update_processor or PerChatOrderedProcessor())
-        .connect_timeout(10)
-        .read_timeout(15)
-        .write_timeout(15)
+        .request(bot_api_request())
+        .get_updates_request(bot_api_request(pool_size=1))
     )
     # JSIKA_TELEGRAM_BASE_URL points a production-mode process at the sandbox too (tests, benchmarks, training).
     base_url = base_url or settings.telegram_base_url

@@ -154,12 +154,13 @@ def supervise(settings: Settings, workers: int) -> int:
 
 
 def _child_main() -> None:
+    from bot import aio
     from bot.config import configure_logging, get_settings
     from bot.service import serve
 
     settings = get_settings()
     configure_logging(settings)
-    asyncio.run(serve(settings))
+    aio.run(serve(settings))
 
 
 if __name__ == "__main__":

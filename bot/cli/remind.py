@@ -100,8 +100,10 @@ def remind(
         due = await _due_by_kind(db, moment)
         from telegram import Bot
 
+        from bot.transport import bot_api_request
+
         assert token is not None
-        bot = Bot(token, base_url=config.telegram_base_url)
+        bot = Bot(token, base_url=config.telegram_base_url, request=bot_api_request())
         delivery = DeliveryConfig(
             global_rate=config.send_rate_global, chat_rate=config.send_rate_per_chat, max_in_flight=in_flight
         )

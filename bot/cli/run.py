@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import typer
 
+from bot import aio
 from bot.cli.common import settings
 from bot.config import configure_logging
 
@@ -29,7 +28,7 @@ def run(
             raise typer.Exit(supervise(config, count))
         except WorkersRefused as error:
             raise fail(str(error), 2) from None
-    asyncio.run(serve(config))
+    aio.run(serve(config))
 
 
 def demo() -> None:
@@ -38,7 +37,7 @@ def demo() -> None:
 
     config = settings().model_copy(update={"telegram_bot_token": None})
     configure_logging(config)
-    asyncio.run(serve(config))
+    aio.run(serve(config))
 
 
 def register(app: typer.Typer) -> None:

@@ -22,6 +22,7 @@ from telegram import Bot
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.runner import SandboxHandle, run_sandbox
+from bot.transport import bot_api_request
 from models import announcements
 from models.actor import Actor
 from models.db import Database
@@ -53,7 +54,7 @@ async def client(sandbox: SandboxHandle) -> AsyncIterator[SandboxClient]:
 
 @pytest.fixture
 async def bot(sandbox: SandboxHandle) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=sandbox.bot_api_base_url) as the_bot:
+    async with Bot(TOKEN, base_url=sandbox.bot_api_base_url, request=bot_api_request()) as the_bot:
         yield the_bot
 
 
