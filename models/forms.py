@@ -11,15 +11,49 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
-from models.tables import FormSession, FormStatus, Household, Programme, User
+from models.tables import FormSession, FormStatus, Household, Programme, Role, User
 
 SHORT_ID_LENGTH = 8
+
+
+# -- the statements every form step runs, built once -----------------------------------------------------------
+# Core statements on the tables, with bind parameters: a step runs them for every button press, and building an
+# ORM statement afresh each time (its cache key, the ORM's compile and result machinery) cost the bot more CPU than
+# SQLite running it (report bench: ~2 ms of the ~12 ms an update cost). Same SQL as the ORM forms they replace.
+_user, _form, _household, _programme = (cast(Table, t.__table__) for t in (User, FormSession, Household, Programme))
+_is_draft = _form.c.status == FormStatus.DRAFT.value
+_ACTOR_AND_DRAFT = (
+    select(
+        _user.c.id,
+        _user.c.name,
+        _user.c.role,
+        _user.c.area_code,
+        _user.c.language,
+        _user.c.telegram_id,
+        _user.c.active,
+        *(column.label(f"f_{column.name}") for column in _form.c if column.name not in ("user_id", "created_at")),
+        _programme.c.code.label("programme_code"),
+        _programme.c.rules_hash,
+    )
+    .select_from(
+        _user.outerjoin(_form, (_form.c.user_id == _user.c.id) & _is_draft & (_form.c.form == bindparam("form")))
+        .outerjoin(_household, _household.c.id == _form.c.household_id)
+        .outerjoin(_programme, _programme.c.code == _household.c.programme_code)
+    )
+    .where(_user.c.telegram_id == bindparam("telegram_id"))
+    .order_by(_form.c.updated_at.desc())
+    .limit(1)
+)
+_this_version = (_form.c.id == bindparam("b_id")) & (_form.c.version == bindparam("b_version"))
+# The UPDATEs take their SET columns from the execution parameters (Core's own way), the row from ``b_*``.
+_SAVE = _FINISH = update(_form).where(_this_version & _is_draft)
+_SET_MESSAGE = update(_form).where(_this_version)
 
 
 class StaleSession(Exception):
@@ -117,31 +151,35 @@ async def actor_and_draft(session: AsyncSession, telegram_id: int, form: str) ->
     stands — so they come in one statement, not two; with them the draft's household's programme and rules hash
     (``Draft.programme_rules_key``), which is all a step needs to find the programme's parsed rules in memory.
     """
-    row = (
-        await session.execute(
-            select(User, FormSession, Programme.code, Programme.rules_hash)
-            .outerjoin(
-                FormSession,
-                (FormSession.user_id == User.id)
-                & (FormSession.status == FormStatus.DRAFT.value)
-                & (FormSession.form == form),
-            )
-            .outerjoin(Household, Household.id == FormSession.household_id)
-            .outerjoin(Programme, Programme.code == Household.programme_code)
-            .where(User.telegram_id == telegram_id)
-            .order_by(FormSession.updated_at.desc())
-            .limit(1)
-        )
-    ).first()
+    row = (await session.execute(_ACTOR_AND_DRAFT, {"telegram_id": telegram_id, "form": form})).first()
     if row is None:
         return None, None
-    user, row_draft, programme, rules_hash = row
-    if row_draft is None:
-        return Actor.of(user), None
-    draft = Draft.of(row_draft)
-    if programme is not None:
-        draft.programme_rules_key = (programme, rules_hash or "")
-    return Actor.of(user), draft
+    actor = Actor(
+        id=row.id,
+        name=row.name,
+        role=Role(row.role),
+        area_code=row.area_code,
+        language=row.language or "id",
+        telegram_id=row.telegram_id,
+        active=row.active,
+    )
+    if row.f_id is None:
+        return actor, None
+    draft = Draft(
+        id=row.f_id,
+        user_id=row.id,
+        form=row.f_form,
+        household_id=row.f_household_id,
+        step=row.f_step,
+        answers=dict(row.f_answers or {}),
+        message_id=row.f_message_id,
+        status=row.f_status,
+        version=row.f_version,
+        updated_at=row.f_updated_at,
+    )
+    if row.programme_code is not None:
+        draft.programme_rules_key = (row.programme_code, row.rules_hash or "")
+    return actor, draft
 
 
 async def load(session: AsyncSession, session_id: str, user_id: int) -> Draft | None:
@@ -166,21 +204,17 @@ async def save(session: AsyncSession, draft: Draft, now: datetime) -> Draft:
     Raises ``StaleSession`` when the row is no longer at ``draft.version`` or no longer a draft.
     """
     result = await session.execute(
-        update(FormSession)
-        .where(
-            FormSession.id == draft.id,
-            FormSession.version == draft.version,
-            FormSession.status == FormStatus.DRAFT.value,
-        )
-        .values(
-            step=draft.step,
-            answers=draft.answers,
-            household_id=draft.household_id,
-            version=draft.version + 1,
-            updated_at=now,
-            message_id=draft.message_id,
-        )
-        .execution_options(synchronize_session=False)
+        _SAVE,
+        {
+            "b_id": draft.id,
+            "b_version": draft.version,
+            "step": draft.step,
+            "answers": draft.answers,
+            "household_id": draft.household_id,
+            "version": draft.version + 1,
+            "updated_at": now,
+            "message_id": draft.message_id,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleSession(draft.id)
@@ -191,26 +225,21 @@ async def save(session: AsyncSession, draft: Draft, now: datetime) -> Draft:
 
 async def set_message(session: AsyncSession, draft: Draft, message_id: int) -> None:
     """Remember which bot message carries the current question (no version bump: no answer changed)."""
-    await session.execute(
-        update(FormSession)
-        .where(FormSession.id == draft.id, FormSession.version == draft.version)
-        .values(message_id=message_id)
-        .execution_options(synchronize_session=False)
-    )
+    await session.execute(_SET_MESSAGE, {"b_id": draft.id, "b_version": draft.version, "message_id": message_id})
     draft.message_id = message_id
 
 
 async def finish(session: AsyncSession, draft: Draft, status: FormStatus, now: datetime) -> None:
     """Close a draft (submitted or cancelled) exactly once; ``StaleSession`` if it already moved on."""
     result = await session.execute(
-        update(FormSession)
-        .where(
-            FormSession.id == draft.id,
-            FormSession.version == draft.version,
-            FormSession.status == FormStatus.DRAFT.value,
-        )
-        .values(status=status.value, version=draft.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
+        _FINISH,
+        {
+            "b_id": draft.id,
+            "b_version": draft.version,
+            "status": status.value,
+            "version": draft.version + 1,
+            "updated_at": now,
+        },
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise StaleSession(draft.id)
