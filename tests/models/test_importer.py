@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from models.db import Database
 from models.importing import ImportFileError, ImportResult, import_households, import_users, write_template
@@ -596,3 +596,52 @@ async def test_an_import_killed_half_way_completes_when_run_again(db: Database, 
     async with db.session() as session:
         niks = list(await session.scalars(select(Member.nik)))
     assert sorted(niks) == sorted(r[1] for r in rows)
+
+
+def _lookups(db: Database) -> list[str]:
+    """The importer's KK and NIK look-ups run through ``db`` from now on."""
+    seen: list[str] = []
+
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if sql.lstrip().startswith("SELECT") and ("FROM member JOIN household" in sql or "WHERE household.kk" in sql):
+            seen.append(sql)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
+    return seen
+
+
+async def test_a_fresh_import_looks_nothing_up_on_postgresql_until_a_row_is_stored(
+    db: Database, tmp_path: Path
+) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the blind COPY path is PostgreSQL's; SQLite always looks first")
+    path = tmp_path / "kpm.csv"
+    rows = generated_file(path, 240)
+    lookups = _lookups(db)
+    loaded: list[int] = []
+
+    def stop_after_two_batches(phase: str, done: int, total: int | None) -> None:
+        if phase == "muat":
+            loaded.append(done)
+            if len(loaded) == 2:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        await run(db, path, batch_size=40, progress=stop_after_two_batches)
+    assert lookups == []  # nothing in the database yet: the unique constraints alone guard the COPY
+    stored = await count(db, Household)
+    assert stored in (80, 120)
+
+    # The rerun's first batches are stored already: the blind attempt is refused by the unique constraints and
+    # rolled back, the batch is written again with the look-ups (unchanged, no audit), and once a batch finds
+    # nothing stored the rest go blind again.
+    again = await run(db, path, batch_size=40)
+
+    assert again.error_count == 0
+    assert (again.households.new, again.households.changed, again.households.unchanged) == (240 - stored, 0, stored)
+    assert again.members.changed == 0 and again.members.new + again.members.unchanged == len(rows)
+    assert 2 <= len(lookups) < 2 * (240 // 40)  # a KK and a NIK look-up per looked-up batch, not for all six
+    assert await count(db, Household) == 240
+    assert await count(db, Member) == len(rows)
+    assert await count(db, Audit, Audit.action == "import.create") == 240
+    assert await count(db, Audit) == 240
