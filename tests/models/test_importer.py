@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from models.db import Database
 from models.importing import ImportFileError, ImportResult, import_households, import_users, write_template
@@ -645,3 +645,27 @@ async def test_a_fresh_import_looks_nothing_up_on_postgresql_until_a_row_is_stor
     assert await count(db, Member) == len(rows)
     assert await count(db, Audit, Audit.action == "import.create") == 240
     assert await count(db, Audit) == 240
+
+
+async def test_import_batches_on_postgresql_commit_without_waiting_for_the_disk(
+    registry: Database, tmp_path: Path
+) -> None:
+    db = registry
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    settings: list[str] = []
+
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if "synchronous_commit" in sql:
+            settings.append(sql.strip())
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
+    path = write_file(tmp_path / "kpm.csv", mixed_rows())
+    await run(db, path, dry_run=True)
+    assert settings == []  # a dry run writes nothing, so it has nothing to hurry
+    result = await run(db, path)
+    # the whole file is one batch; its blind attempt meets the registered NIK and is written again with look-ups
+    assert settings == ["SET LOCAL synchronous_commit = off"] * 2
+    assert result.households.new == 3
+    async with db.session() as session:
+        assert await session.scalar(text("SHOW synchronous_commit")) == "on"  # the import's own transactions only
