@@ -5,6 +5,7 @@ imported again, and importing the same file twice changes nothing."""
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlalchemy import event, func, select, text
 
 from models.db import Database
 from models.importing import ImportFileError, ImportResult, import_households, import_users, write_template
+from models.importing.households import BatchWriter, created_json
+from models.importing.rows import HouseholdRows, MemberRow
 from models.seeding.household_file import HEADER, write_household_file
 from models.seeding.identity import make_kk, make_nik
 from models.tables import Audit, Household, Member, Role, SchoolLevel, User
@@ -596,6 +599,18 @@ async def test_an_import_killed_half_way_completes_when_run_again(db: Database, 
     async with db.session() as session:
         niks = list(await session.scalars(select(Member.nik)))
     assert sorted(niks) == sorted(r[1] for r in rows)
+
+
+def test_the_creation_audit_json_is_the_json_of_the_created_values() -> None:
+    rows = [MemberRow(2, (), "k", nik=nik(date(1980, 3, 20), "L", 1)), MemberRow(3, (), "k", nik="3601016506850002")]
+    for name, address, phone, pendamping in (
+        ('Ade "Ujang" Süleyman \\ Ñ', "Kp. Ciñ\u00e9ma RT 1/2\ttab", None, None),
+        ("Budi", "", "+6281234567890", 42),
+    ):
+        household = HouseholdRows(
+            "k", rows, "JAMSOSRATU", kk(1), DESA, name, address, phone=phone, pendamping_id=pendamping
+        )
+        assert json.loads(created_json(household)) == BatchWriter._created(household)
 
 
 def _lookups(db: Database) -> list[str]:
