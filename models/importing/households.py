@@ -157,7 +157,8 @@ def scan(table: Table, progress: Progress | None = None) -> Scan:
     for number, cells in table.rows():
         rows += 1
         size = len(cells)
-        key = group_key(cells[kk_at] if kk_at < size else None, number)
+        raw = cells[kk_at] if kk_at < size else None
+        key = raw if type(raw) is str and raw.isdigit() else group_key(raw, number)  # the usual cell: as is
         if key != current:
             if current is not None:
                 h = hash(current) & mask
@@ -168,7 +169,8 @@ def scan(table: Table, progress: Progress | None = None) -> Scan:
             current = key
         if key in suspects:
             last_row[key] = number
-        nik = number_text(cells[nik_at] if nik_at < size else None)
+        raw = cells[nik_at] if nik_at < size else None
+        nik = raw if type(raw) is str and raw.isdigit() else number_text(raw)
         if nik:
             h = hash(nik) & mask
             if seen_niks[h >> 3] & (1 << (h & 7)):

@@ -190,7 +190,8 @@ class Table:
         start = self.layout.header_row
         if self.kind == "csv":
             for number, cells in self._csv_rows():
-                if number > start and any(cells) and "".join(cells).strip():
+                # the usual row starts with a filled cell (the KK); otherwise: any cell with more than spaces
+                if number > start and cells and ((first := cells[0]) and not first.isspace() or "".join(cells).strip()):
                     yield number, cells
             return
         book = load_workbook(self.path, read_only=True, data_only=True)
