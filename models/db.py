@@ -10,8 +10,9 @@ connection. With several, every transaction but one waited in SQLite's busy hand
 and each of the 15 connections had its own aiosqlite thread fighting the event loop for the GIL. The pool's
 queue hands the connection over the moment the previous transaction ends, first come first served (report
 bench, 300 pendamping at saturation: 38.6 → 60.2 updates/s, bot CPU 16.4 → 12.0 ms per update). It changes no
-concurrency: ``BEGIN IMMEDIATE`` already let one transaction at a time in. Other processes on the same file (the
-CLI) still queue on the busy timeout. A session must therefore never wait on a second session while holding a
+concurrency: ``BEGIN IMMEDIATE`` already let one transaction at a time in. The statements themselves run on the
+event loop's thread (``models/sqlite_cursor.py``); only one that must wait for another process's lock (the CLI)
+is handed to aiosqlite's thread, where it queues on the busy timeout without holding up the loop. A session must therefore never wait on a second session while holding a
 connection — the same rule the file lock already imposed (it would wait out the pool timeout and fail).
 """
 
@@ -25,9 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from models.sqlite_cursor import use_one_trip_cursor
-
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+from models.sqlite_cursor import SQLITE_BUSY_TIMEOUT_MS, use_inline_cursor
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -35,10 +34,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions start (see "begin" below).
         dbapi_connection.isolation_level = None
-        use_one_trip_cursor(dbapi_connection)
+        use_inline_cursor(dbapi_connection)  # the busy timeout stays 0: see models/sqlite_cursor.py
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -54,7 +52,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if parsed.database not in (None, "", ":memory:") and "poolclass" not in kwargs:
             kwargs.setdefault("pool_size", 1)  # one writer at a time anyway: queue on the pool (see the docstring)
             kwargs.setdefault("max_overflow", 0)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+        # Statements run on the event loop's thread, and say "busy" at once rather than freeze it: the one that
+        # must wait for another process's lock is handed to aiosqlite's thread with the real timeout (sqlite_cursor).
+        connect_args = {"timeout": 0, "check_same_thread": False}
+        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         _tune_sqlite(engine)
         return engine
     kwargs.setdefault("pool_size", 10)
