@@ -43,7 +43,9 @@ class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return self.services.db.session()
 
     def read_db(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """For slow work that only reads (exports): see ``Database.read_session``."""
+        """For work that only reads — supervisor reports, exports: on SQLite it reads beside the writer, on
+        aiosqlite's thread, so a long report neither holds the pendamping's writes nor the event loop
+        (see ``Database.read_session``)."""
         return self.services.db.read_session()
 
     def now(self) -> datetime:

@@ -42,7 +42,7 @@ async def draw(update: Update, context: AppContext, actor: Actor, kind: str, are
     lang = actor.language
     fmt = partial(percent, lang=lang)
     titles = files.chart_titles(kind, area, period, lang)
-    async with context.db() as session:
+    async with context.read_db() as session:
         if kind == "cakupan":
             trend = await summary.coverage_trend(session, actor, area, period, TREND_PERIODS)
             empty = all(c.households == 0 for _, c in trend)

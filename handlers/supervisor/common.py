@@ -112,7 +112,7 @@ async def resolve_target(
         await send(update, texts.future_period(actor.language, period))
         return None
     text = " ".join(rest)
-    async with context.db() as session:
+    async with context.read_db() as session:
         lookup = await resolve_area(session, actor, text)
     if lookup.outcome is LookupOutcome.FOUND and lookup.area is not None:
         return Target(lookup.area, period)
@@ -130,7 +130,7 @@ async def area_in_scope(update: Update, context: AppContext, actor: Actor, code:
     """An area from button data, if it exists and the actor covers it; otherwise says so and returns None."""
     area = None
     if covers_area(actor, code):
-        async with context.db() as session:
+        async with context.read_db() as session:
             area = await get_area(session, code)
     if area is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))

@@ -41,7 +41,7 @@ def commitment_codes() -> tuple[str, ...]:
 
 
 async def overview(update: Update, context: AppContext, actor: Actor, area: Area, period: Period) -> None:
-    async with context.db() as session:
+    async with context.read_db() as session:
         gaps = await compliance.gaps_by_commitment(session, actor, area.code, period)
     await send(update, texts.compliance(gaps, area, period, commitment_codes(), actor.language))
 
@@ -80,7 +80,7 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
     code = codes[index]
-    async with context.db() as session:
+    async with context.read_db() as session:
         members, total = await compliance.gap_members(session, actor, area.code, period, code, page)
     label_id, label_en = commitment_labels(code)
     label = label_en if actor.language == "en" else label_id

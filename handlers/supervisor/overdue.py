@@ -27,7 +27,7 @@ from models.queries.regions import Area
 
 async def show(update: Update, context: AppContext, actor: Actor, area: Area, page: int) -> None:
     period = current_period(context)
-    async with context.db() as session:
+    async with context.read_db() as session:
         found = await overdue.overdue_page(session, actor, area.code, period, page)
         totals = await summary.coverage(session, actor, area, period)
     await send(update, texts.overdue(found, area, totals.overdue, actor.language))

@@ -27,7 +27,7 @@ from models.queries.regions import Area, get_area
 
 async def record(update: Update, context: AppContext, actor: Actor, pendamping_id: int) -> None:
     period = current_period(context)
-    async with context.db() as session:
+    async with context.read_db() as session:
         found = await pendamping.pendamping_record(
             session, actor, pendamping_id, period, calendar(context).period_deadline
         )
@@ -39,7 +39,7 @@ async def record(update: Update, context: AppContext, actor: Actor, pendamping_i
 
 async def board(update: Update, context: AppContext, actor: Actor, area: Area, page: int) -> None:
     period = current_period(context)
-    async with context.db() as session:
+    async with context.read_db() as session:
         standings = await pendamping.leaderboard(session, actor, area.code, period)
     size = pendamping.PAGE_SIZE
     page = min(max(page, 0), max(0, (len(standings) - 1) // size))
@@ -50,12 +50,12 @@ async def board(update: Update, context: AppContext, actor: Actor, area: Area, p
 async def pendamping_command(update: Update, context: AppContext, actor: Actor) -> None:
     text = " ".join(context.args or []).strip()
     if not text:
-        async with context.db() as session:
+        async with context.read_db() as session:
             area = await get_area(session, actor.area_code)
         if area is not None:
             await board(update, context, actor, area, 0)
         return
-    async with context.db() as session:
+    async with context.read_db() as session:
         hits = await pendamping.find_pendamping(session, actor, text)
     if len(hits) == 1:
         await record(update, context, actor, hits[0].id)
