@@ -428,7 +428,7 @@ def p(values: list[float], share: float) -> float:
     return sandbox_echo.percentile(values, share) if values else float("nan")
 
 
-def run_echo(users: int, messages: int, concurrent: int) -> dict[str, float]:
+def run_echo(users: int, messages: int, concurrent: int, transport: str = "ptb") -> dict[str, float]:
     sandbox, url = sandbox_echo.start_sandbox(rate_limits=False)
     bot = subprocess.Popen(
         [
@@ -440,6 +440,8 @@ def run_echo(users: int, messages: int, concurrent: int) -> dict[str, float]:
             url,
             "--concurrent-updates",
             str(concurrent),
+            "--transport",
+            transport,
         ],
         cwd=ROOT,
     )
@@ -499,6 +501,11 @@ def main() -> None:
     )
     parser.add_argument("--concurrent-updates", type=int, default=64, help="as the echo bench's default")
     parser.add_argument("--no-echo", action="store_true", help="skip the echo-bot comparison run")
+    parser.add_argument(
+        "--echo-same-transport",
+        action="store_true",
+        help="also run the echo bot on the bot's own transport and loop (aiohttp, uvloop): the ratio on equal footing",
+    )
     parser.add_argument(
         "--echo-from",
         default="",
@@ -575,6 +582,8 @@ def main() -> None:
             echo = {"rate": rate, "updates": 1.0, "bot_cpu": cpu_ms / 1000, "p50": float("nan"), "p95": float("nan")}
         elif not args.no_echo and not args.no_saturation:
             echo = run_echo(args.users, len(STEPS), args.concurrent_updates)
+        if echo is not None and args.echo_same_transport:
+            echo["same_transport"] = run_echo(args.users, len(STEPS), args.concurrent_updates, "jsika")["rate"]
     finally:
         if drop is not None:
             asyncio.run(admin(*drop))
@@ -641,6 +650,11 @@ def print_figures(
             f"cpu per update {echo['bot_cpu'] / echo['updates'] * 1000:.2f} ms"
         )
         print(f"  ratio report/echo  {rate / echo['rate']:.2f}  (target >= 0.5)")
+        if "same_transport" in echo:
+            same = echo["same_transport"]
+            print(
+                f"  echo bot on the bot's transport and loop (aiohttp, uvloop): {same:.0f} updates/s, ratio {rate / same:.2f}"
+            )
         print(f"  echo figures: {echo['rate']:.1f},{echo['bot_cpu'] / echo['updates'] * 1000:.3f}")
 
 
@@ -689,7 +703,13 @@ def record_figures(
                 peer="bare PTB echo bot" if echo else None,
                 peer_value=round(echo["rate"], 1) if echo else None,
                 ratio=round(rate / echo["rate"], 2) if echo else None,
-                note=f"server-side p95 {p(server.total, 0.95):.0f} ms here is queueing, not step cost; {load}",
+                note=f"server-side p95 {p(server.total, 0.95):.0f} ms here is queueing, not step cost; {load}"
+                + (
+                    f"; echo bot on the bot's own transport and loop (aiohttp, uvloop): {echo['same_transport']:.1f} "
+                    f"updates/s, ratio {rate / echo['same_transport']:.2f}"
+                    if echo and "same_transport" in echo
+                    else ""
+                ),
             )
         )
         echo_cpu = echo["bot_cpu"] / echo["updates"] * 1000 if echo else None

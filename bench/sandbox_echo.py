@@ -44,7 +44,9 @@ def cpu_seconds(pid: int | str = "self") -> float:
 # -- the echo bot (runs as a child process) -------------------------------------------------------------
 
 
-def run_echo_bot(base_url: str, concurrent: int) -> None:
+def run_echo_bot(base_url: str, concurrent: int, transport: str = "ptb") -> None:
+    """``transport`` "ptb": PTB's defaults (httpx, the standard asyncio loop) — the bare yardstick. "jsika": the
+    same echo on the transport and loop the JSiKa bot runs on (aiohttp, uvloop), to compare on equal footing."""
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
@@ -56,6 +58,13 @@ def run_echo_bot(base_url: str, concurrent: int) -> None:
     builder = ApplicationBuilder().token(TOKEN).base_url(f"{base_url}/bot").base_file_url(f"{base_url}/file/bot")
     if concurrent > 1:
         builder = builder.concurrent_updates(concurrent)
+    if transport == "jsika":
+        import uvloop
+
+        from bot.transport import bot_api_request
+
+        builder = builder.request(bot_api_request()).get_updates_request(bot_api_request(pool_size=1))
+        asyncio.set_event_loop(uvloop.new_event_loop())  # run_polling runs on the current loop
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling(poll_interval=0, timeout=10, drop_pending_updates=True)
@@ -214,16 +223,23 @@ def main() -> None:
         action="store_true",
         help="send every user message as its own control request instead of batching those due together",
     )
+    parser.add_argument(
+        "--transport",
+        choices=["ptb", "jsika"],
+        default="ptb",
+        help="ptb: PTB's defaults (httpx, asyncio); jsika: the bot's own (aiohttp, uvloop)",
+    )
     parser.add_argument("--role", choices=["driver", "bot"], default="driver", help=argparse.SUPPRESS)
     parser.add_argument("--url", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.role == "bot":
-        run_echo_bot(args.url, args.concurrent_updates)
+        run_echo_bot(args.url, args.concurrent_updates, args.transport)
         return
 
     sandbox, url = start_sandbox(rate_limits=args.rate_limits)
     bot = subprocess.Popen(
-        [sys.executable, __file__, "--role", "bot", "--url", url, "--concurrent-updates", str(args.concurrent_updates)],
+        [sys.executable, __file__, "--role", "bot", "--url", url, "--concurrent-updates", str(args.concurrent_updates)]
+        + ["--transport", args.transport],
         cwd=ROOT,
     )
     try:
