@@ -503,6 +503,7 @@ class BatchWriter:
         conn = await session.connection()
         household_ids: dict[int, int] = {}
         created: list[tuple[Any, ...]] = []
+        records: list[tuple[Any, ...]] = []
         if new_households:
             if self._household_sequence is None:
                 self._household_sequence = await session.scalar(
@@ -513,7 +514,6 @@ class BatchWriter:
                 {"seq": self._household_sequence, "n": len(new_households)},
             )
             aktif = HouseholdStatus.AKTIF.value
-            records: list[tuple[Any, ...]] = []
             actor, source = self.actor, f"impor {self.table.path.name}, baris "
             for household, new_id in zip(new_households, ids, strict=True):
                 household_ids[id(household)] = new_id
@@ -545,34 +545,23 @@ class BatchWriter:
                         f"{source}{first}" if first == last else f"{source}{first}–{last}",
                     )
                 )
-            await copy_records(conn, "household", COPY_HOUSEHOLDS, records)
-        if household_updates:
-            await session.execute(self._update_household, household_updates)
-        if member_rows:
-            aktif = MemberStatus.AKTIF.value
-            await copy_records(
-                conn,
-                "member",
-                COPY_MEMBERS,
-                [
-                    (
-                        household_ids.get(id(h)) or stored_ids[(h.programme, h.kk)],
-                        row.nik,
-                        row.name,
-                        row.relation,  # str enums: asyncpg sends them as the text they are
-                        row.sex,
-                        row.birth_date,
-                        row.pregnancy_edd,
-                        row.school_level,
-                        row.school_name,
-                        row.severe_disability,
-                        aktif,
-                    )
-                    for h, row in member_rows
-                ],
+        aktif = MemberStatus.AKTIF.value
+        members = [
+            (
+                household_ids.get(id(h)) or stored_ids[(h.programme, h.kk)],
+                row.nik,
+                row.name,
+                row.relation,  # str enums: asyncpg sends them as the text they are
+                row.sex,
+                row.birth_date,
+                row.pregnancy_edd,
+                row.school_level,
+                row.school_name,
+                row.severe_disability,
+                aktif,
             )
-        if member_updates:
-            await session.execute(self._update_member, member_updates)
+            for h, row in member_rows
+        ]
         dumps = json.dumps
         created.extend(
             (
@@ -587,7 +576,18 @@ class BatchWriter:
             )
             for a in audits
         )
+        # Households after the audit rows and just before their members: their rollup trigger takes the
+        # coverage tally rows, which the batch written beside this one may be waiting for until this one
+        # commits, so as little as possible comes after it.
         await copy_records(conn, "audit", COPY_AUDITS, created)
+        if records:
+            await copy_records(conn, "household", COPY_HOUSEHOLDS, records)
+        if household_updates:
+            await session.execute(self._update_household, household_updates)
+        if members:
+            await copy_records(conn, "member", COPY_MEMBERS, members)
+        if member_updates:
+            await session.execute(self._update_member, member_updates)
 
     @staticmethod
     def _created(household: HouseholdRows) -> dict[str, Any]:
