@@ -7,6 +7,9 @@ A plain frozen snapshot of the user row: handlers pass it down, queries turn it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row
 
 from models.tables import Role, User
 
@@ -22,7 +25,8 @@ class Actor:
     active: bool = True
 
     @classmethod
-    def of(cls, user: User) -> Actor:
+    def of(cls, user: User | Row[*tuple[Any, ...]]) -> Actor:
+        """From the ORM row, or a Core row with the ``app_user`` columns under their own names."""
         return cls(
             id=user.id,
             name=user.name,

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Row, Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
-from models.tables import FormSession, FormStatus, Household, Programme, Role, User
+from models.tables import FormSession, FormStatus, Household, Programme, User
 
 SHORT_ID_LENGTH = 8
 
@@ -37,7 +37,7 @@ _ACTOR_AND_DRAFT = (
         _user.c.language,
         _user.c.telegram_id,
         _user.c.active,
-        *(column.label(f"f_{column.name}") for column in _form.c if column.name not in ("user_id", "created_at")),
+        *(column.label(f"f_{column.name}") for column in _form.c if column.name != "created_at"),
         _programme.c.code.label("programme_code"),
         _programme.c.rules_hash,
     )
@@ -83,18 +83,23 @@ class Draft:
         return short_id(self.id)
 
     @classmethod
-    def of(cls, row: FormSession) -> Draft:
+    def of(cls, row: FormSession | Row[*tuple[Any, ...]], prefix: str = "") -> Draft:
+        """From an ORM row, or from a Core row whose ``form_session`` columns carry ``prefix``."""
+
+        def column(name: str) -> Any:
+            return getattr(row, prefix + name)
+
         return cls(
-            id=row.id,
-            user_id=row.user_id,
-            form=row.form,
-            household_id=row.household_id,
-            step=row.step,
-            answers=dict(row.answers or {}),
-            message_id=row.message_id,
-            status=row.status,
-            version=row.version,
-            updated_at=row.updated_at,
+            id=column("id"),
+            user_id=column("user_id"),
+            form=column("form"),
+            household_id=column("household_id"),
+            step=column("step"),
+            answers=dict(column("answers") or {}),
+            message_id=column("message_id"),
+            status=column("status"),
+            version=column("version"),
+            updated_at=column("updated_at"),
         )
 
 
@@ -154,29 +159,10 @@ async def actor_and_draft(session: AsyncSession, telegram_id: int, form: str) ->
     row = (await session.execute(_ACTOR_AND_DRAFT, {"telegram_id": telegram_id, "form": form})).first()
     if row is None:
         return None, None
-    actor = Actor(
-        id=row.id,
-        name=row.name,
-        role=Role(row.role),
-        area_code=row.area_code,
-        language=row.language or "id",
-        telegram_id=row.telegram_id,
-        active=row.active,
-    )
+    actor = Actor.of(row)
     if row.f_id is None:
         return actor, None
-    draft = Draft(
-        id=row.f_id,
-        user_id=row.id,
-        form=row.f_form,
-        household_id=row.f_household_id,
-        step=row.f_step,
-        answers=dict(row.f_answers or {}),
-        message_id=row.f_message_id,
-        status=row.f_status,
-        version=row.f_version,
-        updated_at=row.f_updated_at,
-    )
+    draft = Draft.of(row, prefix="f_")
     if row.programme_code is not None:
         draft.programme_rules_key = (row.programme_code, row.rules_hash or "")
     return actor, draft
