@@ -7,7 +7,7 @@ import asyncio
 import sqlite3
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from models.db import Database
@@ -80,3 +80,21 @@ async def test_a_writer_waits_for_another_processs_lock_without_freezing_the_bot
         holder.close()
     async with db.session() as s:
         assert await s.scalar(select(Household.head_name).where(Household.id == household.id)) == "Sesudah"
+
+
+async def test_a_connection_the_server_closed_is_never_handed_out(db: Database) -> None:
+    """PostgreSQL: a pooled connection whose backend went away (a restart, ``pg_terminate_backend``) is replaced
+    before a session gets it, so the next pendamping's answer does not fail on it (``models/db.py``)."""
+    if db.is_sqlite:
+        pytest.skip("PostgreSQL's pooled connections; SQLite has no server to go away")
+    async with db.session() as s:
+        pid = await s.scalar(text("SELECT pg_backend_pid()"))
+    other = Database(db.url)
+    try:
+        async with other.session() as admin:
+            assert await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await other.dispose()
+    await asyncio.sleep(0.2)  # the server's goodbye reaches the idle pooled connection
+    async with db.session() as s:
+        assert await s.scalar(text("SELECT pg_backend_pid()")) != pid
