@@ -10,10 +10,11 @@ connection. With several, every transaction but one waited in SQLite's busy hand
 and each of the 15 connections had its own aiosqlite thread fighting the event loop for the GIL. The pool's
 queue hands the connection over the moment the previous transaction ends, first come first served (report
 bench, 300 pendamping at saturation: 38.6 → 60.2 updates/s, bot CPU 16.4 → 12.0 ms per update). It changes no
-concurrency: ``BEGIN IMMEDIATE`` already let one transaction at a time in. The statements themselves run on the
-event loop's thread (``models/sqlite_cursor.py``); only one that must wait for another process's lock (the CLI)
-is handed to aiosqlite's thread, where it queues on the busy timeout without holding up the loop. A session must therefore never wait on a second session while holding a
-connection — the same rule the file lock already imposed (it would wait out the pool timeout and fail).
+concurrency: ``BEGIN IMMEDIATE`` already let one transaction at a time in. A session must therefore never wait on
+a second session while holding a connection — the same rule the file lock already imposed (it would wait out the
+pool timeout and fail). The statements themselves run on the event loop's thread (``models/sqlite_cursor.py``);
+only one that must wait for another process's lock (the CLI) is handed to aiosqlite's thread, where it queues on
+the busy timeout without holding up the loop.
 """
 
 from __future__ import annotations
@@ -104,12 +105,11 @@ def _check_on_checkout(engine: AsyncEngine) -> None:
 def create_read_engine(url: str) -> AsyncEngine:
     """SQLite connections for reads only: no ``BEGIN IMMEDIATE`` and ``query_only`` on, so under WAL they read
     beside the writer instead of taking (and waiting for) the one write lock and the one pooled connection."""
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})  # the busy timeout
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
