@@ -89,11 +89,10 @@ class AiohttpRequest(BaseRequest):
         write = _given(write_timeout, self._media_write_timeout if files else self._write_timeout)
         connect = _given(connect_timeout, self._connect_timeout)
         pool = _given(pool_timeout, self._pool_timeout)
-        # aiohttp has no separate write timeout: sending the body counts towards sock_read's neighbour, the total.
-        # Bounding the whole exchange by connect + write + read keeps PTB's meaning ("give up after this long").
-        total = (
-            None if None in (read, write, connect, pool) else (read or 0) + (write or 0) + (connect or 0) + (pool or 0)
-        )
+        # aiohttp has no write timeout of its own: the whole exchange is bounded by the sum of PTB's four instead
+        # (no bound if any of them is None), which keeps its meaning of "give up after this long".
+        limits = [limit for limit in (read, write, connect, pool) if limit is not None]
+        total = sum(limits) if len(limits) == 4 else None
         timeout = aiohttp.ClientTimeout(total=total, connect=pool, sock_connect=connect, sock_read=read)
         body: aiohttp.FormData | dict[str, str] | None = _form(fields or {}, files) if files else fields
         try:
