@@ -30,7 +30,7 @@ from tests.e2e.test_webhook import free_port
 from tests.test_inbox import wait_finished
 
 ROOT = Path(__file__).resolve().parents[2]
-PEOPLE = 16
+PEOPLE = 48  # enough that one process cannot finish them all between the other's polls
 SAID = ("/start", "/bantuan", "halo")
 
 
@@ -56,9 +56,13 @@ def supervisor(sandbox: SandboxHandle, db: Database) -> Iterator[subprocess.Pope
         [sys.executable, "-c", "from bot.cli import main; main()", "run", "--workers", "2"], cwd=ROOT, env=env
     )
     yield process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    if process.poll() is None:  # SIGTERM: the supervisor stops its workers (SIGKILL would orphan them, and they
+        process.terminate()  # would go on claiming updates in the next tests' database)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 async def test_two_processes_handle_every_update_exactly_once_and_in_order_per_chat(
