@@ -47,7 +47,7 @@ def supervisor(sandbox: SandboxHandle, db: Database) -> Iterator[subprocess.Pope
         "JSIKA_TELEGRAM_BASE_URL": sandbox.bot_api_base_url,
         "JSIKA_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
         "JSIKA_LISTEN_PORT": str(port),
-        "JSIKA_INBOX_CONCURRENCY": "2",  # small, so the work spreads over both processes
+        "JSIKA_INBOX_CONCURRENCY": "1",  # one at a time each, so the work spreads over both processes
         "JSIKA_INBOX_POLL_SECONDS": "0.05",
         "JSIKA_SHUTDOWN_GRACE_SECONDS": "5",
         "JSIKA_LOG_LEVEL": "WARNING",
