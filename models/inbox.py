@@ -7,8 +7,7 @@ process asks PostgreSQL "am I the only one doing this?" (the poller, migrations 
 The three statements every update goes through — store, claim, finish — are also here, built once per process
 with bind parameters (``store_updates``, ``claim_heads``, ``finish_done``): they run for every update, and building
 a SQLAlchemy statement afresh each time (or compiling a new one for every batch size) cost more CPU than running
-it. They do what ``models/queries/inbox.py``'s ``store``/``claim``/``finish_many`` do, the claim in one statement
-instead of a SELECT and an UPDATE; the rest of the inbox's SQL (leases, pruning, statistics) stays there.
+it. The rest of the inbox's SQL (leases, pruning, statistics) is in ``models/queries/inbox.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -159,7 +158,14 @@ async def exclusive(db: Database, name: str, *, wait: bool) -> AsyncIterator[Exc
 
 # -- the per-update statements, built once ---------------------------------------------------------------------
 
-_PENDING = (InboxStatus.NEW, InboxStatus.PROCESSING)
+_NEW: ColumnElement[str] = literal_column(f"'{InboxStatus.NEW.value}'")
+
+
+def pending(table: Any) -> ColumnElement[bool]:
+    """``status IN ('new', 'processing')`` with the values in the SQL, as ``INBOX_PENDING_SQL`` and the partial
+    indexes of migration 0012 spell it: bound parameters would hide from PostgreSQL's generic plan (and from
+    SQLite's planner) that those indexes cover the query, and the claim would scan every handled update."""
+    return table.status.in_([_NEW, literal_column(f"'{InboxStatus.PROCESSING.value}'")])
 
 
 @cache
@@ -200,14 +206,12 @@ def _claim_statement() -> Any:
     head, earlier = aliased(Inbox), aliased(Inbox)
     now: Any = bindparam("now")
     blocked_by_earlier = exists().where(
-        earlier.chat_id == head.chat_id, earlier.update_id < head.update_id, earlier.status.in_(_PENDING)
+        earlier.chat_id == head.chat_id, earlier.update_id < head.update_id, pending(earlier)
     )
-    lease_lapsed = and_(
-        head.status == InboxStatus.PROCESSING, head.lease_until < now, head.attempts < bindparam("max_attempts")
-    )
+    lease_lapsed = and_(head.lease_until < now, head.attempts < bindparam("max_attempts"))  # and so processing
     heads = (
         select(head.update_id)
-        .where(or_(head.status == InboxStatus.NEW, lease_lapsed), ~blocked_by_earlier)
+        .where(pending(head), or_(head.status == _NEW, lease_lapsed), ~blocked_by_earlier)
         .order_by(head.update_id)
         .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)

@@ -1,27 +1,21 @@
-"""The inbox table's SQL: store updates once, claim each chat's oldest pending update, finish, prune.
+"""The inbox table's less frequent SQL: finish with an error, leases, poison updates, pruning, statistics.
 
-Ordering per chat comes from the claim itself: only the *head* of a chat (its lowest pending update id) can be
-claimed, and it stays pending (new or processing) until it is finished, so the chat's next update cannot be
-claimed meanwhile — by this process or any other. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several
-processes claim side by side without waiting on each other; on SQLite every transaction is ``BEGIN IMMEDIATE``
-(``models/db.py``), which makes the claim atomic within the one process that owns the file.
+The three statements every update goes through (store, claim, finish) are built once in ``models/inbox.py``;
+that module's docstring and ``claim_heads`` explain how the claim keeps each chat's updates in order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from models.inbox import InboxItem
+from models.inbox import pending
 from models.tables import Inbox, InboxStatus, Outbox, OutboxStatus
-
-PENDING = (InboxStatus.NEW, InboxStatus.PROCESSING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,82 +33,6 @@ class InboxStats:
     oldest_pending_seconds: float
 
 
-def _insert(session: AsyncSession) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(Inbox)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(Inbox)
-
-
-async def store(session: AsyncSession, updates: Sequence[NewUpdate], now: datetime) -> set[int]:
-    """Insert updates not seen before; return the ids that were new (a duplicate is silently ignored)."""
-    if not updates:
-        return set()
-    rows = [
-        {
-            "update_id": u.update_id,
-            "chat_id": u.chat_id,
-            "payload": u.payload,
-            "received_at": now,
-            "status": InboxStatus.NEW,
-        }
-        for u in updates
-    ]
-    stmt = _insert(session).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
-    result = await session.execute(stmt.returning(Inbox.update_id))
-    return set(result.scalars().all())
-
-
-def _claimable(now: datetime, max_attempts: int) -> Any:
-    earlier = aliased(Inbox)
-    blocked_by_earlier = exists().where(
-        earlier.chat_id == Inbox.chat_id,
-        earlier.update_id < Inbox.update_id,
-        earlier.status.in_(PENDING),
-    )
-    lease_lapsed = and_(Inbox.status == InboxStatus.PROCESSING, Inbox.lease_until < now, Inbox.attempts < max_attempts)
-    return and_(or_(Inbox.status == InboxStatus.NEW, lease_lapsed), ~blocked_by_earlier)
-
-
-async def claim(
-    session: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int, max_attempts: int
-) -> list[InboxItem]:
-    """Claim up to ``limit`` chat heads, oldest first; each is a different chat, so they may run in parallel.
-
-    An update whose lease lapsed (its process died mid-update) is claimed again while it has attempts left.
-    """
-    ids = list(
-        (
-            await session.scalars(
-                select(Inbox.update_id)
-                .where(_claimable(now, max_attempts))
-                .order_by(Inbox.update_id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-    )
-    if not ids:
-        return []
-    rows = await session.execute(
-        update(Inbox)
-        .where(Inbox.update_id.in_(ids))
-        .values(
-            status=InboxStatus.PROCESSING,
-            lease_until=now + lease,
-            claimed_by=worker,
-            attempts=Inbox.attempts + 1,
-        )
-        .returning(Inbox.update_id, Inbox.chat_id, Inbox.payload, Inbox.received_at, Inbox.attempts)
-        .execution_options(synchronize_session=False)
-    )
-    items = [InboxItem(r.update_id, r.chat_id, r.payload, r.received_at, r.attempts) for r in rows]
-    return sorted(items, key=lambda i: i.update_id)
-
-
 async def finish(
     session: AsyncSession, update_id: int, worker: str, status: InboxStatus, now: datetime, error: str | None = None
 ) -> bool:
@@ -126,33 +44,6 @@ async def finish(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def finish_many(
-    session: AsyncSession, outcomes: Sequence[tuple[int, InboxStatus, str | None]], worker: str, now: datetime
-) -> set[int]:
-    """Mark several claimed updates finished in one transaction; returns the ids this worker still held.
-
-    The common case (done, no error) is one UPDATE for all of them: under load many updates finish within the
-    same few milliseconds, and one commit for all of them halves the database round trips per update.
-    """
-    held: set[int] = set()
-    plain = [update_id for update_id, status, error in outcomes if status is InboxStatus.DONE and error is None]
-    if plain:
-        result = await session.execute(
-            update(Inbox)
-            .where(Inbox.update_id.in_(plain), Inbox.claimed_by == worker, Inbox.status == InboxStatus.PROCESSING)
-            .values(status=InboxStatus.DONE, processed_at=now, lease_until=None)
-            .returning(Inbox.update_id)
-            .execution_options(synchronize_session=False)
-        )
-        held.update(result.scalars().all())
-    for update_id, status, error in outcomes:
-        if status is InboxStatus.DONE and error is None:
-            continue
-        if await finish(session, update_id, worker, status, now, error):
-            held.add(update_id)
-    return held
 
 
 async def renew(session: AsyncSession, update_ids: Sequence[int], worker: str, lease_until: datetime) -> int:
@@ -227,7 +118,7 @@ async def stats(session: AsyncSession, now: datetime) -> InboxStats:
             .group_by(Inbox.status)
         )
     }
-    oldest = await session.scalar(select(func.min(Inbox.received_at)).where(Inbox.status.in_(PENDING)))
+    oldest = await session.scalar(select(func.min(Inbox.received_at)).where(pending(Inbox)))
     lag = max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0
     return InboxStats(
         new=counts.get(InboxStatus.NEW.value, 0),
