@@ -61,11 +61,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         _tune_sqlite(engine)
         return engine
-    # 10 kept, 10 more under load. Tried 20 kept and none beyond (the same ceiling, no open/close churn): at 1,000
-    # pendamping the inbox's claim then took seconds on the server. Long-lived connections keep their prepared
-    # statements, and a cached generic plan is the likely culprit; not pursued yet (docs/report.md).
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    # 20 kept open, none beyond. A pool that opens overflow connections under load and closes them again pays,
+    # each time, a new server backend, asyncpg's TLS attempt and type introspection, and every statement prepared
+    # afresh. (20 kept open once made the inbox's claim take seconds: its cached generic plan scanned every
+    # handled update; migration 0012 fixed the claim.)
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     _check_on_checkout(engine)
     return engine
