@@ -5,9 +5,10 @@ error file); ``write_template`` writes an XLSX to fill in. The CLI (``bot/cli/im
 arguments, shows progress and prints the result.
 """
 
-from models.importing.households import DEFAULT_BATCH, DEFAULT_PROGRAMME, import_households, scan
+from models.importing.households import DEFAULT_BATCH, DEFAULT_PROGRAMME, import_households
 from models.importing.result import Counts, ImportResult, Issue, Progress
 from models.importing.rows import HOUSEHOLD_COLUMNS
+from models.importing.scanning import scan
 from models.importing.table import ERROR_COLUMN, ImportFileError, error_path
 from models.importing.template import write_template
 from models.importing.users import USER_COLUMNS, import_users

@@ -17,8 +17,9 @@ from sqlalchemy import event, func, select, text
 
 from models.db import Database
 from models.importing import ImportFileError, ImportResult, import_households, import_users, write_template
-from models.importing.households import BatchWriter, created_json
+from models.importing.copying import created_json
 from models.importing.rows import HouseholdRows, MemberRow
+from models.importing.writing import BatchWriter
 from models.seeding.household_file import HEADER, write_household_file
 from models.seeding.identity import make_kk, make_nik
 from models.tables import Audit, Household, Member, Role, SchoolLevel, User

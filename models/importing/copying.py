@@ -1,0 +1,180 @@
+"""PostgreSQL: a batch's new rows by COPY straight into the real tables, in the batch's transaction.
+
+asyncpg's binary ``copy_records_to_table`` (``models.seeding.writer.copy_records``, the seed's COPY writer). Columns
+the server can fill are left out: member and audit ids (sequences) and the creation times (``now()``, the server
+default added by migration 0009: encoding aware datetimes cost asyncpg ~2 µs a row). Changed rows, which are
+rare, keep their ``UPDATE``s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.importing.rows import HouseholdRows, MemberRow
+from models.importing.schema import MEMBER_FIELDS, UPDATE_HOUSEHOLD, UPDATE_MEMBER
+from models.seeding.writer import copy_records
+from models.tables import HouseholdStatus, MemberStatus
+
+COPY_HOUSEHOLDS = (
+    "id",
+    "programme_code",
+    "kk",
+    "head_name",
+    "address",
+    "desa_code",
+    "pendamping_id",
+    "status",
+    "phone",
+)
+COPY_MEMBERS = ("household_id", "nik", *MEMBER_FIELDS, "status")
+COPY_AUDITS = ("actor_type", "actor_id", "action", "entity", "entity_id", "before", "after", "detail")
+
+
+class CopyWriter:
+    """Writes batches of one import (``actor``, ``file_name`` for the audit rows' detail) by COPY."""
+
+    def __init__(self, actor: str | None, file_name: str) -> None:
+        self.actor = actor
+        self.file_name = file_name
+        self._household_sequence: str | None = None
+
+    async def write(
+        self,
+        session: AsyncSession,
+        new_households: list[HouseholdRows],
+        household_updates: list[dict[str, Any]],
+        member_rows: list[tuple[HouseholdRows, MemberRow]],
+        member_updates: list[dict[str, Any]],
+        audits: Sequence[dict[str, Any]],
+        stored_ids: dict[tuple[str, str], int],
+    ) -> None:
+        """PostgreSQL: new rows by COPY straight into the real tables, in the batch's transaction.
+
+        New households get their ids from the table's own sequence first (one round trip; ``nextval`` never
+        hands the same id out twice, so concurrent writers cannot collide), so their members and audit rows can
+        be COPYed right behind them. Changed rows (rare) keep their ``UPDATE``s. A unique violation (somebody
+        else loaded the same KK or NIK since this batch looked) fails the COPY, and with it the whole batch."""
+        conn = await session.connection()
+        household_ids: dict[int, int] = {}
+        created: list[tuple[Any, ...]] = []
+        records: list[tuple[Any, ...]] = []
+        if new_households:
+            if self._household_sequence is None:
+                self._household_sequence = await session.scalar(
+                    text("SELECT pg_get_serial_sequence('household', 'id')")
+                )
+            ids = await session.scalars(
+                text("SELECT nextval(CAST(:seq AS regclass)) FROM generate_series(1, :n)"),
+                {"seq": self._household_sequence, "n": len(new_households)},
+            )
+            aktif = HouseholdStatus.AKTIF.value
+            actor, source = self.actor, f"impor {self.file_name}, baris "
+            for household, new_id in zip(new_households, ids, strict=True):
+                household_ids[id(household)] = new_id
+                records.append(
+                    (
+                        new_id,
+                        household.programme,
+                        household.kk,
+                        household.head_name,
+                        household.address,
+                        household.desa,
+                        household.pendamping_id,
+                        aktif,
+                        household.phone,
+                    )
+                )
+                # The audit row as COPY wants it (what ``_audit`` and ``_created`` give, without the dicts).
+                rows = household.rows  # in row order (``RowChecker.household``)
+                first, last = rows[0].number, rows[-1].number
+                created.append(
+                    (
+                        "cli",
+                        actor,
+                        "import.create",
+                        "household",
+                        str(new_id),
+                        None,
+                        created_json(household),
+                        f"{source}{first}" if first == last else f"{source}{first}–{last}",
+                    )
+                )
+        aktif = MemberStatus.AKTIF.value
+        members = [
+            (
+                household_ids.get(id(h)) or stored_ids[(h.programme, h.kk)],
+                row.nik,
+                row.name,
+                row.relation,  # str enums: asyncpg sends them as the text they are
+                row.sex,
+                row.birth_date,
+                row.pregnancy_edd,
+                row.school_level,
+                row.school_name,
+                row.severe_disability,
+                aktif,
+            )
+            for h, row in member_rows
+        ]
+        dumps = json.dumps
+        created.extend(
+            (
+                a["actor_type"],
+                a["actor_id"],
+                a["action"],
+                a["entity"],
+                a["entity_id"],
+                None if a["before"] is None else dumps(a["before"]),
+                None if a["after"] is None else dumps(a["after"]),
+                a["detail"],
+            )
+            for a in audits
+        )
+        # Households after the audit rows and just before their members: their rollup trigger takes the
+        # coverage tally rows, which the batch written beside this one may be waiting for until this one
+        # commits, so as little as possible comes after it.
+        await copy_records(conn, "audit", COPY_AUDITS, created)
+        if records:
+            await copy_records(conn, "household", COPY_HOUSEHOLDS, records)
+        if household_updates:
+            await session.execute(UPDATE_HOUSEHOLD, household_updates)
+        if members:
+            await copy_records(conn, "member", COPY_MEMBERS, members)
+        if member_updates:
+            await session.execute(UPDATE_MEMBER, member_updates)
+
+
+_json_text = cast(
+    Any, json.encoder
+).encode_basestring  # a str as a JSON string (C), as json.dumps(…, ensure_ascii=False)
+
+
+def created_json(household: HouseholdRows) -> str:
+    """``json.dumps(BatchWriter._created(household))`` at a third of the cost: the audit JSON of each new
+    household of a province file. Strings go through the json module's own escaping; NIKs are digits."""
+    pendamping = household.pendamping_id
+    return (
+        f'{{"programme_code": {_json_text(household.programme)}, "kk": {_json_text(household.kk)}, '
+        f'"head_name": {_json_text(household.head_name)}, "desa_code": {_json_text(household.desa)}, '
+        f'"address": {_json_text(household.address)}, '
+        f'"phone": {"null" if household.phone is None else _json_text(household.phone)}, '
+        f'"pendamping_id": {"null" if pendamping is None else int(pendamping)}, '
+        f'"anggota": [{", ".join(_json_text(r.nik) for r in household.rows)}]}}'
+    )
+
+
+def duplicate(error: BaseException) -> bool:
+    """A unique violation (SQLSTATE 23505), raised by asyncpg itself (COPY) or wrapped by SQLAlchemy."""
+    seen: BaseException | None = error
+    for _ in range(4):
+        if seen is None:
+            return False
+        if getattr(seen, "sqlstate", None) == "23505" or getattr(seen, "pgcode", None) == "23505":
+            return True
+        seen = cast(BaseException | None, getattr(seen, "orig", None) or seen.__cause__)
+    return False
