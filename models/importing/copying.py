@@ -32,6 +32,8 @@ COPY_HOUSEHOLDS = (
     "phone",
 )
 COPY_MEMBERS = ("household_id", "nik", *MEMBER_FIELDS, "status")
+# Migration 0013 made it deferrable: checked at the commit, after the batch's households are written.
+MEMBER_FK_DEFERRED = text("SET CONSTRAINTS fk_member_household_id_household DEFERRED")
 COPY_AUDITS = ("actor_type", "actor_id", "action", "entity", "entity_id", "before", "after", "detail")
 
 
@@ -135,18 +137,20 @@ class CopyWriter:
             )
             for a in audits
         )
-        # Households after the audit rows and just before their members: their rollup trigger takes the
-        # coverage tally rows, which the batch written beside this one may be waiting for until this one
-        # commits, so as little as possible comes after it.
+        # Households last: their rollup trigger takes the coverage tally rows, which the batch written beside
+        # this one waits for until this one commits, so as little as possible should come after them. So their
+        # members come first, and the members' foreign key (deferrable since migration 0013) is checked at the
+        # commit, when the households are there.
+        if members:
+            await session.execute(MEMBER_FK_DEFERRED)
+            await copy_records(conn, "member", COPY_MEMBERS, members)
+        if member_updates:
+            await session.execute(UPDATE_MEMBER, member_updates)
         await copy_records(conn, "audit", COPY_AUDITS, created)
         if records:
             await copy_records(conn, "household", COPY_HOUSEHOLDS, records)
         if household_updates:
             await session.execute(UPDATE_HOUSEHOLD, household_updates)
-        if members:
-            await copy_records(conn, "member", COPY_MEMBERS, members)
-        if member_updates:
-            await session.execute(UPDATE_MEMBER, member_updates)
 
 
 _json_text = cast(

@@ -685,3 +685,38 @@ async def test_import_batches_on_postgresql_commit_without_waiting_for_the_disk(
     assert result.households.new == 3
     async with db.session() as session:
         assert await session.scalar(text("SHOW synchronous_commit")) == "on"  # the import's own transactions only
+
+
+async def test_import_defers_only_its_own_member_foreign_key_checks_on_postgresql(db: Database, tmp_path: Path) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the deferrable foreign key (migration 0013) is PostgreSQL's")
+    path = tmp_path / "kpm.csv"
+    rows = generated_file(path, 30)
+    deferred: list[str] = []
+
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if sql.startswith("SET CONSTRAINTS"):
+            deferred.append(sql)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
+    result = await run(db, path, batch_size=10)
+    assert result.error_count == 0 and (result.households.new, result.members.new) == (30, len(rows))
+    assert deferred == ["SET CONSTRAINTS fk_member_household_id_household DEFERRED"] * 3  # one per batch
+    async with db.session() as session:
+        deferrable, initially_deferred = (
+            await session.execute(
+                text("SELECT condeferrable, condeferred FROM pg_constraint WHERE conname = :name"),
+                {"name": "fk_member_household_id_household"},
+            )
+        ).one()
+        assert (deferrable, initially_deferred) == (True, False)
+    # Every other writer still has the check at its statement: a member of no household is refused at once.
+    with pytest.raises(Exception, match="fk_member_household_id_household"):
+        async with db.session() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO member (household_id, nik, name, relation, sex, birth_date, severe_disability, status)"
+                    " VALUES (-1, '3601010101900001', 'X', 'anak', 'L', '1990-01-01', false, 'aktif')"
+                )
+            )
+            raise AssertionError("the INSERT should have failed before the commit")
