@@ -54,10 +54,8 @@ def scan(table: Table, progress: Progress | None = None) -> Scan:
     last_row: dict[str, int] = {}
     repeated: set[str] = set()
     rows = 0
-    for number, cells in table.rows():
+    for number, raw, raw_nik in table.two_cells(kk_at, nik_at):
         rows += 1
-        size = len(cells)
-        raw = cells[kk_at] if kk_at < size else None
         key = raw if type(raw) is str and raw.isdigit() else group_key(raw, number)  # the usual cell: as is
         if key != current:
             if current is not None:
@@ -69,8 +67,7 @@ def scan(table: Table, progress: Progress | None = None) -> Scan:
             current = key
         if key in suspects:
             last_row[key] = number
-        raw = cells[nik_at] if nik_at < size else None
-        nik = raw if type(raw) is str and raw.isdigit() else number_text(raw)
+        nik = raw_nik if type(raw_nik) is str and raw_nik.isdigit() else number_text(raw_nik)
         if nik:
             h = hash(nik) & mask
             if seen_niks[h >> 3] & (1 << (h & 7)):
@@ -104,7 +101,8 @@ def batches(table: Table, checker: RowChecker, found: Scan, size: int) -> Genera
     done = 0
     for number, cells in table.rows():
         done += 1
-        key = group_key(cells[kk_at] if kk_at < len(cells) else None, number)
+        raw = cells[kk_at] if kk_at < len(cells) else None
+        key = raw if type(raw) is str and raw.isdigit() else group_key(raw, number)  # the usual cell: as is
         row = checker.check(number, cells, key)
         if row.nik is not None and row.nik in found.repeated_niks:
             first = first_seen.setdefault(row.nik, number)

@@ -24,6 +24,7 @@ from models.validate import cell_text
 
 T = TypeVar("T")
 HEADER_SCAN_ROWS = 20
+CSV_CHUNK = 1 << 20  # characters read at a time by ``Table.two_cells``
 ERROR_COLUMN = "kesalahan"
 _KEY_JUNK = re.compile(r"[^0-9a-z]+")
 
@@ -201,6 +202,56 @@ class Table:
                     yield number, values
         finally:
             book.close()
+
+    def two_cells(self, first: int, second: int) -> Iterator[tuple[int, object, object]]:
+        """(row number, cell ``first``, cell ``second``) of each row ``rows()`` gives: what the scan reads.
+
+        A CSV file is cut with ``str.split`` a megabyte at a time while its lines are its records (no quote
+        character, no lone carriage return), and only up to the second of the two cells; at the first chunk
+        that is not so, ``rows()`` takes over after the rows already given. A fifth of the scan's CPU."""
+        if self.kind == "csv":
+            done = yield from self._plain_two_cells(first, second)
+            if done is None:
+                return
+        else:
+            done = 0
+        for number, cells in self.rows():
+            if number > done:
+                size = len(cells)
+                yield number, cells[first] if first < size else None, cells[second] if second < size else None
+
+    def _plain_two_cells(self, first: int, second: int) -> Generator[tuple[int, object, object], None, int | None]:
+        """``two_cells`` while the file's lines are its records; returns None at the end of the file, or the
+        last record number given when a quote or a lone carriage return turns up."""
+        delimiter = self.delimiter
+        header = self.layout.header_row
+        need = max(first, second) + 1
+        number = 0
+        with self.path.open(encoding=self.encoding, newline="") as handle:
+            carry = ""
+            while chunk := handle.read(CSV_CHUNK):
+                text = carry + chunk
+                end = text.rfind("\n") + 1  # the complete lines; the rest waits for the next chunk
+                lines = text[:end].replace("\r\n", "\n")
+                if '"' in lines or "\r" in lines:
+                    return number
+                carry = text[end:]
+                for line in lines.split("\n")[:-1]:
+                    number += 1
+                    cells = line.split(delimiter, need)
+                    head = cells[0]
+                    if (not head or head.isspace()) and not line.replace(delimiter, "").strip() or number <= header:
+                        continue  # a blank row (``rows()`` skips it too), or the header and what is above it
+                    size = len(cells)
+                    yield number, cells[first] if first < size else None, cells[second] if second < size else None
+            if '"' in carry or "\r" in carry:
+                return number
+            if carry:  # a last line without a line break
+                cells = carry.split(delimiter, need)
+                if carry.replace(delimiter, "").strip() and number + 1 > header:
+                    size = len(cells)
+                    yield number + 1, cells[first] if first < size else None, cells[second] if second < size else None
+        return None
 
     def read_all(self, work: Callable[[], T]) -> T:
         """Run ``work`` (which reads ``rows()``); if a CSV turns out not to be UTF-8 after all (a Windows Excel
