@@ -261,6 +261,21 @@ def thread_cpu_seconds(pid: int) -> tuple[float, float]:
     return main, others
 
 
+def postgres_cpu_seconds() -> float:
+    """utime + stime of every ``postgres`` process on this machine (the server shares the box; its backends stay
+    up for the whole run, the bot's pool keeps them open). 0 where there is none."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "postgres":
+                total += sandbox_echo.cpu_seconds(entry.name)
+        except OSError:
+            continue  # gone meanwhile
+    return total
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -379,7 +394,7 @@ class Phase:
     wall: float
     actions: int
     latencies: dict[str, list[float]]
-    cpu: list[float]  # sandbox, bot, driver, bot's main thread, bot's other threads: seconds over the run
+    cpu: list[float]  # sandbox, bot, driver, bot's main thread, bot's other threads, postgres: seconds over the run
 
 
 async def drive(url: str, users: int, reports: int, pids: tuple[int, int], thinks: list[float]) -> list[Phase]:
@@ -407,6 +422,7 @@ async def drive(url: str, users: int, reports: int, pids: tuple[int, int], think
                 driver.think = think
                 cpu = (sandbox_echo.cpu_seconds(pids[0]), sandbox_echo.cpu_seconds(pids[1]), sandbox_echo.cpu_seconds())
                 threads = thread_cpu_seconds(pids[1])
+                server = postgres_cpu_seconds()
                 began, started = time.time(), time.perf_counter()
                 await asyncio.gather(*(driver.report(person, reports) for person in people.values()))
                 wall, ended = time.perf_counter() - started, time.time()
@@ -418,6 +434,7 @@ async def drive(url: str, users: int, reports: int, pids: tuple[int, int], think
                 name = "saturation" if think == 0 else f"paced (think {think:g} s)"
                 spent = [b - a for a, b in zip(cpu, after, strict=True)]
                 spent += [b - a for a, b in zip(threads, thread_cpu_seconds(pids[1]), strict=True)]
+                spent.append(postgres_cpu_seconds() - server)
                 phases.append(Phase(name, think, began, ended, wall, driver.actions, dict(driver.latencies), spent))
                 print(f"{name}: {driver.actions} actions in {wall:.1f} s, load {os.getloadavg()[0]:.2f}", flush=True)
         finally:
@@ -616,7 +633,7 @@ def print_figures(
     for phase, server in zip(phases, servers, strict=True):
         reports = args.users * args.reports
         rate = phase.actions / phase.wall
-        sandbox_cpu, bot_cpu, driver_cpu, main_cpu, thread_cpu = phase.cpu
+        sandbox_cpu, bot_cpu, driver_cpu, main_cpu, thread_cpu, postgres_cpu = phase.cpu
         print(f"\n  {phase.name}")
         offered = f"   offered {args.users / phase.think:.0f}/s" if phase.think else ""
         print(
@@ -635,12 +652,19 @@ def print_figures(
             )
         print(
             f"    cpu share of wall  sandbox {sandbox_cpu / phase.wall:.0%}  bot {bot_cpu / phase.wall:.0%}  driver "
-            f"{driver_cpu / phase.wall:.0%}  (100% = one core)"
+            f"{driver_cpu / phase.wall:.0%}"
+            + (f"  postgres {postgres_cpu / phase.wall:.0%}" if database == "postgresql" else "")
+            + "  (100% = one core)"
         )
         print(
             f"    cpu per update     bot {bot_cpu / max(1, phase.actions) * 1000:.2f} ms  "
             f"sandbox {sandbox_cpu / max(1, phase.actions) * 1000:.2f} ms   (bot: main thread "
             f"{main_cpu / max(1, phase.actions) * 1000:.2f} ms, other threads {thread_cpu / max(1, phase.actions) * 1000:.2f} ms)"
+            + (
+                f"   postgres server {postgres_cpu / max(1, phase.actions) * 1000:.2f} ms"
+                if database == "postgresql"
+                else ""
+            )
         )
     print(f"\n  bot memory         {rss:.0f} MB RSS at the end")
     saturation = next((ph for ph in phases if ph.think == 0), None)
@@ -726,6 +750,15 @@ def record_figures(
                 note="utime + stime of the bot process from /proc over the run",
             )
         )
+        if database == "postgresql":
+            figures.append(
+                Figure(
+                    "PostgreSQL server CPU per update, saturation",
+                    round(phase.cpu[5] / max(1, phase.actions) * 1000, 2),
+                    "ms",
+                    note="all postgres processes on the box, from /proc over the run",
+                )
+            )
     record(
         "report-load",
         figures,
