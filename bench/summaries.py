@@ -51,7 +51,7 @@ from models import export, migrate, rollups  # noqa: E402
 from models.actor import Actor  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.period import Period  # noqa: E402
-from models.queries import compliance, overdue, summary  # noqa: E402
+from models.queries import compliance, overdue, summary, worklist  # noqa: E402
 from models.queries.regions import get_area  # noqa: E402
 from models.tables import Role  # noqa: E402
 
@@ -330,6 +330,45 @@ async def bench_reports(db: Database, runs: int) -> list[Figure]:
     return figures
 
 
+CEILING_WORKLIST = """
+    SELECT h.id, h.head_name, max(v.visited_on), bool_or(v.period = :p) FROM household h
+    LEFT JOIN visit v ON v.household_id = h.id AND v.period <= :p
+    WHERE h.pendamping_id = :who AND h.status = 'aktif' GROUP BY h.id, h.head_name"""
+STEP_TARGET_MS = 50  # a form step's p95 (issue #6): /lapor's first answer is this list
+
+
+async def bench_pendamping_list(db: Database, runs: int) -> list[Figure]:
+    """The list /lapor, /jadwal and the morning digest show a pendamping (``models.queries.worklist``), for the
+    pendamping with the most households, against a hand-written query of the same rows. A scope applied only
+    outside its grouping once made it group the whole province's visits (issue #6)."""
+    async with db.session() as s:
+        who_id, households = (
+            await s.execute(
+                text(
+                    "SELECT pendamping_id, count(*) FROM household WHERE pendamping_id IS NOT NULL "
+                    "GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+                )
+            )
+        ).one()
+    who = Actor(int(who_id), "Pendamping", Role.PENDAMPING, "36")
+    p50, p95 = await timed(db, runs, lambda s: worklist.worklist(s, who, CURRENT))
+    c50, c95 = await timed(db, runs, raw(CEILING_WORKLIST, p=str(CURRENT), who=who.id))
+    print(f"{'worklist':<12} {f'pendamping, {households} KPM':<26} {p50:8.0f} {p95:8.0f}   {c50:11.0f} {c95:7.0f}")
+    return [
+        Figure(
+            f"pendamping's list (/lapor, /jadwal) p95, {households} households",
+            round(p95, 1),
+            "ms",
+            target=f"< {STEP_TARGET_MS} ms",
+            met=p95 < STEP_TARGET_MS,
+            peer="hand-written SQL of the same rows (p95)",
+            peer_value=round(c95, 1),
+            ratio=round(p95 / c95, 3),
+            note=f"p50 {p50:.1f} ms, ceiling p50 {c50:.1f} ms, {runs} runs after a warm-up",
+        )
+    ]
+
+
 async def _overdue(session: Any, who: Actor, area: Any) -> None:
     """What /tunggakan runs: the first page, grouped by pendamping, plus the 2+ periods count."""
     await overdue.overdue_page(session, who, area.code, CURRENT, 0)
@@ -411,6 +450,7 @@ async def main() -> None:
         load_before = round(os.getloadavg()[0], 2)
         print(f"machine: {os.cpu_count()} CPUs, load average {load()} before the timings (other work shares it)")
         figures = await bench_reports(db, args.runs)
+        figures += await bench_pendamping_list(db, args.runs)
         figures += await bench_export(db)
         print(f"load average {load()} after the timings")
         record(

@@ -53,8 +53,12 @@ class ReportedVisit:
     visited_on: date
 
 
-def _visit_summary(period: Period):  # type: ignore[no-untyped-def]
-    """Per household: last visit date, and whether this and the previous period have a visit."""
+def _visit_summary(actor: Actor, period: Period):  # type: ignore[no-untyped-def]
+    """Per household in the actor's scope: last visit date, and whether this and the previous period have a visit.
+
+    The scope is applied *inside* the grouping: neither database pushes the outer join's condition into a grouped
+    subquery, so without it every /lapor and /jadwal grouped the whole province's visits (950 ms at 50,000
+    households with three months of history; a pendamping's 200 households read through their index instead)."""
     this, previous = str(period), str(period.previous())
     return (
         select(
@@ -63,7 +67,8 @@ def _visit_summary(period: Period):  # type: ignore[no-untyped-def]
             func.max(case((Visit.period == this, 1), else_=0)).label("done"),
             func.max(case((Visit.period == previous, 1), else_=0)).label("prev_done"),
         )
-        .where(Visit.period <= this)
+        .join(Household, Household.id == Visit.household_id)
+        .where(Visit.period <= this, households_of(actor), Household.status == HouseholdStatus.AKTIF)
         .group_by(Visit.household_id)
         .subquery()
     )
@@ -79,7 +84,7 @@ async def worklist(
     include_done: bool = False,
 ) -> Worklist:
     """Households in the actor's scope (active ones) for ``period``: the not-done ones, longest unvisited first."""
-    summary = _visit_summary(period)
+    summary = _visit_summary(actor, period)
     done = func.coalesce(summary.c.done, 0)
     overdue = and_(done == 0, func.coalesce(summary.c.prev_done, 0) == 0)
     counts = (
