@@ -30,7 +30,7 @@ async def insert_batch(
     session: AsyncSession,
     new_households: list[HouseholdRows],
     household_updates: list[dict[str, Any]],
-    member_rows: list[tuple[HouseholdRows, MemberRow]],
+    added_members: list[tuple[HouseholdRows, MemberRow]],
     member_updates: list[dict[str, Any]],
     audits: list[dict[str, Any]],
     stored_ids: dict[tuple[str, str], int],
@@ -38,7 +38,7 @@ async def insert_batch(
     created_audit: Callable[[int, HouseholdRows], dict[str, Any]],
 ) -> None:
     """Write a batch in ``session``'s transaction: new households first (their ids come back), then their
-    members, the updates, and the audit rows (``audits`` plus ``created_audit(id, household)`` per new one)."""
+    members and the new members of stored households, the updates, and the audit rows (``audits`` plus ``created_audit(id, household)`` per new one)."""
     household_ids = dict(stored_ids)
     if new_households:
         inserted = await INSERT_HOUSEHOLDS.execute(session, [_new_household(h, now) for h in new_households])
@@ -49,6 +49,7 @@ async def insert_batch(
             audits.append(created_audit(household_ids[(household.programme, household.kk)], household))
     if household_updates:
         await session.execute(UPDATE_HOUSEHOLD, household_updates)
+    member_rows = [(h, row) for h in new_households for row in h.rows] + added_members
     if member_rows:
         await INSERT_MEMBERS.execute(
             session, [_new_member(household_ids[(h.programme, h.kk)], row, now) for h, row in member_rows]

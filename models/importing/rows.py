@@ -260,7 +260,12 @@ class HouseholdRows:
 
     @property
     def failed(self) -> bool:
-        return bool(self.errors) or any(r.errors for r in self.rows)
+        if self.errors:
+            return True
+        for row in self.rows:  # noqa: SIM110 - a loop, not any(generator): asked for every household, twice
+            if row.errors:
+                return True
+        return False
 
 
 def _issue(number: int, column: str, raw: object, message: str) -> Issue:
@@ -300,6 +305,7 @@ class RowChecker:
         self._born_cache: dict[str, Checked[date]] = {}
         self._nik_region_cache: dict[str, bool] = {}
         self._nik_date_cache: dict[str, tuple[int, int, int, str] | None] = {}
+        self._kk_date_cache: dict[str, bool] = {}  # KK digits 7–12 → a real issue date
 
     def check(self, number: int, cells: Sequence[object], key: str) -> MemberRow:
         """One row's own checks (the household-wide ones come in ``household``). Hot path: 2.6M calls."""
@@ -332,8 +338,11 @@ class RowChecker:
 
         raw = kk_cell
         if raw != self._kk_cache[0]:
-            checked_kk = validate_kk(raw)
-            self._kk_cache = (raw, checked_kk.value, checked_kk.errors)
+            if self._clean_kk(raw):
+                self._kk_cache = (raw, cast(str, raw), [])
+            else:
+                checked_kk = validate_kk(raw)
+                self._kk_cache = (raw, checked_kk.value, checked_kk.errors)
         row.kk = self._kk_cache[1]
         for message in self._kk_cache[2]:
             errors.append(_issue(number, "no_kk", raw, message))
@@ -425,7 +434,9 @@ class RowChecker:
             row.address = address
 
         raw = telepon_cell
-        if raw.strip() if type(raw) is str else cell_text(raw):
+        if type(raw) is str and 10 <= len(raw) <= 14 and raw.startswith("08") and raw.isdigit() and raw.isascii():
+            row.phone = "+62" + raw[1:]  # a plain mobile number: what ``normalize_phone`` makes of it, unasked
+        elif raw.strip() if type(raw) is str else cell_text(raw):
             phone = normalize_phone(raw)
             for message in phone.errors:
                 errors.append(_issue(number, "telepon", raw, message))
@@ -496,13 +507,7 @@ class RowChecker:
             return False
         if born is None or sex is None or raw.endswith("0000"):
             return False
-        prefix = raw[:6]
-        region_ok = self._nik_region_cache.get(prefix)
-        if region_ok is None:
-            region_ok = prefix[:2] in PROVINCE_CODES and prefix[2:4] != "00" and prefix[4:6] != "00"
-            if len(self._nik_region_cache) < CACHE_LIMIT:
-                self._nik_region_cache[prefix] = region_ok
-        if not region_ok:
+        if not self._region_ok(raw[:6]):
             return False
         part = raw[6:12]
         if part in self._nik_date_cache:
@@ -515,6 +520,30 @@ class RowChecker:
             return False
         day, month, yy, nik_sex = decoded
         return born.day == day and born.month == month and born.year % 100 == yy and sex == nik_sex
+
+    def _region_ok(self, prefix: str) -> bool:
+        """Digits 1–6 of a NIK or KK: a real province, kabupaten and kecamatan not 00 (cached)."""
+        region_ok = self._nik_region_cache.get(prefix)
+        if region_ok is None:
+            region_ok = prefix[:2] in PROVINCE_CODES and prefix[2:4] != "00" and prefix[4:6] != "00"
+            if len(self._nik_region_cache) < CACHE_LIMIT:
+                self._nik_region_cache[prefix] = region_ok
+        return region_ok
+
+    def _clean_kk(self, raw: object) -> bool:
+        """True when ``validate_kk`` would accept ``raw`` as it is: 16 ASCII digits, a plausible region and a
+        real issue date (both cached). Anything else goes through ``validate_kk`` (one source for messages)."""
+        if type(raw) is not str or len(raw) != 16 or not raw.isdigit() or not raw.isascii():
+            return False
+        if not self._region_ok(raw[:6]):
+            return False
+        part = raw[6:12]
+        issued = self._kk_date_cache.get(part)
+        if issued is None:
+            issued = not validate_kk(f"360101{part}0001").errors  # a known-good region and serial around it
+            if len(self._kk_date_cache) < CACHE_LIMIT:
+                self._kk_date_cache[part] = issued
+        return issued
 
     def _decode_nik_date(self, part: str) -> tuple[int, int, int, str] | None:
         """NIK digits 7–12 → (day, month, yy, sex) when ``validate_nik`` accepts them; else None."""

@@ -147,33 +147,33 @@ class BatchWriter:
         counts_h, counts_m = counts
         new_households: list[HouseholdRows] = []
         household_updates: list[dict[str, Any]] = []
-        member_rows: list[tuple[HouseholdRows, MemberRow]] = []  # new members; household id resolved below
+        added_members: list[tuple[HouseholdRows, MemberRow]] = []  # new members of stored households
         member_updates: list[dict[str, Any]] = []
         audits: list[dict[str, Any]] = []
         loaded: list[HouseholdRows] = []
-        for household in households:
-            stored = stored_households.get((household.programme, household.kk))
-            for row in household.rows:
-                other = stored_members.get(row.nik or "")
-                if other is not None and (stored is None or other["household_id"] != stored["id"]):
-                    row.errors.append(
-                        Issue(
-                            row.number,
-                            "nik",
-                            row.nik or "",
-                            f"NIK {row.nik} sudah terdaftar di keluarga lain (KK {other['household_kk']}, program "
-                            f"{other['household_programme']}). Memindahkan anggota antar keluarga adalah pemutakhiran "
-                            "data, bukan impor.",
+        for household in households:  # none has failed yet (``apply``)
+            stored = stored_households.get((household.programme, household.kk)) if stored_households else None
+            if stored_members:  # else nothing can be wrong here (a fresh batch: nothing was looked up)
+                for row in household.rows:
+                    other = stored_members.get(row.nik or "")
+                    if other is not None and (stored is None or other["household_id"] != stored["id"]):
+                        row.errors.append(
+                            Issue(
+                                row.number,
+                                "nik",
+                                row.nik or "",
+                                f"NIK {row.nik} sudah terdaftar di keluarga lain (KK {other['household_kk']}, "
+                                f"program {other['household_programme']}). Memindahkan anggota antar keluarga "
+                                "adalah pemutakhiran data, bukan impor.",
+                            )
                         )
-                    )
-            if household.failed:
-                continue
+                if household.failed:
+                    continue
             loaded.append(household)
             if stored is None:
-                new_households.append(household)
+                new_households.append(household)  # with all its members
                 counts_h.new += 1
                 counts_m.new += len(household.rows)
-                member_rows.extend((household, row) for row in household.rows)
                 continue
             wanted = self._household_values(household)
             before: dict[str, Any] = {}
@@ -195,7 +195,7 @@ class BatchWriter:
                 current = stored_members.get(row.nik)
                 if current is None:
                     added.append(row.nik)
-                    member_rows.append((household, row))
+                    added_members.append((household, row))
                     counts_m.new += 1
                     continue
                 changed = {name: value for name, value in values.items() if current[name] != value}
@@ -224,14 +224,14 @@ class BatchWriter:
         stored_ids = {key: stored["id"] for key, stored in stored_households.items()}
         if self.postgres:
             await self.copier.write(
-                session, new_households, household_updates, member_rows, member_updates, audits, stored_ids
+                session, new_households, household_updates, added_members, member_updates, audits, stored_ids
             )
             return loaded
         await insert_batch(
             session,
             new_households,
             household_updates,
-            member_rows,
+            added_members,
             member_updates,
             audits,
             stored_ids,

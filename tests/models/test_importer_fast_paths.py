@@ -1,0 +1,78 @@
+"""The row check's shortcuts for the ordinary cell (a plain KK, a plain 08… phone) give exactly what the full
+checks in ``models.validate`` give; anything else still goes through them, so the messages have one source."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.importing.rows import HOUSEHOLD_COLUMNS, Reference, RowChecker
+from models.importing.table import Table
+from models.validate import normalize_phone, validate_kk
+
+TODAY = date(2025, 11, 24)
+COLUMNS = [c.name for c in HOUSEHOLD_COLUMNS]
+
+
+def _checker(tmp: Path) -> RowChecker:
+    path = tmp / "header.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(COLUMNS)
+    reference = Reference(
+        regions={"36.01.01.2001": ("Desa Contoh", 4)}, programmes={"JAMSOSRATU": "36"}, pendamping={}, users_by_phone={}
+    )
+    return RowChecker(Table(path, HOUSEHOLD_COLUMNS), reference, today=TODAY, default_programme="JAMSOSRATU")
+
+
+def _row(checker: RowChecker, **cells: object) -> tuple[str | None, str | None, list[str]]:
+    row = checker.check(2, [cells.get(name, "") for name in COLUMNS], "k")
+    return row.kk, row.phone, [i.message for i in row.errors + row.warnings if i.column in ("no_kk", "telepon")]
+
+
+DIGITS = st.text(alphabet="0123456789", min_size=0, max_size=17)
+KKS = st.one_of(
+    DIGITS,
+    st.builds(
+        lambda region, date_part, serial: region + date_part + serial,
+        st.sampled_from(["360101", "110000", "990101", "367201"]),
+        st.text(alphabet="0123456789", min_size=6, max_size=6),
+        st.text(alphabet="0123456789", min_size=4, max_size=4),
+    ),
+    st.sampled_from(["３６０１０１１５１１２００００１", "3601011511200001 ", "3601-0115-1120-0001"]),
+)
+PHONES = st.one_of(
+    st.builds(lambda rest: "08" + rest, DIGITS),
+    st.builds(lambda rest: "0" + rest, DIGITS),
+    st.sampled_from(["０８１２３４５６７８９０", "0812 3456 7890", "08123456789012345", "0800000000"]),
+)
+
+
+def test_clean_cells_take_the_shortcut_and_agree(tmp_path: Path) -> None:
+    checker = _checker(tmp_path)
+    assert checker._clean_kk("3601011511200001")
+    assert _row(checker, no_kk="3601011511200001", telepon="081234567890") == ("3601011511200001", "+6281234567890", [])
+
+
+@settings(max_examples=400, deadline=None)
+@given(kk=KKS, phone=PHONES)
+def test_the_shortcuts_give_what_the_full_checks_give(kk: str, phone: str) -> None:
+    checker = CHECKER
+    found_kk, found_phone, messages = _row(checker, no_kk=kk, telepon=phone)
+    full_kk, full_phone = validate_kk(kk), normalize_phone(phone)
+    assert found_kk == full_kk.value
+    assert found_phone == full_phone.value
+    assert messages == [*full_kk.errors, *full_phone.errors, *full_phone.warnings]
+
+
+CHECKER: RowChecker
+
+
+def setup_module() -> None:
+    global CHECKER
+    import tempfile
+
+    CHECKER = _checker(Path(tempfile.mkdtemp()))
