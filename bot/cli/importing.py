@@ -2,7 +2,7 @@
 
 Only argument parsing, the progress bar and the tables live here; the work is ``models.importing``.
 Exit codes: 0 every row loaded (or would load, with ``--dry-run``); 1 some rows did not load (they are in the
-error file); 2 the file as a whole could not be read.
+error file); 2 the file as a whole could not be read, or the database needs ``jsika db upgrade`` first.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typer.core import TyperGroup
 
 from bot.cli.common import console, fail, run_with_db, settings, tr
 from bot.i18n.format import number
+from models import migrate
 from models.db import Database
 from models.importing import (
     DEFAULT_BATCH,
@@ -196,6 +197,14 @@ def _progress() -> Iterator[_Bar]:
 
 def _with_progress(work: Callable[[Database, _Bar], Awaitable[ImportResult]]) -> ImportResult:
     async def go(db: Database) -> ImportResult:
+        if not await migrate.is_current(db):  # the import relies on the schema it was written for (e.g. 0013)
+            raise fail(
+                tr(
+                    "Basis data belum diperbarui ke versi program ini. "
+                    "Jalankan `jsika db upgrade` dulu, lalu impor lagi."
+                ),
+                2,
+            )
         with _progress() as bar:
             return await work(db, bar)
 

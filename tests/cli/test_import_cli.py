@@ -171,6 +171,18 @@ def test_a_file_that_cannot_be_read_is_one_clear_line(cli_env: Path) -> None:
     assert result.exit_code == 2 and "no_kk" in result.output
 
 
+def test_an_import_into_a_database_that_needs_upgrading_says_so_and_writes_nothing(
+    cli_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = cli_env / "belum-upgrade.db"
+    monkeypatch.setenv("JSIKA_DATABASE_URL", f"sqlite+aiosqlite:///{empty}")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["import", "households", str(write_csv(cli_env / "kpm.csv", ROWS))])
+    assert result.exit_code == 2
+    assert "jsika db upgrade" in result.output and "Traceback" not in result.output
+    assert not (cli_env / "kpm.errors.csv").exists()
+
+
 def test_bare_import_shows_help(cli_env: Path) -> None:
     result = runner.invoke(app, ["import"])
     assert result.exit_code == 0
