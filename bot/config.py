@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     serve_http: bool = Field(True, description="Serve webhook/health/metrics/OPD API on listen_host:listen_port")
     workers: int = Field(1, ge=1, le=64, description="Bot processes for `jsika run` (more than 1: PostgreSQL only)")
     migrate_on_start: bool = Field(True, description="Apply pending migrations when `jsika run` starts")
-    inbox_concurrency: int = Field(32, ge=1, le=60, description="Updates one process handles at once (each a chat)")
+    inbox_concurrency: int | None = Field(
+        None, ge=1, le=60, description="Updates one process handles at once (each a chat); unset: see inbox_slots"
+    )
     inbox_lease_seconds: float = Field(60.0, ge=1, description="A claimed update not renewed for this long is retaken")
     inbox_max_age_seconds: float = Field(3600.0, ge=1, description="Older updates are logged and skipped")
     inbox_max_attempts: int = Field(3, ge=1, le=20, description="Processes an update may crash before it is set aside")
@@ -92,6 +94,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def inbox_slots(self) -> int:
+        """``inbox_concurrency``, else 32 on SQLite and 48 on PostgreSQL. Measured at 1,000 pendamping
+        (``bench/report_load.py``, saturation, two rounds each): PostgreSQL 149-159 updates/s at 32 and 197-199 at 48
+        — an update there waits mostly on round trips, so more in flight use the time; SQLite 221-228 at 32 and 194-209
+        at 48 — its one connection takes one transaction at a time, and more updates in hand only queue for it."""
+        if self.inbox_concurrency is not None:
+            return self.inbox_concurrency
+        return 32 if self.is_sqlite else 48
 
 
 class SettingsError(Exception):

@@ -49,7 +49,7 @@ def _stop_event() -> asyncio.Event:
 
 def inbox_options(settings: Settings) -> InboxOptions:
     return InboxOptions(
-        concurrency=settings.inbox_concurrency,
+        concurrency=settings.inbox_slots,
         lease_seconds=settings.inbox_lease_seconds,
         max_age_seconds=settings.inbox_max_age_seconds,
         max_attempts=settings.inbox_max_attempts,
