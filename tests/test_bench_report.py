@@ -53,3 +53,20 @@ def test_scale_names_follow_the_product_brief() -> None:
     assert results.scale_of(650_000) == "province"
     assert results.scale_of(50_000) == "jamsosratu"
     assert results.scale_of(2_000) == "2000-households"
+
+
+def test_a_benchmark_answering_two_targets_shows_each_figure_on_its_own_row(results_dir: Path) -> None:
+    results.record(
+        "supervisor-summaries",
+        [
+            Figure("/ringkasan p95, admin / Banten", 12, "ms", target="< 200 ms", met=True),
+            Figure("pendamping's list (/lapor, /jadwal) p95, 838 households", 97, "ms", target="< 50 ms", met=False),
+        ],
+        scale="province",
+        database="postgresql",
+    )
+    lines = report.render(results.load_all()).splitlines()
+    summary = [line for line in lines if line.startswith("| Ringkasan koordinator")]
+    worklist = [line for line in lines if line.startswith("| Daftar kerja pendamping")]
+    assert len(summary) == 1 and "/ringkasan" in summary[0] and "✅ ya" in summary[0]
+    assert len(worklist) == 1 and "97 ms" in worklist[0] and "❌ tidak" in worklist[0]
