@@ -30,7 +30,8 @@ Latencies printed:
   sandbox, the long polls both ways and the driver itself, all sharing the same 2 CPUs).
 
 CPU per update is read from ``/proc/<pid>/stat`` (utime + stime) of the bot process over each run, divided by
-the updates it handled; the echo bot's the same way. Figures go to ``bench/results`` (``bench.results.record``).
+the updates it handled; the echo bot's the same way; on PostgreSQL also the server's (every ``postgres`` process on
+the machine, so other people's queries count too on a shared box). Figures go to ``bench/results`` (``bench.results.record``).
 Always note the machine's load average (printed before and after): on a shared 2-CPU box every latency here
 moves with it, CPU per update much less.
 """
