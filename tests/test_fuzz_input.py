@@ -31,7 +31,8 @@ from handlers.forms.steps import (
     TextStep,
 )
 from handlers.render.forms import problem_text
-from models.importing.rows import HOUSEHOLD_COLUMNS, Reference, RowChecker
+from models.importing.layout import HOUSEHOLD_COLUMNS
+from models.importing.rows import Reference, RowChecker
 from models.importing.table import Table, _find_layout
 from models.validate import normalize_phone, parse_date, validate_kk, validate_nik
 

@@ -6,8 +6,8 @@ arguments, shows progress and prints the result.
 """
 
 from models.importing.households import DEFAULT_BATCH, DEFAULT_PROGRAMME, import_households
+from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.result import Counts, ImportResult, Issue, Progress
-from models.importing.rows import HOUSEHOLD_COLUMNS
 from models.importing.scanning import scan
 from models.importing.table import ERROR_COLUMN, ImportFileError, error_path
 from models.importing.template import write_template

@@ -33,8 +33,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.db import Database
+from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.result import ImportResult, Progress
-from models.importing.rows import HOUSEHOLD_COLUMNS, HouseholdRows, Reference, RowChecker
+from models.importing.rows import HouseholdRows, Reference, RowChecker
 from models.importing.scanning import Batch, Scan, batches, scan
 from models.importing.table import ErrorFile, ImportFileError, Table
 from models.importing.writing import BatchWriter

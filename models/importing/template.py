@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from models.importing.rows import HOUSEHOLD_COLUMNS
+from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.table import Column
 from models.importing.users import USER_COLUMNS
 from models.tables import Relation

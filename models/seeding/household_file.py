@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from models.importing.rows import HOUSEHOLD_COLUMNS
+from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.regions import shipped_regions
 from models.seeding.identity import kecamatan_digits, make_kk, make_nik
 

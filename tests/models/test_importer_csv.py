@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.importing import table as table_module
-from models.importing.rows import HOUSEHOLD_COLUMNS
+from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.table import Table
 
 HEADER = "no_kk,nik,nama,hubungan,jenis_kelamin,tanggal_lahir,kode_desa"

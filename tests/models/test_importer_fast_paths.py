@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.importing.rows import HOUSEHOLD_COLUMNS, Reference, RowChecker
+from models.importing.layout import HOUSEHOLD_COLUMNS
+from models.importing.rows import Reference, RowChecker
 from models.importing.table import Table
 from models.validate import normalize_phone, validate_kk
 
