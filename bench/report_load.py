@@ -544,6 +544,9 @@ def main() -> None:
         run_bot(args.url, args.database_url, args.stats, args.concurrent_updates, args.pool_size)
         return
 
+    from bench import results
+
+    results.started()  # the code under test is the checkout as the run starts
     thinks = ([] if args.no_saturation else [0.0]) + ([args.think] if args.think > 0 else [])
     if not thinks:
         parser.error("nothing to run: --no-saturation and --think 0")

@@ -60,6 +60,16 @@ def _commit() -> str:
         return "?"
 
 
+_started_at: str | None = None
+
+
+def started() -> None:
+    """Note the commit checked out as the benchmark starts; ``record`` writes that one. A commit made while a
+    long run goes on (another engineer's, in the same checkout) must not be credited with its figures."""
+    global _started_at
+    _started_at = _commit()
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -73,7 +83,7 @@ def _cpu_model() -> str:
 def machine_facts(load_before: float | None = None) -> dict[str, Any]:
     return {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _commit(),
+        "commit": _started_at or _commit(),
         "cpus": os.cpu_count(),
         "cpu_model": _cpu_model(),
         "python": platform.python_version(),
@@ -120,3 +130,6 @@ def load_all() -> list[Run]:
         figures = [Figure(**figure) for figure in data.pop("figures")]
         runs.append(Run(figures=figures, **data))
     return runs
+
+
+started()  # on import: every benchmark imports this module as it starts (or calls started() itself)

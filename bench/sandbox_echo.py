@@ -237,6 +237,9 @@ def main() -> None:
         run_echo_bot(args.url, args.concurrent_updates, args.transport)
         return
 
+    from bench import results
+
+    results.started()  # the code under test is the checkout as the run starts
     sandbox, url = start_sandbox(rate_limits=args.rate_limits)
     bot = subprocess.Popen(
         [sys.executable, __file__, "--role", "bot", "--url", url, "--concurrent-updates", str(args.concurrent_updates)]

@@ -70,3 +70,14 @@ def test_a_benchmark_answering_two_targets_shows_each_figure_on_its_own_row(resu
     worklist = [line for line in lines if line.startswith("| Daftar kerja pendamping")]
     assert len(summary) == 1 and "/ringkasan" in summary[0] and "✅ ya" in summary[0]
     assert len(worklist) == 1 and "97 ms" in worklist[0] and "❌ tidak" in worklist[0]
+
+
+def test_a_run_is_credited_to_the_commit_checked_out_when_it_started(
+    results_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(results, "_started_at", None)  # restored after the test, like the other patches
+    monkeypatch.setattr(results, "_commit", lambda: "aaaaaaa")
+    results.started()
+    monkeypatch.setattr(results, "_commit", lambda: "bbbbbbb")  # someone commits while the run goes on
+    results.record("memory", [Figure("x", 1.0, "MB")], scale="province", database="postgresql")
+    assert [run.machine["commit"] for run in results.load_all()] == ["aaaaaaa"]
