@@ -37,6 +37,26 @@ MEMBER_FK_DEFERRED = text("SET CONSTRAINTS fk_member_household_id_household DEFE
 COPY_AUDITS = ("actor_type", "actor_id", "action", "entity", "entity_id", "before", "after", "detail")
 
 
+_AKTIF_MEMBER = MemberStatus.AKTIF.value
+
+
+def _member_record(household_id: int, row: MemberRow) -> tuple[Any, ...]:
+    """A new member as the COPY takes it, in ``COPY_MEMBERS`` order (new households' and stored ones' alike)."""
+    return (
+        household_id,
+        row.nik,
+        row.name,
+        row.relation,  # str enums: asyncpg sends them as the text they are
+        row.sex,
+        row.birth_date,
+        row.pregnancy_edd,
+        row.school_level,
+        row.school_name,
+        row.severe_disability,
+        _AKTIF_MEMBER,
+    )
+
+
 class CopyWriter:
     """Writes batches of one import (``actor``, ``file_name`` for the audit rows' detail) by COPY."""
 
@@ -66,7 +86,6 @@ class CopyWriter:
         records: list[tuple[Any, ...]] = []
         members: list[tuple[Any, ...]] = []
         member = members.append
-        aktif_member = MemberStatus.AKTIF.value
         if new_households:
             if self._household_sequence is None:
                 self._household_sequence = await session.scalar(
@@ -110,37 +129,9 @@ class CopyWriter:
                     )
                 )
                 for row in rows:
-                    member(
-                        (
-                            new_id,
-                            row.nik,
-                            row.name,
-                            row.relation,  # str enums: asyncpg sends them as the text they are
-                            row.sex,
-                            row.birth_date,
-                            row.pregnancy_edd,
-                            row.school_level,
-                            row.school_name,
-                            row.severe_disability,
-                            aktif_member,
-                        )
-                    )
+                    member(_member_record(new_id, row))
         for h, row in added_members:
-            member(
-                (
-                    stored_ids[(h.programme, h.kk)],
-                    row.nik,
-                    row.name,
-                    row.relation,
-                    row.sex,
-                    row.birth_date,
-                    row.pregnancy_edd,
-                    row.school_level,
-                    row.school_name,
-                    row.severe_disability,
-                    aktif_member,
-                )
-            )
+            member(_member_record(stored_ids[(h.programme, h.kk)], row))
         dumps = json.dumps
         created.extend(
             (
