@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.db import Database
-from models.tables import Inbox, InboxStatus
+from models.tables import INBOX_PENDING, Inbox, InboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,7 @@ def pending(table: Any) -> ColumnElement[bool]:
     """``status IN ('new', 'processing')`` with the values in the SQL, as ``INBOX_PENDING_SQL`` and the partial
     indexes of migration 0012 spell it: bound parameters would hide from PostgreSQL's generic plan (and from
     SQLite's planner) that those indexes cover the query, and the claim would scan every handled update."""
-    return table.status.in_([_NEW, literal_column(f"'{InboxStatus.PROCESSING.value}'")])
+    return table.status.in_([literal_column(f"'{status.value}'") for status in INBOX_PENDING])
 
 
 @cache

@@ -15,7 +15,7 @@ from models.tables.household import (
     SchoolLevel,
     Sex,
 )
-from models.tables.messaging import Inbox, InboxStatus, Outbox, OutboxStatus
+from models.tables.messaging import INBOX_PENDING, Inbox, InboxStatus, Outbox, OutboxStatus
 from models.tables.programme import Programme
 from models.tables.region import Region, RegionLevel
 from models.tables.reminder_settings import ReminderSetting
@@ -52,6 +52,7 @@ __all__ = [
     "GraduationProposal",
     "Household",
     "HouseholdStatus",
+    "INBOX_PENDING",
     "Inbox",
     "InboxStatus",
     "Invite",

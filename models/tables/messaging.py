@@ -52,7 +52,8 @@ class Outbox(Base):
 
 # The pending updates, as the partial indexes and the claim spell it: the values written into the SQL, so that a
 # cached generic plan (asyncpg prepares every statement) still sees the index covers the query (migration 0012).
-INBOX_PENDING_SQL = "status IN ('new', 'processing')"
+INBOX_PENDING = (InboxStatus.NEW, InboxStatus.PROCESSING)
+INBOX_PENDING_SQL = "status IN (" + ", ".join(f"'{status.value}'" for status in INBOX_PENDING) + ")"
 
 
 class Inbox(Base):
