@@ -28,7 +28,7 @@ from models.validate import (
     validate_nik,
 )
 
-CACHE_LIMIT = 100_000  # entries per value cache: birth dates, NIK region prefixes, NIK date parts
+CACHE_LIMIT = 100_000  # entries per value cache: birth dates, NIK region prefixes, NIK date parts per birth date
 
 
 @dataclass(slots=True)
@@ -129,10 +129,10 @@ class RowChecker:
         self._pendamping_cache: dict[str, tuple[int | None, str | None]] = {}
         self._edd_horizon = today + timedelta(days=300)
         # Fast path for the common, clean cell (see ``_clean_nik``): text cell → parsed birth date, NIK digits
-        # 1–6 → plausible region, NIK digits 7–12 → (day, month, yy, sex) or None when they are no real date.
+        # 1–6 → plausible region, birth date → the NIK date parts it allows.
         self._born_cache: dict[str, Checked[date]] = {}
         self._nik_region_cache: dict[str, bool] = {}
-        self._nik_date_cache: dict[str, tuple[int, int, int, str] | None] = {}
+        self._nik_parts_cache: dict[date, tuple[str | None, str | None]] = {}  # birth date → (man's, woman's)
         self._kk_date_cache: dict[str, bool] = {}  # KK digits 7–12 → a real issue date
 
     def check(self, number: int, cells: Sequence[object], key: str) -> MemberRow:
@@ -327,27 +327,36 @@ class RowChecker:
     def _clean_nik(self, raw: object, born: date | None, sex: Sex | None) -> bool:
         """True when ``validate_nik`` would accept ``raw`` as it is, with no error and no warning.
 
-        A shortcut for the 2.6M ordinary NIKs of a province file: 16 ASCII digits whose region prefix and date
-        part have been seen before (both cached) and agree with the row's birth date and sex. Anything else
-        — including every NIK that deserves a message — goes through ``validate_nik``, so the messages have one
-        source."""
+        A shortcut for the 2.6M ordinary NIKs of a province file: 16 ASCII digits whose region prefix has been
+        seen before (cached) and whose date part is the one the row's birth date and sex give (``_nik_parts``,
+        cached per birth date). Anything else — including every NIK that deserves a message — goes through
+        ``validate_nik``, so the messages have one source."""
         if type(raw) is not str or len(raw) != 16 or not raw.isdigit() or not raw.isascii():
             return False
         if born is None or sex is None or raw.endswith("0000"):
             return False
-        if not self._region_ok(raw[:6]):
+        region_ok = self._nik_region_cache.get(raw[:6])
+        if region_ok is None:
+            region_ok = self._region_ok(raw[:6])
+        if not region_ok:
             return False
-        part = raw[6:12]
-        if part in self._nik_date_cache:
-            decoded = self._nik_date_cache[part]
-        else:
+        parts = self._nik_parts_cache.get(born)
+        if parts is None:
+            parts = self._nik_parts(born)
+        return raw[6:12] == parts[sex is Sex.P]
+
+    def _nik_parts(self, born: date) -> tuple[str | None, str | None]:
+        """NIK digits 7–12 of a man and of a woman born on ``born`` (DDMMYY, women: day + 40), each only when
+        ``validate_nik`` accepts it and decodes it back to that date and sex; None otherwise (no shortcut)."""
+        parts: list[str | None] = []
+        for sex, code in ((Sex.L, born.day), (Sex.P, born.day + 40)):
+            part = f"{code:02d}{born.month:02d}{born.year % 100:02d}"
             decoded = self._decode_nik_date(part)
-            if len(self._nik_date_cache) < CACHE_LIMIT:
-                self._nik_date_cache[part] = decoded
-        if decoded is None:
-            return False
-        day, month, yy, nik_sex = decoded
-        return born.day == day and born.month == month and born.year % 100 == yy and sex == nik_sex
+            parts.append(part if decoded == (born.day, born.month, born.year % 100, sex.value) else None)
+        found = (parts[0], parts[1])
+        if len(self._nik_parts_cache) < CACHE_LIMIT:
+            self._nik_parts_cache[born] = found
+        return found
 
     def _region_ok(self, prefix: str) -> bool:
         """Digits 1–6 of a NIK or KK: a real province, kabupaten and kecamatan not 00 (cached)."""

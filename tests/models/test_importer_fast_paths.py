@@ -1,5 +1,6 @@
-"""The row check's shortcuts for the ordinary cell (a plain KK, a plain 08… phone) give exactly what the full
-checks in ``models.validate`` give; anything else still goes through them, so the messages have one source."""
+"""The row check's shortcuts for the ordinary cell (a plain KK, a plain 08… phone, a NIK that agrees with the row's
+birth date and sex) give exactly what the full checks in ``models.validate`` give; anything else still goes
+through them, so the messages have one source."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from hypothesis import strategies as st
 from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.rows import Reference, RowChecker
 from models.importing.table import Table
-from models.validate import normalize_phone, validate_kk
+from models.seeding.identity import make_nik
+from models.tables import Sex
+from models.validate import normalize_phone, validate_kk, validate_nik
 
 TODAY = date(2025, 11, 24)
 COLUMNS = [c.name for c in HOUSEHOLD_COLUMNS]
@@ -67,6 +70,49 @@ def test_the_shortcuts_give_what_the_full_checks_give(kk: str, phone: str) -> No
     assert found_kk == full_kk.value
     assert found_phone == full_phone.value
     assert messages == [*full_kk.errors, *full_phone.errors, *full_phone.warnings]
+
+
+NIKS = st.one_of(
+    st.builds(
+        lambda region, date_part, serial: region + date_part + serial,
+        st.sampled_from(["360101", "110000", "990101", "367201", "360100"]),
+        st.text(alphabet="0123456789", min_size=6, max_size=6),
+        st.text(alphabet="0123456789", min_size=4, max_size=4),
+    ),
+    st.builds(  # a NIK made for a birth date and sex, perhaps not this row's
+        lambda born, sex, serial: make_nik("360101", born, sex, serial),
+        st.dates(date(1900, 1, 1), TODAY),
+        st.sampled_from(["L", "P"]),
+        st.integers(1, 9999),
+    ),
+    DIGITS,
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    nik=NIKS,
+    born=st.one_of(st.none(), st.dates(date(1900, 1, 1), TODAY)),
+    sex=st.one_of(st.none(), st.sampled_from([Sex.L, Sex.P])),
+)
+def test_a_nik_takes_the_shortcut_only_when_the_full_check_has_nothing_to_say(
+    nik: str, born: date | None, sex: Sex | None
+) -> None:
+    if CHECKER._clean_nik(nik, born, sex):
+        full = validate_nik(nik, today=TODAY, birth_date=born, sex=sex)
+        assert (full.value, full.errors, full.warnings) == (nik, [], [])
+    if born is not None and sex is not None:  # the row's own NIK: the ordinary case always takes the shortcut
+        own = make_nik("360101", born, sex.value, 7)
+        assert CHECKER._clean_nik(own, born, sex)
+        assert validate_nik(own, today=TODAY, birth_date=born, sex=sex).warnings == []
+
+
+def test_a_nik_made_for_the_rows_birth_date_and_sex_takes_the_shortcut() -> None:
+    for born, sex in ((date(1972, 4, 7), Sex.L), (date(1975, 10, 7), Sex.P), (date(2000, 2, 29), Sex.P)):
+        nik = make_nik("360101", born, sex.value, 1)
+        assert CHECKER._clean_nik(nik, born, sex)
+        assert not CHECKER._clean_nik(nik, born, Sex.P if sex is Sex.L else Sex.L)  # the sex disagrees: warned
+        assert not CHECKER._clean_nik(nik, date(born.year - 1, born.month, 1), sex)  # the date disagrees: warned
 
 
 CHECKER: RowChecker
