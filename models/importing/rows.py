@@ -335,10 +335,7 @@ class RowChecker:
             return False
         if born is None or sex is None or raw.endswith("0000"):
             return False
-        region_ok = self._nik_region_cache.get(raw[:6])
-        if region_ok is None:
-            region_ok = self._region_ok(raw[:6])
-        if not region_ok:
+        if not self._region_ok(raw[:6]):
             return False
         parts = self._nik_parts_cache.get(born)
         if parts is None:
