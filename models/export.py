@@ -373,6 +373,7 @@ async def build_export(
     writer.summary(sheet_titles[0], summary)
     async for rows in stream_rows(session, actor, kind, area_code, period):
         await asyncio.to_thread(writer.append, rows)
+    # mkstemp creates the file 0600 and openpyxl rewrites it in place: the rows are personal data.
     handle, path = tempfile.mkstemp(prefix=f"jsika_{kind.value}_", suffix=".xlsx", dir=directory)
     os.close(handle)
     await asyncio.to_thread(writer.save, path)
