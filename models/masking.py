@@ -22,7 +22,9 @@ def mask_nik(nik: str | None) -> str | None:
     """``3601234567890001`` → ``3601************``."""
     if nik is None:
         return None
-    return nik[:NIK_SHOWN] + "*" * max(len(nik) - NIK_SHOWN, 0) if len(nik) > NIK_SHOWN else "*" * len(nik)
+    if len(nik) <= NIK_SHOWN:
+        return "*" * len(nik)
+    return nik[:NIK_SHOWN] + "*" * (len(nik) - NIK_SHOWN)
 
 
 def mask_number(number: str | None) -> str | None:
