@@ -60,7 +60,7 @@ async def open_visit(update: Update, context: AppContext, actor: Actor) -> None:
         await answer(update, render.not_found_or_out_of_scope(actor.language))
     else:
         can_fix = actor.role is Role.PENDAMPING and report.review_status == ReviewStatus.RETURNED.value
-        await answer(update, texts.visit_view(report, actor.language, can_fix=can_fix))
+        await answer(update, texts.visit_view(report, actor.language, can_fix=can_fix, full_ids=actor.is_admin))
     raise ApplicationHandlerStop
 
 

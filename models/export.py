@@ -4,7 +4,8 @@ The workbook is written in openpyxl's write-only mode while rows stream from the
 kabupaten's month (≈ 80k rows) never sits in memory at once; the CPU-heavy writing runs in a worker thread so
 the bot keeps answering other chats meanwhile. Formatting is what a clerk expects: a summary sheet first, a bold
 header row, frozen panes, an autofilter, column widths, real dates (not text), and NIK/KK as text so Excel
-never turns 3602051705800001 into 3.60205E+15.
+never turns 3602051705800001 into 3.60205E+15. Every text value goes through ``models.spreadsheet`` so a name
+typed as ``=HYPERLINK(…)`` is shown as typed and never runs as a formula.
 
 Column *labels* are texts people read, so they come from ``handlers/render`` (``labels``); this module knows the
 columns' keys, types and widths, and the rows.
@@ -35,6 +36,7 @@ from models.period import Period
 from models.queries.overdue import overdue_rows_query
 from models.queries.regions import household_filter
 from models.queries.summary import JAKARTA, period_bounds
+from models.spreadsheet import xlsx_value
 from models.tables import CommitmentCheck, DataChange, Household, Member, Referral, Region, User, Visit
 
 RowSelect = Select[*tuple[Any, ...]]
@@ -292,6 +294,7 @@ class _Writer:
         sheet.column_dimensions["B"].width = 28
         for label, value in lines:
             cell = WriteOnlyCell(sheet, value=label)
+            cell.data_type = "s"  # a label is text, whatever it starts with
             cell.font = Font(bold=True)
             sheet.append([cell, self._value(sheet, value, None)])
 
@@ -331,11 +334,12 @@ class _Writer:
             return self.yes if value else self.no
         if kind is Cell.ID:
             cell = WriteOnlyCell(sheet, value=str(value))
+            cell.data_type = "s"
             cell.number_format = "@"
             return cell
         if isinstance(value, dict):
-            return ", ".join(f"{k}: {v}" for k, v in value.items())
-        return value
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        return xlsx_value(sheet, value)  # user text stays text (formula injection, issue 17)
 
     def append(self, rows: Sequence[Sequence[Any]]) -> None:
         for row in rows:
@@ -369,6 +373,7 @@ async def build_export(
     writer.summary(sheet_titles[0], summary)
     async for rows in stream_rows(session, actor, kind, area_code, period):
         await asyncio.to_thread(writer.append, rows)
+    # mkstemp creates the file 0600 and openpyxl rewrites it in place: the rows are personal data.
     handle, path = tempfile.mkstemp(prefix=f"jsika_{kind.value}_", suffix=".xlsx", dir=directory)
     os.close(handle)
     await asyncio.to_thread(writer.save, path)

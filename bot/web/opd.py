@@ -177,6 +177,7 @@ async def me(request: Request, key: Key) -> KeyInfo:
 @router.get(
     "/households",
     response_model=Page[HouseholdOut],
+    response_model_exclude_unset=True,  # a sector's member fields only (SECTOR_FIELDS)
     tags=["data"],
     summary="Households of the sector in the key's area, each with its target members",
 )
@@ -214,6 +215,7 @@ async def households(
 @router.get(
     "/members",
     response_model=Page[MemberOut],
+    response_model_exclude_unset=True,  # a sector's member fields only (SECTOR_FIELDS)
     tags=["data"],
     summary="Target members: school-age children (pendidikan), pregnant women and balita (kesehatan) …",
 )

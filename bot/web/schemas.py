@@ -28,18 +28,27 @@ class Area(BaseModel):
 
 
 class TargetMember(BaseModel):
-    id: int
-    nik: str = Field(description="Full NIK only for keys allowed to see it; otherwise masked: 3601********0001")
+    """A target member. Fields marked with a sector are sent to that sector's keys only (data minimisation);
+    the others are absent from the JSON, not null."""
+
+    id: int = Field(description="Stable pseudonymous member id (derived from nothing personal): tells members apart")
+    nik: str = Field(
+        description="Full NIK only for keys allowed to see it; otherwise only the province and kabupaten digits: "
+        "3601************"
+    )
     name: str
     sex: Literal["L", "P"]
-    birth_date: date
-    age_years: int
+    birth_date: date | None = Field(description="Only for keys allowed to see the NIK; otherwise null")
+    birth_month: str = Field(description="Year and month of birth, YYYY-MM")
+    age_years: int = Field(
+        description="Age in years; for keys without NIK visibility counted from the first of the birth month"
+    )
     relation: str
     category: str = Field(description="usia_sekolah | ibu_hamil | balita | dirujuk")
-    school_level: str | None = Field(description="SD | SMP | SMA; null = not enrolled")
-    school_name: str | None
-    pregnancy_edd: date | None = Field(description="Expected delivery date (HPL) of a pregnant member")
-    severe_disability: bool
+    school_level: str | None = Field(None, description="pendidikan only. SD | SMP | SMA; null = not enrolled")
+    school_name: str | None = Field(None, description="pendidikan only")
+    pregnancy_edd: date | None = Field(None, description="kesehatan only. Expected delivery date (HPL)")
+    severe_disability: bool | None = Field(None, description="kesehatan only")
 
     @classmethod
     def of(cls, row: MemberRow) -> TargetMember:
@@ -49,13 +58,11 @@ class TargetMember(BaseModel):
             name=row.name,
             sex=row.sex,  # type: ignore[arg-type]
             birth_date=row.birth_date,
+            birth_month=row.birth_month,
             age_years=row.age_years,
             relation=row.relation,
             category=row.category,
-            school_level=row.school_level,
-            school_name=row.school_name,
-            pregnancy_edd=row.pregnancy_edd,
-            severe_disability=row.severe_disability,
+            **row.sector_fields,  # only what ``SECTOR_FIELDS`` gives the key's sector is ever set
         )
 
 
@@ -65,7 +72,7 @@ class MemberOut(TargetMember):
 
     @classmethod
     def of_row(cls, row: MemberRow) -> MemberOut:
-        base = TargetMember.of(row).model_dump()
+        base = TargetMember.of(row).model_dump(exclude_unset=True)
         return cls(**base, household_id=row.household_id, desa=Area(code=row.desa_code, name=row.desa_name))
 
 

@@ -10,7 +10,7 @@ is HTML-escaped because replies use HTML parse mode.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from html import escape
 from typing import Any
@@ -28,6 +28,7 @@ from bot.i18n import N_, translator
 from bot.i18n.format import long_date, short_date
 from handlers.commands import Command
 from models.actor import Actor
+from models.masking import mask_nik, mask_number
 from models.queries.households import HouseholdCard, HouseholdHit
 from models.rules import age_in_years
 from models.tables import Role
@@ -45,10 +46,21 @@ def reply(text: str, markup: Any = None) -> Reply:
 
 
 def mask_id(number: str) -> str:
-    """``3601234567890001`` → ``3601********0001``: enough to tell people apart, not enough to misuse."""
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    """A KK: ``3601234567890001`` → ``3601********0001`` (the rule lives in ``models/masking.py``)."""
+    return str(mask_number(number))
+
+
+def show_nik(nik: str, full_ids: bool) -> str:
+    """A NIK as this reader may see it: whole for an admin, else ``3601************`` (no birth date, no serial)."""
+    return nik if full_ids else str(mask_nik(nik))
+
+
+ID_KEYS = frozenset({"nik"})  # data-change values holding a NIK (a birth, someone moving in)
+
+
+def change_values(values: Mapping[str, Any], full_ids: bool) -> dict[str, Any]:
+    """A proposed data change's values for display, its NIK masked unless the reader may see it whole."""
+    return {k: show_nik(str(v), full_ids) if k in ID_KEYS and v else v for k, v in values.items()}
 
 
 def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -252,7 +264,7 @@ def household_card(card: HouseholdCard, lang: str, today: date, *, full_ids: boo
             details.append(_("hamil, HPL {date}").format(date=short_date(member.pregnancy_edd, lang)))
         if member.severe_disability:
             details.append(_("disabilitas berat"))
-        lines.append(f"• {escape(member.name)} ({', '.join(details)}) — NIK {show(member.nik)}")
+        lines.append(f"• {escape(member.name)} ({', '.join(details)}) — NIK {show_nik(member.nik, full_ids)}")
     return reply("\n".join(lines))
 
 

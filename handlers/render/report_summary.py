@@ -12,7 +12,7 @@ from babel.dates import format_date
 
 from bot.i18n import N_, normalize_language, translator
 from bot.i18n.format import long_date, number
-from handlers.render import Reply, buttons, reply
+from handlers.render import Reply, buttons, change_values, reply
 from models.period import Period
 from models.queries.visits import VisitLine
 from models.queries.worklist import ReportedVisit
@@ -47,7 +47,9 @@ def _labels() -> Any:
     return texts
 
 
-def summary_lines(report: VisitReport, lang: str) -> list[str]:
+def summary_lines(report: VisitReport, lang: str, *, full_ids: bool) -> list[str]:
+    """``full_ids``: a NIK typed for a birth or someone moving in is shown whole (to the pendamping checking what
+    they typed, and to an admin), otherwise masked like every NIK."""
     _ = translator(lang)
     texts = _labels()
     lines = [
@@ -74,7 +76,7 @@ def summary_lines(report: VisitReport, lang: str) -> list[str]:
                     score=score, asked=len(report.welfare)
                 )
             )
-        lines.extend(_changes(report, lang))
+        lines.extend(_changes(report, lang, full_ids))
         lines.extend(_referrals(report, lang))
         lines.extend(_evidence(report, lang))
     if report.notes:
@@ -110,7 +112,7 @@ def _condition(report: VisitReport, lang: str) -> str:
     )
 
 
-def _changes(report: VisitReport, lang: str) -> list[str]:
+def _changes(report: VisitReport, lang: str, full_ids: bool) -> list[str]:
     _ = translator(lang)
     texts = _labels()
     if not report.changes:
@@ -120,7 +122,7 @@ def _changes(report: VisitReport, lang: str) -> list[str]:
         parts = [_(texts.CHANGE_KIND_LABELS.get(change.kind, change.kind))]
         if change.member_name:
             parts.append(escape(change.member_name))
-        parts.extend(escape(str(v)) for v in change.values.values())
+        parts.extend(escape(str(v)) for v in change_values(change.values, full_ids).values())
         lines.append("   • " + " — ".join(parts))
     return lines
 
@@ -173,7 +175,7 @@ def review(report: VisitReport, lang: str, *, returned: dict[str, Any] | None = 
         )
         lines.append("")
     lines.append("📋 <b>" + _("Ringkasan laporan") + "</b>")
-    lines.extend(summary_lines(report, lang))
+    lines.extend(summary_lines(report, lang, full_ids=True))  # the pendamping checks what they typed
     lines.append("")
     lines.append(_("Periksa sekali lagi. Ubah bagian yang keliru, atau kirim laporan."))
     return "\n".join(lines)
@@ -217,7 +219,7 @@ def already_reported(lang: str, head_name: str, found: ReportedVisit, force_data
     )
 
 
-def visit_view(report: VisitReport, lang: str, *, can_fix: bool) -> Reply:
+def visit_view(report: VisitReport, lang: str, *, can_fix: bool, full_ids: bool) -> Reply:
     """A submitted report, read-only, with its review status (and "perbaiki" when it was sent back)."""
     _ = translator(lang)
     assert report.visit_id is not None
@@ -233,7 +235,7 @@ def visit_view(report: VisitReport, lang: str, *, can_fix: bool) -> Reply:
         lines.append(_("Catatan koordinator: {note}").format(note=escape(report.review_note)))
     if report.late:
         lines.append(_("⏰ Terlambat (periode sudah ditutup saat dikirim)."))
-    lines.extend(summary_lines(report, lang))
+    lines.extend(summary_lines(report, lang, full_ids=full_ids))
     rows = []
     if can_fix:
         rows.append([(_("✏️ Perbaiki laporan"), f"rv:{report.visit_id}:fix")])

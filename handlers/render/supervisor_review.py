@@ -10,7 +10,7 @@ from html import escape
 
 from bot.i18n import N_, translator
 from bot.i18n.format import date_time, number
-from handlers.render import Reply, buttons, mask_id, reply
+from handlers.render import Reply, buttons, change_values, mask_id, reply
 from handlers.render.report_summary import SECTION_LABELS, month_name, summary_lines
 from models.announcements import DeliveryCounts
 from models.period import Period
@@ -77,7 +77,7 @@ def review_card(queued: Next[QueuedVisit], report: VisitReport, lang: str, *, fu
         _("Dikirim {when}").format(when=date_time(item.submitted_at, lang))
         + (" · ⏰ " + _("terlambat") if item.late else ""),
         "",
-        *summary_lines(report, lang),
+        *summary_lines(report, lang, full_ids=full_ids),
     ]
     if item.latitude is not None and item.longitude is not None:
         lines.append(f"🗺 {item.latitude:.5f}, {item.longitude:.5f}")
@@ -196,7 +196,7 @@ def _values(values: dict[str, object]) -> str:
     return ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in values.items()) or "-"
 
 
-def change_card(queued: Next[QueuedChange], lang: str) -> Reply:
+def change_card(queued: Next[QueuedChange], lang: str, *, full_ids: bool) -> Reply:
     _ = translator(lang)
     item = queued.item
     assert item is not None
@@ -210,7 +210,7 @@ def change_card(queued: Next[QueuedChange], lang: str) -> Reply:
     if item.member_name:
         lines.append(_("Anggota: {name}").format(name=escape(item.member_name)))
     lines.append(_("Nilai lama: {old}").format(old=escape(item.old_value or "-")))
-    lines.append(_("Nilai baru: {new}").format(new=_values(item.new_value)))
+    lines.append(_("Nilai baru: {new}").format(new=_values(change_values(item.new_value, full_ids))))
     lines.append(
         _("Diajukan oleh {name}, {when}").format(
             name=escape(item.proposed_by or "-"), when=date_time(item.created_at, lang)

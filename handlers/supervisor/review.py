@@ -61,7 +61,12 @@ async def show_next_report(update: Update, context: AppContext, actor: Actor, af
 async def show_next_change(update: Update, context: AppContext, actor: Actor, after: int | None = None) -> None:
     async with context.db() as session:
         found = await queue.next_change(session, actor, actor.area_code, after)
-    await send(update, texts.change_card(found, actor.language) if found.item else texts.changes_empty(actor.language))
+    await send(
+        update,
+        texts.change_card(found, actor.language, full_ids=actor.is_admin)
+        if found.item
+        else texts.changes_empty(actor.language),
+    )
 
 
 async def show_next_referral(update: Update, context: AppContext, actor: Actor, after: int | None = None) -> None:

@@ -16,6 +16,7 @@ from models.importing.layout import HOUSEHOLD_COLUMNS, RELATIONS, SCHOOL_LEVELS,
 from models.importing.result import Issue
 from models.importing.table import Table
 from models.regions import RegionCodeError, is_within, normalize_region_code
+from models.spreadsheet import GUARD, unguard
 from models.tables import Relation, SchoolLevel, Sex
 from models.validate import (
     PROVINCE_CODES,
@@ -177,6 +178,8 @@ class RowChecker:
 
         raw = nama_cell
         name = " ".join((raw.strip() if type(raw) is str else cell_text(raw)).split())
+        if name.startswith(GUARD):
+            name = unguard(name)  # an error file's '=… is the =… the clerk typed
         if not name:
             errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap anggota keluarga."))
         elif len(name) > 120:
@@ -254,7 +257,7 @@ class RowChecker:
         raw = alamat_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
-            address = " ".join(text.split())
+            address = " ".join(unguard(text).split())
             if len(address) > 255:
                 errors.append(
                     _issue(number, "alamat", raw, f"Alamat terlalu panjang ({len(address)} huruf; paling banyak 255).")
@@ -294,7 +297,7 @@ class RowChecker:
         raw = nama_sekolah_cell
         text = raw.strip() if type(raw) is str else cell_text(raw)
         if text:
-            school = " ".join(text.split())
+            school = " ".join(unguard(text).split())
             if len(school) > 120:
                 errors.append(
                     _issue(number, "nama_sekolah", raw, "Nama sekolah terlalu panjang (paling banyak 120 huruf).")

@@ -20,12 +20,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from models.spreadsheet import csv_row, xlsx_value
 from models.validate import cell_text
 
 T = TypeVar("T")
 HEADER_SCAN_ROWS = 20
 CSV_CHUNK = 1 << 20  # characters read at a time by ``Table.two_cells``
 ERROR_COLUMN = "kesalahan"
+PRIVATE_FILE_MODE = 0o600  # files holding personal data: the owner only
 _KEY_JUNK = re.compile(r"[^0-9a-z]+")
 
 
@@ -311,11 +313,16 @@ class ErrorFile:
         self._sheet: Any = None
 
     def _start(self) -> None:
+        # The rows hold NIKs, names and addresses: readable by the owner only, from the first byte on (the
+        # temporary file is created 0600 and ``os.replace`` keeps its mode).
+        self._temp.unlink(missing_ok=True)
+        descriptor = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         if self.table.kind == "csv":
-            self._handle = self._temp.open("w", encoding="utf-8-sig", newline="")
+            self._handle = open(descriptor, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
             self._csv = csv.writer(self._handle, delimiter=self.table.delimiter)
-            self._csv.writerow(self._headers)
+            self._csv.writerow(csv_row(self._headers))
         else:
+            os.close(descriptor)  # openpyxl rewrites the (private) file on save
             self._book = Workbook(write_only=True)
             self._sheet = self._book.create_sheet("Kesalahan")
             self._sheet.freeze_panes = "A2"
@@ -323,6 +330,7 @@ class ErrorFile:
             header = []
             for text in self._headers:
                 cell = WriteOnlyCell(self._sheet, value=text)
+                cell.data_type = "s"
                 cell.font = bold
                 header.append(cell)
             self._sheet.append(header)
@@ -335,16 +343,17 @@ class ErrorFile:
         values[self._error_at] = message
         self.rows += 1
         if self._csv is not None:
-            self._csv.writerow(["" if v is None else v for v in values])
+            self._csv.writerow(csv_row(values))
             return
         out: list[Any] = []
         for position, value in enumerate(values):
             if position in self._text_at and value is not None:
                 cell = WriteOnlyCell(self._sheet, value=cell_text(value))
+                cell.data_type = "s"
                 cell.number_format = "@"
                 out.append(cell)
             else:
-                out.append(value)
+                out.append(xlsx_value(self._sheet, value))
         self._sheet.append(out)
 
     def close(self) -> Path | None:

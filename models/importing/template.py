@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.table import Column
 from models.importing.users import USER_COLUMNS
+from models.spreadsheet import force_text
 from models.tables import Relation
 
 TEMPLATE_ROWS = 5_000  # rows prepared with text format and drop-down lists
@@ -65,7 +66,7 @@ def _sheet(sheet: Worksheet, columns: Sequence[Column], example: dict[str, objec
         header.fill = HEADER_FILL
         sheet.column_dimensions[letter].width = max(column.width, len(column.name) + 2)
         value = example.get(column.name)
-        cell = sheet.cell(row=2, column=position, value=value)
+        cell = force_text(sheet.cell(row=2, column=position, value=value))
         if column.text:
             sheet.column_dimensions[letter].number_format = "@"
             for row in range(2, TEMPLATE_ROWS + 2):
@@ -104,7 +105,7 @@ def _guide(sheet: Worksheet) -> None:
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2, min_col=4, max_col=4):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            force_text(cell).alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
 
 

@@ -23,6 +23,7 @@ from models.db import Database
 from models.importing.result import ImportResult, Issue, Progress
 from models.importing.table import Column, ErrorFile, Table
 from models.regions import RegionCodeError, normalize_region_code
+from models.spreadsheet import unguard
 from models.tables import Region, Role, User
 from models.validate import cell_text, normalize_phone
 
@@ -99,7 +100,7 @@ def check_roster_row(
 ) -> RosterRow:
     row = RosterRow(number, cells)
     raw = table.cell(cells, "nama")
-    row.name = " ".join(cell_text(raw).split())
+    row.name = " ".join(unguard(cell_text(raw)).split())
     if not row.name:
         row.errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap petugas."))
     elif len(row.name) > 120:

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
+from models.queries.like import contains_text
 from models.scope import households_of
 from models.tables import Household, Member, MemberStatus, Region, User
 
@@ -112,8 +113,7 @@ async def search_households(session: AsyncSession, actor: Actor, text: str, limi
             return []
         condition = or_(Household.kk.startswith(digits), Member.nik.startswith(digits))
     else:
-        pattern = f"%{needle.lower()}%"
-        condition = or_(Household.head_name.ilike(pattern), Member.name.ilike(pattern))
+        condition = or_(contains_text(Household.head_name, needle), contains_text(Member.name, needle))
     rows = (
         await session.execute(
             select(Household.id, Household.head_name, Household.kk, Region.name, Member.name)

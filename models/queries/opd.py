@@ -4,7 +4,9 @@ Every function takes the key's ``KeyScope``; the sector decides which members ar
 pendidikan → children of school age (6–21); kesehatan → pregnant women (expected delivery today or later) and
 balita (under five); umkm → members referred to UMKM (the head when the referral names no member). Pages are
 keyset-paginated on the id (``after`` = last id seen), so page 1,000 costs what page 1 costs. NIK, KK and phone
-numbers are masked unless the key was created with ``--nik``.
+numbers are masked unless the key was created with ``--nik``; such a key also gets the birth year and month
+instead of the birth date (``models/masking.py`` says why). Data minimisation (UU PDP): beyond the common fields,
+a member carries only its sector's fields (``SECTOR_FIELDS``) — health data goes to kesehatan alone.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.api_keys import KeyScope
+from models.masking import age_by_month, birth_month, mask_nik, mask_number
 from models.regions import RegionCodeError, is_within, level_of, normalize_region_code
 from models.scope import within_area
 from models.tables import (
@@ -37,6 +40,14 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "pendidikan": ("usia_sekolah",),
     "kesehatan": ("ibu_hamil", "balita"),
     "umkm": ("dirujuk",),
+}
+# What each sector receives about a member beyond the common fields (id, masked or full NIK, name, sex, birth
+# month, age, relation, category). Pregnancy and severe disability are health data (specific personal data in
+# UU PDP): kesehatan only. UMKM works from the referral's need and the household's programme and address.
+SECTOR_FIELDS: dict[str, tuple[str, ...]] = {
+    "pendidikan": ("school_level", "school_name"),
+    "kesehatan": ("pregnancy_edd", "severe_disability"),
+    "umkm": (),
 }
 # A referral moves forward only: baru → diterima → ditangani (or straight to ditangani).
 _ORDER = {ReferralStatus.NEW: 0, ReferralStatus.ACCEPTED: 1, ReferralStatus.HANDLED: 2}
@@ -76,14 +87,12 @@ class MemberRow:
     nik: str
     name: str
     sex: str
-    birth_date: date
+    birth_date: date | None  # only for keys that may see the NIK
+    birth_month: str
     age_years: int
     relation: str
     category: str
-    school_level: str | None
-    school_name: str | None
-    pregnancy_edd: date | None
-    severe_disability: bool
+    sector_fields: dict[str, Any]  # exactly ``SECTOR_FIELDS[sector]``
     desa_code: str = ""
     desa_name: str = ""
 
@@ -134,15 +143,6 @@ class Stats:
     members: dict[str, int]
     referrals: dict[str, int]
     by_area: list[AreaCount]
-
-
-def mask_number(number: str | None) -> str | None:
-    """``3601234567890001`` → ``3601********0001`` (the same shape the chat shows)."""
-    if number is None:
-        return None
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 def years_before(day: date, years: int) -> date:
@@ -225,21 +225,26 @@ def category_of(scope: KeyScope, member: Member, today: date) -> str:
     return CATEGORIES[scope.sector][0]
 
 
+def _sector_value(m: Member, name: str) -> Any:
+    if name == "school_level":
+        return m.school_level.value if m.school_level else None
+    return getattr(m, name)
+
+
 def _member_row(scope: KeyScope, m: Member, today: date, desa_code: str = "", desa_name: str = "") -> MemberRow:
+    full = scope.can_see_nik
     return MemberRow(
         id=m.id,
         household_id=m.household_id,
-        nik=m.nik if scope.can_see_nik else str(mask_number(m.nik)),
+        nik=m.nik if full else str(mask_nik(m.nik)),
         name=m.name,
         sex=m.sex.value,
-        birth_date=m.birth_date,
-        age_years=age_on(m.birth_date, today),
+        birth_date=m.birth_date if full else None,
+        birth_month=birth_month(m.birth_date),
+        age_years=age_on(m.birth_date, today) if full else age_by_month(m.birth_date, today),
         relation=m.relation.value,
         category=category_of(scope, m, today),
-        school_level=m.school_level.value if m.school_level else None,
-        school_name=m.school_name,
-        pregnancy_edd=m.pregnancy_edd,
-        severe_disability=m.severe_disability,
+        sector_fields={name: _sector_value(m, name) for name in SECTOR_FIELDS[scope.sector]},
         desa_code=desa_code,
         desa_name=desa_name,
     )
@@ -356,7 +361,7 @@ def _referral_row(scope: KeyScope, row: Any) -> ReferralRow:
         desa_name=desa,
         member_id=r.member_id,
         member_name=member_name,
-        member_nik=nik if scope.can_see_nik else mask_number(nik),
+        member_nik=nik if scope.can_see_nik else mask_nik(nik),
         need=r.need,
         status=r.status.value,
         status_note=r.status_note,

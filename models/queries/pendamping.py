@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
 from models.period import Period
+from models.queries.like import contains_text
 from models.queries.summary import JAKARTA, is_latest, visited_condition
 from models.scope import households_of, users_of, within_area
 from models.tables import Audit, Household, HouseholdStatus, Region, ReviewStatus, Role, User, Visit
@@ -82,7 +83,7 @@ async def find_pendamping(session: AsyncSession, actor: Actor, text: str, limit:
     """By phone (any Indonesian format) or part of the name, among the pendamping the actor may see."""
     phone = normalize_phone(text)
     by_phone = User.phone == phone.value if phone.ok and phone.value else None
-    by_name = User.name.ilike(f"%{text.strip()}%")
+    by_name = contains_text(User.name, text.strip())
     condition = or_(by_phone, by_name) if by_phone is not None else by_name
     rows = (
         await session.execute(

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
+from models.queries.like import contains_text
 from models.regions import RegionCodeError, is_within, normalize_region_code
 from models.scope import covers_area, households_of, within_area
 from models.tables import Household, Region
@@ -115,8 +116,7 @@ async def _by_name(session: AsyncSession, actor: Actor, raw: str) -> AreaLookup:
     exact = or_(lowered == name, lowered == "kabupaten " + name, lowered == "kota " + name)
     matches = [_area(r) for r in (await session.scalars(select(Region).where(exact).order_by(Region.code))).all()]
     if not matches:
-        pattern = f"%{name}%"
-        partial = select(Region).where(lowered.like(pattern)).order_by(Region.level, Region.code).limit(50)
+        partial = select(Region).where(contains_text(Region.name, name)).order_by(Region.level, Region.code).limit(50)
         matches = [_area(r) for r in (await session.scalars(partial)).all()]
     if not matches:
         return AreaLookup(LookupOutcome.NOT_FOUND, text=raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from datetime import UTC, date, datetime
 
 import pytest
@@ -36,6 +37,7 @@ async def _build(db: Database, world: World, kind: ExportKind, area: str, period
             sheet_titles=("Ringkasan", "Data"),
             summary=[("Wilayah", "Kabupaten Lebak"), ("Dibuat", datetime(2026, 11, 24, 2, tzinfo=UTC)), ("KPM", 5)],
         )
+    assert stat.S_IMODE(os.stat(made.path).st_mode) == 0o600  # personal data: the owner only, while it exists
     try:
         return load_workbook(made.path), made.rows
     finally:

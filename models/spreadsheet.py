@@ -1,0 +1,74 @@
+"""Text stays text in every spreadsheet the project writes: the one rule against formula injection.
+
+Names, addresses, referral needs and notes come from clerks' files, pendamping's chats and OPD keys; any of them
+may start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return. A spreadsheet program that reads such a
+cell as a formula runs it when a Dinas Sosial clerk opens the export (``=HYPERLINK(...)`` sends data away, DDE
+payloads start programs). Every writer — the /ekspor workbooks, the import error file, the template — passes its
+values through this module, so one rule decides and a faster writer (issue 22) only has to call it too.
+
+* XLSX keeps the value exactly as typed but forces the cell type to string (openpyxl would otherwise store a
+  string starting with ``=`` as a formula and ``#N/A`` as an error value). Numbers, dates and booleans are left
+  alone, so they stay numbers and dates.
+* CSV has no cell types, so a text that a spreadsheet program would evaluate gets the usual leading apostrophe
+  (OWASP's "CSV injection" advice). A plain number (``-6.2``, ``+6281234567890``) is not a formula and keeps its
+  sign. The importer removes that apostrophe again (``unguard``), so a fixed error file imports as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+_ERROR_CODES = frozenset(ERROR_CODES)
+
+
+def is_formula_like(text: str) -> bool:
+    """True when a spreadsheet program would evaluate ``text`` typed into a cell (a plain number is not)."""
+    return text.startswith(FORMULA_STARTS) and _PLAIN_NUMBER.fullmatch(text) is None
+
+
+def _needs_string_type(value: Any) -> bool:
+    """What openpyxl would not store as a string by itself: ``=…`` (a formula) and ``#N/A`` etc. (errors)."""
+    return type(value) is str and (value.startswith("=") or value in _ERROR_CODES)
+
+
+def xlsx_value(sheet: Any, value: Any) -> Any:
+    """``value`` ready for a write-only sheet's ``append``: unchanged, or a cell forced to the string type."""
+    if not _needs_string_type(value):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def force_text(cell: Cell | WriteOnlyCell) -> Cell | WriteOnlyCell:
+    """Make a cell that already holds user text keep it as a string (for cells made outside ``xlsx_value``)."""
+    if _needs_string_type(cell.value):
+        cell.data_type = "s"
+    return cell
+
+
+def csv_value(value: Any) -> Any:
+    """``value`` ready for ``csv.writer``: text a spreadsheet would evaluate gets a leading apostrophe."""
+    if type(value) is str and value and is_formula_like(value):
+        return GUARD + value
+    return value
+
+
+def csv_row(values: Iterable[Any]) -> list[Any]:
+    """A row for ``csv.writer``, ``None`` written as an empty cell."""
+    return ["" if v is None else csv_value(v) for v in values]
+
+
+def unguard(text: str) -> str:
+    """Undo ``csv_value``: ``'=1+1`` read back from an error file is the ``=1+1`` the clerk typed."""
+    if text.startswith(GUARD) and is_formula_like(text[1:]):
+        return text[1:]
+    return text
