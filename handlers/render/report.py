@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.i18n import N_, translator
-from bot.i18n.format import number
 from handlers.forms import Scope
+from handlers.i18n import N_, translator
+from handlers.i18n.format import number
 from handlers.render import mask_id
 from handlers.render.report_summary import SECTION_LABELS, month_name, review  # noqa: F401 - re-exported
 from handlers.report.context import ctx_of

@@ -10,8 +10,8 @@ from typing import Any
 
 from babel.dates import format_date
 
-from bot.i18n import N_, normalize_language, translator
-from bot.i18n.format import long_date, number
+from handlers.i18n import N_, normalize_language, translator
+from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
 from models.period import Period
 from models.queries.visits import VisitLine

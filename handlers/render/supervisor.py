@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.i18n import N_, translator
-from bot.i18n.format import date_time, number, percent
+from handlers.i18n import N_, translator
+from handlers.i18n.format import date_time, number, percent
 from handlers.render import Reply, buttons, reply
 from handlers.render.report_summary import month_name
 from models.period import Period

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.i18n import N_, translator
-from bot.i18n.format import date_time, number
+from handlers.i18n import N_, translator
+from handlers.i18n.format import date_time, number
 from handlers.render import Reply, buttons, mask_id, reply
 from handlers.render.report_summary import SECTION_LABELS, month_name, summary_lines
 from models.announcements import DeliveryCounts

@@ -12,10 +12,10 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n.format import percent
 from handlers import charts, render
 from handlers.access import require
 from handlers.context import AppContext
+from handlers.i18n.format import percent
 from handlers.render import supervisor as texts
 from handlers.render import supervisor_files as files
 from handlers.supervisor.common import (

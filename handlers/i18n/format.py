@@ -9,7 +9,7 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import normalize_language
+from handlers.i18n import normalize_language
 
 
 def long_date(day: date, lang: str = "id") -> str:
