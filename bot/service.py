@@ -30,7 +30,7 @@ from bot.polling import ALLOWED_UPDATES, Poller
 from handlers.context import AppType
 from models import migrate
 from models.db import Database
-from models.inbox import exclusive
+from models.leader import exclusive
 
 log = logging.getLogger(__name__)
 

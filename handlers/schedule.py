@@ -11,12 +11,12 @@ from handlers.context import AppContext
 from handlers.render import schedule as texts
 from handlers.types import HandlerList, callback_int
 from models.actor import Actor
+from models.calendar import WorkCalendar
 from models.period import Period
 from models.queries.worklist import programmes_of, worklist
 from models.rules import shipped_programmes
 from models.tables import Role
 from models.visit_facts import programme_rules
-from scheduler.calendar import WorkCalendar
 
 _CALENDAR = WorkCalendar()
 

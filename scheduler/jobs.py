@@ -2,7 +2,7 @@
 
 APScheduler (3.x, ``AsyncIOScheduler``, cron triggers in Asia/Jakarta) only says *when*; what to send is the
 planner's business and how is the outbox's. With several bot processes on PostgreSQL, the one holding the advisory
-lock ``reminders`` (``models.inbox.exclusive``) plans and delivers, so Telegram's global budget is not multiplied
+lock ``reminders`` (``models.leader.exclusive``) plans and delivers, so Telegram's global budget is not multiplied
 by the number of processes; the others keep trying every few seconds and take over when the leader's connection
 dies (even after SIGKILL PostgreSQL releases the lock as soon as it notices). On SQLite there is one process per
 database file, and it is always the leader.
@@ -22,9 +22,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from models.calendar import WorkCalendar
 from models.db import Database
-from models.inbox import exclusive
-from scheduler.calendar import WorkCalendar
+from models.leader import exclusive
 from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport
 from scheduler.planner import PlannerConfig, PlanReport, plan
 

@@ -31,14 +31,14 @@ from sqlalchemy import func, select, update
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from handlers.reminder_composer import Composer, Message, compose
 from models import audit
-from models import reminders as domain
+from models import reminder_settings as domain
+from models.calendar import WorkCalendar
 from models.db import Database
-from models.queries.reminders import plan_unreachable_note
+from models.queries.reminder_planning import plan_unreachable_note
 from models.tables import Outbox, OutboxStatus, User
-from scheduler.calendar import WorkCalendar
 from scheduler.limits import ChatSlots, TokenBucket
-from scheduler.reminders import Composer, Message, compose
 
 log = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from bot.cli.common import console, fail, run_with_db, settings
 from bot.config import Settings
+from models.calendar import WorkCalendar
 from models.db import Database
 from models.tables import Outbox, OutboxStatus
-from scheduler.calendar import WorkCalendar
 from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport, running_clock
 from scheduler.planner import PlannerConfig, PlanReport, plan
 

@@ -26,6 +26,7 @@ from handlers.report.convert import answers_from, forget_other_period_commitment
 from handlers.report.form import PICK, VISIT_FORM
 from handlers.types import callback_int
 from models import forms, visits
+from models.calendar import WorkCalendar
 from models.forms import Draft
 from models.period import Period
 from models.queries.households import search_households
@@ -33,7 +34,6 @@ from models.queries.visits import load_report
 from models.queries.worklist import reported_in_period, worklist
 from models.tables import Role
 from models.visit_facts import HouseholdFacts, cached_programme_rules, load_household_facts, programme_rules
-from scheduler.calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
 _DEFAULT_CALENDAR = WorkCalendar()

@@ -18,11 +18,11 @@ from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.types import callback_int
 from models.actor import Actor
+from models.calendar import WorkCalendar
 from models.period import Period
 from models.queries.regions import Area, LookupOutcome, get_area, resolve_area
 from models.scope import covers_area
 from models.tables import Role
-from scheduler.calendar import WorkCalendar
 
 SUPERVISORS = (Role.KOORDINATOR, Role.ADMIN)
 _DEFAULT_CALENDAR = WorkCalendar()

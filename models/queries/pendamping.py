@@ -1,7 +1,7 @@
 """/pendamping: one pendamping's record, or the area's leaderboard with the lowest coverage first.
 
 Coverage is the same definition as /ringkasan (active households with a visit in the period). Lateness needs
-the reporting deadline, which is a working-day rule owned by ``scheduler/calendar.py``; the caller passes it in
+the reporting deadline, which is a working-day rule owned by ``models/calendar.py``; the caller passes it in
 as a function so this module stays free of calendars.
 """
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from models.calendar import WorkCalendar
 from models.db import Database
 from models.period import Period
 from models.queries import pendamping
-from scheduler.calendar import WorkCalendar
 from tests.supervisor_world import World, actor, build
 
 NOV = Period(2026, 11)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.sandbox.client import SandboxClient
+from models.calendar import WorkCalendar
 from models.db import Database
 from models.tables import Outbox, OutboxStatus
-from scheduler.calendar import WorkCalendar
 from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport
 
 

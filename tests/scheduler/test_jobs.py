@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 from telegram import Bot
 
+from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
-from models.inbox import lock_key
-from scheduler.calendar import JAKARTA, WorkCalendar
+from models.leader import lock_key
 from scheduler.jobs import LOCK_NAME, Scheduler
 from scheduler.outbox import Deliverer
 from tests.factories import make_household, make_user

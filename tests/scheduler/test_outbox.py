@@ -25,10 +25,10 @@ from bot.sandbox.runner import SandboxHandle, run_sandbox
 from bot.transport import bot_api_request
 from models import announcements
 from models.actor import Actor
+from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
 from models.period import Period
 from models.tables import Audit, Outbox, OutboxStatus, ReminderSetting, Role
-from scheduler.calendar import JAKARTA, WorkCalendar
 from scheduler.outbox import DeliveryConfig, running_clock
 from scheduler.planner import plan
 from tests.factories import make_household, make_user, make_visit

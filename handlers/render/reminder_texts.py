@@ -30,7 +30,7 @@ from models.queries.reminder_content import (
     UnreachablePerson,
     Weekly,
 )
-from models.reminders import DIGEST_HOURS, KindCount, Settings
+from models.reminder_settings import DIGEST_HOURS, KindCount, Settings
 from models.tables import Role
 
 Rows = list[list[tuple[str, str]]]
