@@ -43,6 +43,7 @@ from bench.databases import SEED_DAY, fresh_database, seeded_database  # noqa: E
 from bench.processes import start_sandbox  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
+from handlers.reminder_composer import compose  # noqa: E402
 from models.calendar import JAKARTA, WorkCalendar  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.queries import reminder_events as events  # noqa: E402
@@ -227,7 +228,12 @@ async def bench_deliver(args: argparse.Namespace) -> None:
             config = DeliveryConfig(global_rate=args.rate, chat_rate=1.0)
             async with Bot(TOKEN, base_url=f"{url}/bot") as bot:
                 deliverer = Deliverer(
-                    db, bot, CAL, clock=running_clock(wib(datetime(2026, 11, 24, 7, 0))), config=config
+                    db,
+                    bot,
+                    CAL,
+                    clock=running_clock(wib(datetime(2026, 11, 24, 7, 0))),
+                    composer=compose,
+                    config=config,
                 )
                 try:
                     delivered = await deliverer.deliver_due()

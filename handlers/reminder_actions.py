@@ -22,22 +22,9 @@ from handlers.render import reminder_texts as texts
 from handlers.types import HandlerList, callback_int
 from models import reminder_settings
 from models.actor import Actor
-from models.calendar import WorkCalendar
 from models.tables import Role
 
 log = logging.getLogger(__name__)
-
-DEFAULT_DIGEST_HOUR = 7
-
-
-def _calendar(context: AppContext) -> WorkCalendar:
-    found = context.services.extras.get("calendar")
-    return found if isinstance(found, WorkCalendar) else WorkCalendar(tz=context.services.tz)
-
-
-def _default_hour(context: AppContext) -> int:
-    scheduler = context.services.extras.get("reminders")
-    return int(getattr(getattr(scheduler, "planner", None), "digest_hour", DEFAULT_DIGEST_HOUR))
 
 
 @require()
@@ -52,7 +39,7 @@ async def snooze(update: Update, context: AppContext, actor: Actor) -> None:
         await query.answer(texts.snooze_unknown(actor.language))
         return
     now = context.now()
-    until = _calendar(context).next_send_time(reminder_settings.snooze_until(now))
+    until = context.services.calendar.next_send_time(reminder_settings.snooze_until(now))
     async with context.db() as session:
         result = await reminder_settings.snooze(session, actor, outbox_id, until, now)
     if result.outcome is reminder_settings.SnoozeOutcome.SNOOZED:
@@ -82,7 +69,7 @@ async def _drop_snooze_button(update: Update) -> None:
 async def pengaturan(update: Update, context: AppContext, actor: Actor) -> None:
     async with context.db() as session:
         current = await reminder_settings.settings_of(session, actor.id)
-    await answer(update, texts.settings(current, _default_hour(context), actor.language))
+    await answer(update, texts.settings(current, context.services.digest_hour, actor.language))
 
 
 @require(Role.PENDAMPING)
@@ -106,9 +93,9 @@ async def setting_chosen(update: Update, context: AppContext, actor: Actor) -> N
         current = await reminder_settings.settings_of(session, actor.id)
     await query.answer(texts.settings_saved(actor.language))
     try:
-        await query.edit_message_text(**texts.settings(current, _default_hour(context), actor.language))
+        await query.edit_message_text(**texts.settings(current, context.services.digest_hour, actor.language))
     except BadRequest:
-        await answer(update, texts.settings(current, _default_hour(context), actor.language))
+        await answer(update, texts.settings(current, context.services.digest_hour, actor.language))
 
 
 @require(Role.ADMIN)

@@ -11,19 +11,15 @@ from handlers.context import AppContext
 from handlers.render import schedule as texts
 from handlers.types import HandlerList, callback_int
 from models.actor import Actor
-from models.calendar import WorkCalendar
 from models.period import Period
 from models.queries.worklist import programmes_of, worklist
 from models.rules import shipped_programmes
 from models.tables import Role
 from models.visit_facts import programme_rules
 
-_CALENDAR = WorkCalendar()
-
 
 async def _show(update: Update, context: AppContext, actor: Actor, page: int) -> None:
-    calendar = context.services.extras.get("calendar")
-    calendar = calendar if isinstance(calendar, WorkCalendar) else _CALENDAR
+    calendar = context.services.calendar
     today = context.local_now().date()
     period = Period.of(today)
     async with context.db() as session:

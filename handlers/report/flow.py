@@ -36,12 +36,10 @@ from models.tables import Role
 from models.visit_facts import HouseholdFacts, cached_programme_rules, load_household_facts, programme_rules
 
 log = logging.getLogger(__name__)
-_DEFAULT_CALENDAR = WorkCalendar()
 
 
 def work_calendar(turn: Turn) -> WorkCalendar:
-    found = turn.context.services.extras.get("calendar")
-    return found if isinstance(found, WorkCalendar) else _DEFAULT_CALENDAR
+    return turn.context.services.calendar
 
 
 def reporting_window_start(calendar: WorkCalendar, today: date, deadline_days: int) -> date:

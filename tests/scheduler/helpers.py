@@ -11,6 +11,7 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.sandbox.client import SandboxClient
+from handlers.reminder_composer import compose
 from models.calendar import WorkCalendar
 from models.db import Database
 from models.tables import Outbox, OutboxStatus
@@ -72,5 +73,5 @@ async def deliver(
     db: Database, bot: Bot, clock: Callable[[], datetime], config: DeliveryConfig | None = None
 ) -> DeliveryReport:
     """One delivery pass of a fresh worker (as after a restart), closed afterwards."""
-    async with Deliverer(db, bot, WorkCalendar(), clock=clock, config=config) as deliverer:
+    async with Deliverer(db, bot, WorkCalendar(), clock=clock, composer=compose, config=config) as deliverer:
         return await deliverer.deliver_due()

@@ -411,7 +411,8 @@ async def test_every_planned_kind_composes_a_message_with_buttons_in_both_langua
         "weekly",
         "escalation_commitment",
     }
-    from handlers.reminder_composer import Message, compose
+    from handlers.reminder_composer import compose
+    from models.outbox import Message
 
     async with db.session() as s:
         for row in planned:
