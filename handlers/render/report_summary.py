@@ -13,6 +13,7 @@ from babel.dates import format_date
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
+from handlers.render import report_labels as texts
 from models.period import Period
 from models.queries.visits import VisitLine
 from models.queries.worklist import ReportedVisit
@@ -41,15 +42,8 @@ def month_name(period: Period, lang: str) -> str:
     return format_date(period.start, "MMMM y", locale=normalize_language(lang))
 
 
-def _labels() -> Any:
-    from handlers.render import report as texts  # the option labels live with the questions
-
-    return texts
-
-
 def summary_lines(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     lines = [
         f"🏠 <b>{escape(report.head_name)}</b>",
         "📅 "
@@ -84,7 +78,6 @@ def summary_lines(report: VisitReport, lang: str) -> list[str]:
 
 def _checks(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if not report.checks:
         return ["✅ " + _("Komitmen: tidak ada yang berlaku periode ini")]
     if all(c.result is CheckResult.MET for c in report.checks):
@@ -101,7 +94,6 @@ def _checks(report: VisitReport, lang: str) -> list[str]:
 
 def _condition(report: VisitReport, lang: str) -> str:
     _ = translator(lang)
-    texts = _labels()
     if not report.condition:
         return _("tidak diisi")
     return " · ".join(
@@ -112,7 +104,6 @@ def _condition(report: VisitReport, lang: str) -> str:
 
 def _changes(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if not report.changes:
         return ["📝 " + _("Perubahan data: tidak ada")]
     lines = ["📝 " + _("Perubahan data (menunggu verifikasi):")]
@@ -127,7 +118,6 @@ def _changes(report: VisitReport, lang: str) -> list[str]:
 
 def _referrals(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if not report.referrals:
         return ["🤝 " + _("Rujukan: tidak ada")]
     lines = ["🤝 " + _("Rujukan:")]
@@ -140,7 +130,6 @@ def _referrals(report: VisitReport, lang: str) -> list[str]:
 
 def _evidence(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if report.photo_file_id:
         photo = "📷 " + _("Foto: ada")
     elif report.photo_skip_reason:

@@ -11,6 +11,7 @@ from html import escape
 from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number
 from handlers.render import Reply, buttons, mask_id, reply
+from handlers.render.report_labels import CHANGE_KIND_LABELS, SECTOR_LABELS
 from handlers.render.report_summary import SECTION_LABELS, month_name, summary_lines
 from models.announcements import DeliveryCounts
 from models.period import Period
@@ -42,15 +43,11 @@ PROBLEMS = {
 
 
 def _kind(kind: str, lang: str) -> str:
-    """The visit form's label of a data change kind (imported late: ``render.report`` imports the form)."""
-    from handlers.render.report import CHANGE_KIND_LABELS
-
+    """The visit form's label of a data change kind."""
     return translator(lang)(CHANGE_KIND_LABELS.get(kind, kind))
 
 
 def _sector(sector: str, lang: str) -> str:
-    from handlers.render.report import SECTOR_LABELS
-
     return translator(lang)(SECTOR_LABELS.get(sector, sector))
 
 

@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import TelegramError
 
 from handlers import render
+from handlers.form_runner import FormRunner, Show, Turn
 from handlers.forms import Action, Input, PhotoInput, Question, callback
-from handlers.forms.runner import FormRunner, Show, Turn
 from handlers.render import forms as form_texts
 from handlers.render import report_summary
-from handlers.report.context import ReportCtx
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import PICK, VISIT_FORM
+from handlers.report_context import ReportCtx
 from handlers.types import callback_int
 from models import forms, visits
 from models.calendar import WorkCalendar

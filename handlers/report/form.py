@@ -32,8 +32,8 @@ from handlers.forms import (
     TextStep,
 )
 from handlers.render import report as texts
-from handlers.report.context import ctx_of, met
 from handlers.report.convert import report_from
+from handlers.report_context import ctx_of, met
 from models.validate import normalize_phone, validate_nik
 from models.visit_facts import CommitmentItem
 from models.visits import (

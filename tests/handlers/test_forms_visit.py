@@ -8,9 +8,9 @@ from typing import Any
 
 from handlers.forms import SKIP
 from handlers.render import forms as form_texts
-from handlers.report.context import ReportCtx
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import VISIT_FORM
+from handlers.report_context import ReportCtx
 from models.rules import shipped_programmes
 from models.tables import CheckResult
 from models.visit_facts import HouseholdFacts, MemberFact
