@@ -34,6 +34,7 @@ from models.queries.visits import load_report
 from models.queries.worklist import reported_in_period, worklist
 from models.tables import Role
 from models.visit_facts import HouseholdFacts, cached_programme_rules, load_household_facts, programme_rules
+from models.visits import REBUILD_KEY, RETURN_KEY
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +230,8 @@ class ReportRunner(FormRunner):
         if stored is None:
             return Show(reply=render.not_found_or_out_of_scope(turn.lang))
         answers = dict(stored.answers)
-        marker = answers.get("_return") or {}
-        if answers.pop("_rebuild", False):
+        marker = answers.get(RETURN_KEY) or {}
+        if answers.pop(REBUILD_KEY, False):
             report = await load_report(session, turn.actor, visit_id)
             if report is None:
                 return Show(reply=render.not_found_or_out_of_scope(turn.lang))
