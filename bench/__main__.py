@@ -48,16 +48,16 @@ def suite(scale: str) -> list[Invocation]:
     if scale == "jamsosratu":
         runs += [
             Invocation("import", "import 50k SQLite", ("import_bench.py", "--households", n, "--db", "sqlite")),
-            Invocation("reminders", "planning 50k SQLite", ("reminders.py", "plan", "--db", "sqlite", "--households", n, "--cache")),
+            Invocation("reminders", "planning 50k SQLite", ("reminder_bench.py", "plan", "--db", "sqlite", "--households", n, "--cache")),
         ]  # fmt: skip
     runs += [
         Invocation("import", f"import {n} PostgreSQL", ("import_bench.py", "--households", n, "--db", "postgresql", "--url", PG)),
-        Invocation("reminders", f"planning {n} PostgreSQL", ("reminders.py", "plan", "--db", "postgresql", "--households", n, "--cache", "--url", PG)),
+        Invocation("reminders", f"planning {n} PostgreSQL", ("reminder_bench.py", "plan", "--db", "postgresql", "--households", n, "--cache", "--url", PG)),
         Invocation("summaries", f"supervisor reports {n} PostgreSQL", ("summaries.py", "--households", n, "--reuse", "--keep")),
         Invocation("api", f"OPD API {n} PostgreSQL", ("webhook_load.py", "api", "--households", n, "--url", PG)),
         Invocation("memory", f"bot memory {n} PostgreSQL", ("memory.py", "--households", n, "--url", PG)),
-        Invocation("outbox", "outbox delivery SQLite", ("reminders.py", "deliver", "--db", "sqlite")),
-        Invocation("outbox", "outbox delivery PostgreSQL", ("reminders.py", "deliver", "--db", "postgresql", "--url", PG)),
+        Invocation("outbox", "outbox delivery SQLite", ("reminder_bench.py", "deliver", "--db", "sqlite")),
+        Invocation("outbox", "outbox delivery PostgreSQL", ("reminder_bench.py", "deliver", "--db", "postgresql", "--url", PG)),
         Invocation("echo", "bare PTB echo bot, 1,000 users", ("sandbox_echo.py", "--users", "1000", "--messages", "13")),
         Invocation("report", "1,000 pendamping reporting, SQLite", ("report_load.py", "--users", "1000")),
         Invocation("webhook", "webhook intake SQLite", ("webhook_load.py", "accept", "--db", "sqlite")),

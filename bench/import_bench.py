@@ -10,7 +10,7 @@ issue date; ``--workdir`` keeps it between runs), imports it into a fresh, migra
 ``jsika_bench_import_*``, dropped at the end) with the importer's own function (validation, batching, error file,
 audit rows — everything the CLI does except drawing), and then loads the same member rows the fastest raw way:
 
-- PostgreSQL: COPY through ``models.seeding.writer.copy_records`` (the seed's and the importer's COPY writer)
+- PostgreSQL: COPY through ``models.pg_copy.copy_records`` (the seed's and the importer's COPY writer)
   into a scratch table created ``LIKE member``: UNLOGGED with the member table's indexes (``INCLUDING ALL``),
   UNLOGGED with no index, and an ordinary logged table with the indexes (what the real, durable table costs
   even with COPY);
@@ -52,8 +52,8 @@ from bench.results import Figure, record, scale_of  # noqa: E402
 from models import migrate  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.importing import DEFAULT_BATCH, import_households  # noqa: E402
+from models.pg_copy import copy_records  # noqa: E402
 from models.seeding.household_file import TODAY, write_household_file  # noqa: E402
-from models.seeding.writer import copy_records  # noqa: E402
 from models.tables import Audit, Household, Member  # noqa: E402
 
 TARGET_SECONDS = 180.0  # the province (650k households) on PostgreSQL: DESIGN.md's target

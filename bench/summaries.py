@@ -49,6 +49,7 @@ from sqlalchemy import text  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
 from models import export, migrate, rollups  # noqa: E402
 from models.actor import Actor  # noqa: E402
+from models.calendar import JAKARTA  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.period import Period  # noqa: E402
 from models.queries import compliance, overdue, summary, worklist  # noqa: E402
@@ -301,7 +302,7 @@ async def bench_reports(db: Database, runs: int) -> list[Figure]:
     for who, area, prefix in ((admin, banten, "36.%"), (koordinator, lebak, "36.02.%")):
         label = f"{who.role.value} / {area.name}"
         cases = [
-            ("ringkasan", lambda s, w=who, a=area: summary.area_summary(s, w, a, CURRENT),
+            ("ringkasan", lambda s, w=who, a=area: summary.area_summary(s, w, a, CURRENT, JAKARTA),
              raw(CEILING_SUMMARY, p=p, prev=prev, prefix=prefix)),
             ("tunggakan", lambda s, w=who, a=area: _overdue(s, w, a),
              raw(CEILING_OVERDUE, p=p, prefix=prefix)),
@@ -383,7 +384,7 @@ async def bench_export(db: Database) -> list[Figure]:
     async def build() -> export.ExportFile:
         async with db.session() as s:
             return await export.build_export(
-                s, koordinator, export.ExportKind.VISITS, "36.02", CURRENT, labels={},
+                s, koordinator, export.ExportKind.VISITS, "36.02", CURRENT, tz=JAKARTA, labels={},
                 sheet_titles=("Ringkasan", "Kunjungan"), summary=[("Wilayah", "Kabupaten Lebak")],
             )  # fmt: skip
 

@@ -49,7 +49,12 @@ def build_application(
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     application: AppType = builder.build()  # type: ignore[assignment]
-    services = Services(db=db, tz=settings.tz, default_language=settings.language)
+    services = Services(
+        db=db,
+        calendar=settings.work_calendar(),
+        default_language=settings.language,
+        digest_hour=settings.digest_hour,
+    )
     if clock is not None:
         services.clock = clock
     application.bot_data["services"] = services

@@ -7,12 +7,15 @@ Values come from the environment (prefix ``JSIKA_``) or a ``.env`` file in the w
 from __future__ import annotations
 
 import logging
+import tomllib
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.calendar import WorkCalendar
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -80,6 +83,20 @@ class Settings(BaseSettings):
             raise ValueError(f"zona waktu tidak dikenal: {value!r} (contoh: Asia/Jakarta)") from None
         return value
 
+    @field_validator("holidays_file")
+    @classmethod
+    def _readable_holidays(cls, value: str | None) -> str | None:
+        """Read the file now: a process must not start with its provincial holidays silently missing."""
+        if not value:
+            return None
+        try:
+            WorkCalendar.from_file(value)
+        except OSError:
+            raise ValueError(f"berkas libur tidak bisa dibaca: {value}") from None
+        except (tomllib.TOMLDecodeError, ValueError, TypeError, AttributeError):
+            raise ValueError(f"berkas libur bukan TOML yang benar (lihat docs/reminders.md): {value}") from None
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
@@ -90,6 +107,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def work_calendar(self) -> WorkCalendar:
+        """Working days in the configured zone, with the provincial holiday file: one per process, shared by the
+        handlers (``Services.calendar``) and the reminders."""
+        return WorkCalendar.from_file(self.holidays_file, self.tz)
 
     @property
     def is_sqlite(self) -> bool:

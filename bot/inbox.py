@@ -2,7 +2,7 @@
 
 ``Inbox.accept`` is what the webhook endpoint and the poller call: the update is in the database (committed)
 before Telegram is told "got it", so a crash after that loses nothing. ``InboxWorker`` claims each chat's next
-update (``models/inbox.py``, ``models/queries/inbox.py``), runs the handler — the PTB application's own update path, see
+update (``models/inbox.py``, ``models/inbox_upkeep.py``), runs the handler — the PTB application's own update path, see
 ``ptb_handler`` — and marks it done. Chats run in parallel, one chat's updates strictly in order, in one process
 or across several on PostgreSQL. A claim carries a lease that a heartbeat extends; a process killed mid-update
 stops renewing, and after the lease another process takes the update over.
@@ -26,6 +26,7 @@ from telegram import Update
 
 from bot import metrics
 from bot.logging import request_id
+from models import inbox_upkeep as queries
 from models.db import Database
 from models.inbox import (
     InboxItem,
@@ -37,7 +38,6 @@ from models.inbox import (
     store_updates,
     update_id_of,
 )
-from models.queries import inbox as queries
 from models.tables import InboxStatus
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.inbox import Inbox
-from models.inbox import MalformedUpdate, exclusive
+from models.inbox import MalformedUpdate
+from models.leader import exclusive
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from bot import metrics
@@ -27,10 +27,13 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.inbox import Inbox, InboxOptions, InboxWorker, ptb_handler
 from bot.polling import ALLOWED_UPDATES, Poller
-from handlers.context import AppType
+from handlers.context import AppType, Services
 from models import migrate
 from models.db import Database
-from models.inbox import exclusive
+from models.leader import exclusive
+
+if TYPE_CHECKING:
+    from scheduler.jobs import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +158,7 @@ async def _serve_telegram(settings: Settings, db: Database) -> None:
     stop = _stop_event()
     async with runtime(application, receive=mode, options=inbox_options(settings)) as started:
         services = application.bot_data["services"]
-        from scheduler.jobs import start_scheduler  # one process is elected to plan and send reminders
-
-        reminders = start_scheduler(application, db, settings)
+        reminders = _start_reminders(application, db, settings)  # one process is elected to plan and send them
         metrics.instrument_reminders(reminders)
         web = WebContext(
             db=db,
@@ -225,13 +226,23 @@ async def _serve_demo(settings: Settings, db: Database) -> None:
             base_file_url=demo.sandbox.file_base_url,
         )
         async with running(application):
-            from scheduler.jobs import start_scheduler
-
-            reminders = start_scheduler(application, db, settings)
+            reminders = _start_reminders(application, db, settings)
             log.info("demo ready at %s", demo.sandbox.url)
             print(f"\n  JSiKa Bot demo: buka {demo.sandbox.url} di peramban / open it in a browser\n", flush=True)
             await stop.wait()
             await reminders.shutdown()
+
+
+def _start_reminders(application: AppType, db: Database, settings: Settings) -> Scheduler:
+    """The reminders' scheduler, wired here: the scheduler decides when, the chat layer's composer what a
+    reminder says; both use the process's one work calendar and clock."""
+    from handlers.reminder_composer import compose
+    from scheduler.jobs import start_scheduler
+
+    services: Services = application.bot_data["services"]
+    return start_scheduler(
+        application.bot, db, settings, calendar=services.calendar, clock=services.clock, composer=compose
+    )
 
 
 def local_today(settings: Settings) -> datetime:

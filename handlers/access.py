@@ -12,10 +12,10 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 
-from bot.i18n import normalize_language
 from handlers import render
 from handlers.commands import commands_for
 from handlers.context import AppContext
+from handlers.i18n import normalize_language
 from models import users
 from models.actor import Actor
 from models.tables import Role
@@ -69,7 +69,7 @@ def require(*roles: Role) -> Callable[[ActorHandler], Handler]:
 
 async def publish_commands(context: AppContext, chat_id: int, actor: Actor | None) -> None:
     """Show this person the command menu of their role (Telegram's per-chat command scope)."""
-    from bot.i18n import translator
+    from handlers.i18n import translator
 
     lang = actor.language if actor else context.services.default_language
     _ = translator(lang)

@@ -7,11 +7,11 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.i18n import LANGUAGES
 from handlers import render
 from handlers.access import answer, current_actor, guest_language, publish_commands
 from handlers.commands import commands_for
 from handlers.context import AppContext
+from handlers.i18n import LANGUAGES
 from handlers.types import HandlerList
 from models import users
 
@@ -64,7 +64,7 @@ async def stale_button(update: Update, context: AppContext) -> None:
     query = update.callback_query
     assert query is not None
     actor = await current_actor(update, context)
-    from bot.i18n import translator
+    from handlers.i18n import translator
 
     _ = translator(actor.language if actor else guest_language(update, context))
     await query.answer(_("Tombol ini sudah tidak berlaku."), show_alert=False)

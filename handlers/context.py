@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from models.calendar import WorkCalendar
 from models.db import Database
 
 
@@ -25,12 +26,20 @@ def _utc_now() -> datetime:
 
 @dataclass
 class Services:
+    """Built once per process from the settings (``bot/app.py``). The work calendar is the one the reminders
+    use too, so /jadwal, the report's window and the reminders agree on deadlines and the provincial holidays."""
+
     db: Database
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+    calendar: WorkCalendar
     default_language: str = "id"
+    digest_hour: int = 7  # the morning digest's hour for people who did not pick one (JSIKA_DIGEST_HOUR)
     clock: Callable[[], datetime] = _utc_now
     bot_username: str = ""
-    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured zone (``JSIKA_TIMEZONE``): periods, deadlines and times shown are in it."""
+        return self.calendar.tz
 
 
 class AppContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -9,7 +9,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from handlers import render
 from handlers.access import answer, require
 from handlers.context import AppContext
-from handlers.forms.runner import Turn
+from handlers.form_runner import Turn
 from handlers.render import report_summary as texts
 from handlers.report.flow import RUNNER
 from handlers.types import HandlerList, callback_int

@@ -16,14 +16,10 @@ from models.queries.worklist import programmes_of, worklist
 from models.rules import shipped_programmes
 from models.tables import Role
 from models.visit_facts import programme_rules
-from scheduler.calendar import WorkCalendar
-
-_CALENDAR = WorkCalendar()
 
 
 async def _show(update: Update, context: AppContext, actor: Actor, page: int) -> None:
-    calendar = context.services.extras.get("calendar")
-    calendar = calendar if isinstance(calendar, WorkCalendar) else _CALENDAR
+    calendar = context.services.calendar
     today = context.local_now().date()
     period = Period.of(today)
     async with context.db() as session:

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,7 +36,7 @@ from models.actor import Actor
 from models.period import Period
 from models.queries.overdue import overdue_rows_query
 from models.queries.regions import household_filter
-from models.queries.summary import JAKARTA, period_bounds
+from models.queries.summary import period_bounds
 from models.spreadsheet import xlsx_value
 from models.tables import CommitmentCheck, DataChange, Household, Member, Referral, Region, User, Visit
 
@@ -122,7 +123,7 @@ class ExportFile:
 # --- the rows (scoped like every query) ---------------------------------------------------------------------
 
 
-def _visits(actor: Actor, area_code: str, period: Period) -> RowSelect:
+def _visits(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSelect:
     return (
         select(
             Visit.id,
@@ -153,7 +154,7 @@ def _visits(actor: Actor, area_code: str, period: Period) -> RowSelect:
     )
 
 
-def _checks(actor: Actor, area_code: str, period: Period) -> RowSelect:
+def _checks(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSelect:
     return (
         select(
             CommitmentCheck.period,
@@ -178,8 +179,8 @@ def _checks(actor: Actor, area_code: str, period: Period) -> RowSelect:
     )
 
 
-def _referrals(actor: Actor, area_code: str, period: Period) -> RowSelect:
-    start, end = period_bounds(period)
+def _referrals(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSelect:
+    start, end = period_bounds(period, tz)
     member = aliased(Member)
     return (
         select(
@@ -204,8 +205,8 @@ def _referrals(actor: Actor, area_code: str, period: Period) -> RowSelect:
     )
 
 
-def _changes(actor: Actor, area_code: str, period: Period) -> RowSelect:
-    start, end = period_bounds(period)
+def _changes(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSelect:
+    start, end = period_bounds(period, tz)
     member = aliased(Member)
     return (
         select(
@@ -230,11 +231,11 @@ def _changes(actor: Actor, area_code: str, period: Period) -> RowSelect:
     )
 
 
-def _overdue(actor: Actor, area_code: str, period: Period) -> RowSelect:
+def _overdue(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSelect:
     return overdue_rows_query(actor, area_code, period, latest=False)  # exact for any period; exports are rare
 
 
-QUERIES: dict[ExportKind, Callable[[Actor, str, Period], RowSelect]] = {
+QUERIES: dict[ExportKind, Callable[[Actor, str, Period, ZoneInfo], RowSelect]] = {
     ExportKind.VISITS: _visits,
     ExportKind.CHECKS: _checks,
     ExportKind.OVERDUE: _overdue,
@@ -249,16 +250,24 @@ def _overdue_row(row: Sequence[Any], period: Period) -> tuple[Any, ...]:
     return (kk, head, address, desa, desa_code, pendamping, last, missed)
 
 
-async def count_rows(session: AsyncSession, actor: Actor, kind: ExportKind, area_code: str, period: Period) -> int:
-    stmt = QUERIES[kind](actor, area_code, period).order_by(None)
+async def count_rows(
+    session: AsyncSession, actor: Actor, kind: ExportKind, area_code: str, period: Period, tz: ZoneInfo
+) -> int:
+    stmt = QUERIES[kind](actor, area_code, period, tz).order_by(None)
     return int(await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
 
 
 async def stream_rows(
-    session: AsyncSession, actor: Actor, kind: ExportKind, area_code: str, period: Period, batch: int = BATCH
+    session: AsyncSession,
+    actor: Actor,
+    kind: ExportKind,
+    area_code: str,
+    period: Period,
+    tz: ZoneInfo,
+    batch: int = BATCH,
 ) -> AsyncIterator[list[tuple[Any, ...]]]:
-    """The export's rows in batches, in column order."""
-    stmt = QUERIES[kind](actor, area_code, period).execution_options(yield_per=batch)
+    """The export's rows in batches, in column order; ``tz`` is the configured zone (periods, times shown)."""
+    stmt = QUERIES[kind](actor, area_code, period, tz).execution_options(yield_per=batch)
     result = await session.stream(stmt)
     async for partition in result.partitions(batch):
         if kind is ExportKind.OVERDUE:
@@ -279,7 +288,8 @@ _DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 class _Writer:
     """Appends rows to a write-only workbook, starting a new sheet before Excel's row limit."""
 
-    def __init__(self, columns: Sequence[Column], labels: Mapping[str, str], sheet_title: str) -> None:
+    def __init__(self, columns: Sequence[Column], labels: Mapping[str, str], sheet_title: str, tz: ZoneInfo) -> None:
+        self.tz = tz  # times are written as local wall-clock times: Excel cells carry no zone
         self.columns, self.labels, self.title = columns, labels, sheet_title
         self.workbook = Workbook(write_only=True)
         self.sheet: WriteOnlyWorksheet | None = None
@@ -323,7 +333,7 @@ class _Writer:
         if isinstance(value, enum.Enum):
             value = value.value
         if isinstance(value, datetime):
-            cell = WriteOnlyCell(sheet, value=value.astimezone(JAKARTA).replace(tzinfo=None))
+            cell = WriteOnlyCell(sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
             cell.number_format = _DATETIME_FORMAT
             return cell
         if isinstance(value, date):
@@ -363,15 +373,16 @@ async def build_export(
     area_code: str,
     period: Period,
     *,
+    tz: ZoneInfo,
     labels: Mapping[str, str],
     sheet_titles: tuple[str, str],
     summary: Sequence[tuple[str, Any]],
     directory: str | None = None,
 ) -> ExportFile:
     """Write the export to a temporary .xlsx file (the caller sends and deletes it)."""
-    writer = _Writer(COLUMNS[kind], labels, sheet_titles[1])
+    writer = _Writer(COLUMNS[kind], labels, sheet_titles[1], tz)
     writer.summary(sheet_titles[0], summary)
-    async for rows in stream_rows(session, actor, kind, area_code, period):
+    async for rows in stream_rows(session, actor, kind, area_code, period, tz):
         await asyncio.to_thread(writer.append, rows)
     # mkstemp creates the file 0600 and openpyxl rewrites it in place: the rows are personal data.
     handle, path = tempfile.mkstemp(prefix=f"jsika_{kind.value}_", suffix=".xlsx", dir=directory)

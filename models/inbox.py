@@ -1,31 +1,28 @@
 """The durable inbox, as the domain sees it: what a raw Telegram update is about, and how old it is.
 
 Webhook and polling both store the raw update (DESIGN.md decision 3); workers then take one chat's updates in
-order. These pure functions read the raw JSON (no Telegram types here), and ``exclusive`` is the one place a
-process asks PostgreSQL "am I the only one doing this?" (the poller, migrations on start-up).
+order. These pure functions read the raw JSON (no Telegram types here). Which process polls is decided in
+``models/leader.py``.
 
 The three statements every update goes through — store, claim, finish — are also here, built once per process
 with bind parameters (``store_updates``, ``claim_heads``, ``finish_done``): they run for every update, and building
 a SQLAlchemy statement afresh each time (or compiling a new one for every batch size) cost more CPU than running
-it. The rest of the inbox's SQL (leases, pruning, statistics) is in ``models/queries/inbox.py``.
+it. The rest of the inbox's SQL (leases, pruning, statistics) is in ``models/inbox_upkeep.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, func, literal_column, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, literal_column, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from models.db import Database
 from models.tables import INBOX_PENDING, Inbox, InboxStatus
 
 log = logging.getLogger(__name__)
@@ -98,62 +95,6 @@ def age_seconds(item: InboxItem, now: datetime) -> float:
     """How long ago the person acted (or, without a date, since the update reached us)."""
     origin = sent_at(item.payload) or item.received_at
     return (now - origin).total_seconds()
-
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit key for ``pg_advisory_lock`` from a readable name."""
-    return int.from_bytes(hashlib.sha256(f"jsika:{name}".encode()).digest()[:8], "big", signed=True)
-
-
-class Exclusive:
-    """A held (or not) PostgreSQL advisory lock; ``alive()`` says whether the connection still holds it."""
-
-    def __init__(self, connection: AsyncConnection | None, held: bool) -> None:
-        self._connection = connection
-        self.held = held
-
-    async def alive(self) -> bool:
-        if not self.held:
-            return False
-        if self._connection is None:  # SQLite: one process, always the only one
-            return True
-        try:
-            await self._connection.execute(select(1))
-            await self._connection.commit()
-        except Exception:
-            log.warning("lost the connection holding an advisory lock", exc_info=True)
-            self.held = False
-        return self.held
-
-
-@asynccontextmanager
-async def exclusive(db: Database, name: str, *, wait: bool) -> AsyncIterator[Exclusive]:
-    """Hold the process-wide lock ``name`` for the block (PostgreSQL advisory lock; always held on SQLite).
-
-    ``wait=False`` returns at once with ``held=False`` when another process has it. The lock lives on its own
-    connection, so a process that dies (even by SIGKILL) releases it when PostgreSQL notices the socket closed.
-    """
-    if db.is_sqlite:
-        yield Exclusive(None, True)
-        return
-    key = lock_key(name)
-    async with db.engine.connect() as connection:
-        if wait:
-            await connection.execute(select(func.pg_advisory_lock(key)))
-            held = True
-        else:
-            held = bool(await connection.scalar(select(func.pg_try_advisory_lock(key))))
-        await connection.commit()  # session-level lock: it outlives the transaction, the connection idles
-        lock = Exclusive(connection, held)
-        try:
-            yield lock
-        finally:
-            if lock.held:
-                try:
-                    await connection.execute(select(func.pg_advisory_unlock(key)))
-                    await connection.commit()
-                except Exception:
-                    log.debug("advisory unlock failed; the closing connection releases it", exc_info=True)
 
 
 # -- the per-update statements, built once ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The verification period (periode): a calendar month, written ``YYYY-MM``.
 
-Working-day arithmetic (the deadline) lives in ``scheduler/calendar.py``; this is only the month itself, which
+Working-day arithmetic (the deadline) lives in ``models/calendar.py``; this is only the month itself, which
 ``models`` needs without depending on the scheduler.
 """
 

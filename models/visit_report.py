@@ -14,6 +14,14 @@ from datetime import date
 from models.period import Period
 from models.tables import CheckResult
 
+# The visit form as stored in ``form_session``: its name, the review step, and the meta keys a supervisor's
+# "send back" writes into the answers (``models.visits.reopen_for_correction``) and the form reads when the
+# pendamping reopens it (``handlers/report``). Owned here, below both, so the two cannot drift apart.
+FORM_NAME = "kunjungan"
+REVIEW_STEP = "tinjau"
+RETURN_KEY = "_return"  # {"section": …, "note": …}: where the correction starts and the supervisor's note
+REBUILD_KEY = "_rebuild"  # the visit did not come from a form: rebuild the answers from the stored report
+
 # The form's sections, in order. ``reopen_for_correction(section=…)`` takes one of these (or None: the whole report).
 SECTIONS = ("kunjungan", "komitmen", "kondisi", "kesejahteraan", "perubahan", "rujukan", "bukti", "catatan")
 

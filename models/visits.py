@@ -36,11 +36,15 @@ from models.visit_facts import HouseholdFacts
 from models.visit_report import (  # noqa: F401 - re-exported: the vocabulary and the report belong to visits
     CHANGE_KINDS,
     CONDITION_ITEMS,
+    FORM_NAME,
     LOCATION_SKIP_REASONS,
     MISSED_REASONS,
     NOT_MET_REASONS,
     PHOTO_SKIP_REASONS,
+    REBUILD_KEY,
     REFERRAL_SECTORS,
+    RETURN_KEY,
+    REVIEW_STEP,
     SCHOOL_LEVELS,
     SECTIONS,
     WELFARE_ITEMS,
@@ -314,10 +318,10 @@ async def reopen_for_correction(
                 FormSession(
                     id=visit_id,
                     user_id=visit.pendamping_id,
-                    form="kunjungan",
+                    form=FORM_NAME,
                     household_id=visit.household_id,
-                    step="tinjau",
-                    answers={"_return": marker, "_rebuild": True},
+                    step=REVIEW_STEP,
+                    answers={RETURN_KEY: marker, REBUILD_KEY: True},
                     status=FormStatus.SUBMITTED.value,
                     version=0,
                     created_at=at,
@@ -325,7 +329,7 @@ async def reopen_for_correction(
                 )
             )
     else:
-        row.answers = {**(row.answers or {}), "_return": marker}
+        row.answers = {**(row.answers or {}), RETURN_KEY: marker}
         row.updated_at = at
     await audit.record(
         session,

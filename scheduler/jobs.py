@@ -1,8 +1,8 @@
 """APScheduler wiring: fire the planner and the outbox worker on time, in one elected process.
 
-APScheduler (3.x, ``AsyncIOScheduler``, cron triggers in Asia/Jakarta) only says *when*; what to send is the
+APScheduler (3.x, ``AsyncIOScheduler``, cron triggers in the configured zone, ``JSIKA_TIMEZONE``) only says *when*; what to send is the
 planner's business and how is the outbox's. With several bot processes on PostgreSQL, the one holding the advisory
-lock ``reminders`` (``models.inbox.exclusive``) plans and delivers, so Telegram's global budget is not multiplied
+lock ``reminders`` (``models.leader.exclusive``) plans and delivers, so Telegram's global budget is not multiplied
 by the number of processes; the others keep trying every few seconds and take over when the leader's connection
 dies (even after SIGKILL PostgreSQL releases the lock as soon as it notices). On SQLite there is one process per
 database file, and it is always the leader.
@@ -16,16 +16,16 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from telegram import Bot
 
+from models.calendar import WorkCalendar
 from models.db import Database
-from models.inbox import exclusive
-from scheduler.calendar import WorkCalendar
-from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport
+from models.leader import exclusive
+from scheduler.outbox import Composer, Deliverer, DeliveryConfig, DeliveryReport
 from scheduler.planner import PlannerConfig, PlanReport, plan
 
 log = logging.getLogger(__name__)
@@ -38,10 +38,6 @@ PLAN_HOURS = "5-20"
 class ReminderSettings(Protocol):
     """What ``start_scheduler`` reads from ``bot.config.Settings`` (a protocol: the scheduler does not import bot)."""
 
-    @property
-    def tz(self) -> ZoneInfo: ...
-
-    holidays_file: str | None
     digest_hour: int
     send_rate_global: float
     send_rate_per_chat: float
@@ -176,30 +172,35 @@ class Scheduler:
         await self.deliverer.close()
 
 
-def start_scheduler(application: Any, db: Database, settings: ReminderSettings) -> Scheduler:
-    """Build and start the reminders' scheduler for ``application`` (called by ``bot/service.py``).
+def start_scheduler(
+    bot: Bot,
+    db: Database,
+    settings: ReminderSettings,
+    *,
+    calendar: WorkCalendar,
+    clock: Callable[[], datetime],
+    composer: Composer,
+) -> Scheduler:
+    """Build and start the reminders' scheduler (called by ``bot/service.py``, which owns the wiring).
 
-    Uses the application's bot for sending and its injected clock; shares the work calendar with the handlers
-    (``services.extras["calendar"]``) so /jadwal and the reminders agree on deadlines and holidays.
+    ``bot`` sends, ``clock`` is the process's injectable clock, ``calendar`` the work calendar the handlers use
+    too (so /jadwal and the reminders agree on deadlines and holidays), and ``composer`` says what a row says.
     """
-    services = application.bot_data["services"]
-    calendar = WorkCalendar.from_file(settings.holidays_file, settings.tz)
-    services.extras["calendar"] = calendar
     deliverer = Deliverer(
         db,
-        application.bot,
+        bot,
         calendar,
-        clock=services.clock,
+        clock=clock,
+        composer=composer,
         config=DeliveryConfig(global_rate=settings.send_rate_global, chat_rate=settings.send_rate_per_chat),
     )
     scheduler = Scheduler(
         db,
         deliverer,
         calendar,
-        clock=services.clock,
+        clock=clock,
         planner=PlannerConfig(digest_hour=settings.digest_hour),
         enabled=settings.reminders_enabled,
     )
-    services.extras["reminders"] = scheduler
     scheduler.start()
     return scheduler

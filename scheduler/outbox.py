@@ -4,7 +4,7 @@ DESIGN.md decision 2. One row is claimed per message, right before it is sent, b
 (``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`` on PostgreSQL; the same UPDATE under SQLite's single
 writer). The claim sets ``status='sending'``, a lease and ``attempts+1``; the outcome is written right after
 Telegram answers — message_id on success, ``not_before = now + retry_after`` on a 429 — so a restart honours
-both. A worker killed between Telegram's answer and that write leaves its row ``sending``; when the lease
+both (the row's statements are in ``models/outbox.py``). A worker killed between Telegram's answer and that write leaves its row ``sending``; when the lease
 expires the row returns to the queue and is recorded *in doubt* (``last_error`` and an audit row
 ``outbox.in_doubt``): it may reach the person twice. That is the only duplicate possible, and at most
 ``max_in_flight`` rows can be in that state at once (1 in flight means at most one).
@@ -22,27 +22,33 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from models import audit
-from models import reminders as domain
+from models import outbox as rows
+from models import reminder_settings as domain
+from models.calendar import WorkCalendar
 from models.db import Database
-from models.queries.reminders import plan_unreachable_note
-from models.tables import Outbox, OutboxStatus, User
-from scheduler.calendar import WorkCalendar
+from models.outbox import Message
+from models.queries.reminder_planning import plan_unreachable_note
+from models.tables import OutboxStatus, User
 from scheduler.limits import ChatSlots, TokenBucket
-from scheduler.reminders import Composer, Message, compose
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# What a row says is the chat layer's business (``handlers/reminder_composer.py``): the sender gets the composer
+# from the process's wiring (``bot/service.py``), so the scheduler never imports the texts. It returns the
+# ``send_message`` keyword arguments, or ``None`` when there is nothing to say any more.
+Composer = Callable[[AsyncSession, Message, datetime, WorkCalendar], Awaitable[dict[str, Any] | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +118,7 @@ class Deliverer:
         *,
         clock: Clock,
         config: DeliveryConfig | None = None,
-        composer: Composer = compose,
+        composer: Composer,
         worker_id: str | None = None,
     ) -> None:
         self.db, self.bot, self.calendar, self.clock = db, bot, calendar, clock
@@ -177,40 +183,19 @@ class Deliverer:
     # --- claiming ------------------------------------------------------------------------------------------------
 
     async def _claim(self, now: datetime, busy_chats: list[int]) -> Message | None:
-        candidate = select(Outbox.id).where(Outbox.status == OutboxStatus.QUEUED, Outbox.not_before <= now)
-        if busy_chats:
-            candidate = candidate.where(Outbox.chat_id.not_in(busy_chats))
-        candidate = candidate.order_by(Outbox.not_before, Outbox.id).limit(1)
-        if not self.db.is_sqlite:
-            candidate = candidate.with_for_update(skip_locked=True)
-        claim = (
-            update(Outbox)
-            .where(Outbox.id == candidate.scalar_subquery(), Outbox.status == OutboxStatus.QUEUED)
-            .values(
-                status=OutboxStatus.SENDING,
-                claimed_by=self.worker_id,
-                lease_until=now + self.config.lease,
-                attempts=Outbox.attempts + 1,
-            )
-            .returning(
-                Outbox.id,
-                Outbox.kind,
-                Outbox.user_id,
-                Outbox.chat_id,
-                Outbox.payload,
-                Outbox.attempts,
-                Outbox.dedupe_key,
-            )
-        )
         async with self.db.session() as session:
-            row = (await session.execute(claim)).first()
-        return Message(*row) if row is not None else None
+            return await rows.claim(
+                session,
+                now=now,
+                worker=self.worker_id,
+                lease=self.config.lease,
+                busy_chats=busy_chats,
+                skip_locked=not self.db.is_sqlite,
+            )
 
     async def _next_due_in(self, now: datetime) -> float | None:
         async with self.db.session() as session:
-            first = await session.scalar(
-                select(func.min(Outbox.not_before)).where(Outbox.status == OutboxStatus.QUEUED)
-            )
+            first = await rows.next_due(session)
         if first is None:
             return None
         due_in = (first - now).total_seconds()
@@ -222,19 +207,10 @@ class Deliverer:
         """Rows left ``sending`` by a worker that died: back to the queue, recorded as in doubt."""
         now = self.clock()
         async with self.db.session() as session:
-            expired = select(Outbox.id, Outbox.claimed_by).where(
-                Outbox.status == OutboxStatus.SENDING, Outbox.lease_until < now
-            )
-            if not self.db.is_sqlite:
-                expired = expired.with_for_update(skip_locked=True)
-            found = (await session.execute(expired)).all()
+            found = await rows.expired_leases(session, now, skip_locked=not self.db.is_sqlite)
             for outbox_id, worker in found:
                 note = f"in doubt: lease expired while sending (worker {worker}); may have been delivered"
-                await session.execute(
-                    update(Outbox)
-                    .where(Outbox.id == outbox_id)
-                    .values(status=OutboxStatus.QUEUED, claimed_by=None, lease_until=None, last_error=note)
-                )
+                await rows.transition(session, outbox_id, OutboxStatus.QUEUED, error=note)
             await audit.record_many(
                 session,
                 [
@@ -250,7 +226,7 @@ class Deliverer:
                     for outbox_id, worker in found
                 ],
             )
-        ids = [int(i) for i, _ in found]
+        ids = [outbox_id for outbox_id, _ in found]
         if report is not None:
             report.in_doubt += ids
         if ids:
@@ -301,24 +277,17 @@ class Deliverer:
 
     async def _mark_sent(self, message: Message, telegram_message_id: int) -> None:
         async with self.db.session() as session:
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == message.id)
-                .values(
-                    status=OutboxStatus.SENT,
-                    sent_at=self.clock(),
-                    telegram_message_id=telegram_message_id,
-                    lease_until=None,
-                )
+            await rows.transition(
+                session,
+                message.id,
+                OutboxStatus.SENT,
+                sent_at=self.clock(),
+                telegram_message_id=telegram_message_id,
             )
 
     async def _close(self, outbox_id: int, status: OutboxStatus, error: str) -> None:
         async with self.db.session() as session:
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == outbox_id)
-                .values(status=status, lease_until=None, last_error=error[:500])
-            )
+            await rows.transition(session, outbox_id, status, error=error)
 
     async def _rate_limited(self, message: Message, report: DeliveryReport, seconds: float) -> None:
         """429: the row waits ``retry_after`` (stored at once, so a restart honours it); the 429 is not an attempt."""
@@ -326,18 +295,14 @@ class Deliverer:
         self.chats.block(message.chat_id, seconds)
         self.bucket.drain()
         async with self.db.session() as session:
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == message.id)
-                .values(
-                    status=OutboxStatus.QUEUED,
-                    not_before=self.clock() + timedelta(seconds=seconds),
-                    retry_after=int(round(seconds)),
-                    attempts=Outbox.attempts - 1,
-                    claimed_by=None,
-                    lease_until=None,
-                    last_error=f"429: retry after {seconds:g} s",
-                )
+            await rows.transition(
+                session,
+                message.id,
+                OutboxStatus.QUEUED,
+                not_before=self.clock() + timedelta(seconds=seconds),
+                retry_after=int(round(seconds)),
+                refund_attempt=True,
+                error=f"429: retry after {seconds:g} s",
             )
 
     async def _again(self, message: Message, report: DeliveryReport, error: str, *, transient: bool) -> None:
@@ -348,16 +313,12 @@ class Deliverer:
         delay = min(self.config.backoff_max, self.config.backoff_base * 2 ** (message.attempts - 1))
         report.retried += 1
         async with self.db.session() as session:
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == message.id)
-                .values(
-                    status=OutboxStatus.QUEUED,
-                    not_before=self.clock() + timedelta(seconds=delay),
-                    claimed_by=None,
-                    lease_until=None,
-                    last_error=error[:500],
-                )
+            await rows.transition(
+                session,
+                message.id,
+                OutboxStatus.QUEUED,
+                not_before=self.clock() + timedelta(seconds=delay),
+                error=error,
             )
 
     async def _record_in_doubt(self, message: Message, detail: str) -> None:
@@ -377,11 +338,7 @@ class Deliverer:
         """Blocked or gone: fail this row, cancel the chat's queue, stop planning for them, tell their koordinator."""
         now = self.clock()
         async with self.db.session() as session:
-            await session.execute(
-                update(Outbox)
-                .where(Outbox.id == message.id)
-                .values(status=OutboxStatus.FAILED, lease_until=None, last_error=f"forbidden: {error}"[:500])
-            )
+            await rows.transition(session, message.id, OutboxStatus.FAILED, error=f"forbidden: {error}")
             report.failed += 1
             report.cancelled += await domain.cancel_queued_for_chat(session, message.chat_id, "unreachable")
             user = await session.get(User, message.user_id) if message.user_id is not None else None

@@ -1,7 +1,7 @@
 """Which reminders should exist at a given moment — ``plan(session, now, calendar)``.
 
 The planner turns the calendar and the programme rules into a handful of set-based statements
-(``models/queries/reminders.py``): the date arithmetic (deadlines, working days, age bands as birth-date ranges)
+(``models/queries/reminder_planning.py``): the date arithmetic (deadlines, working days, age bands as birth-date ranges)
 happens here once, in Python; the registry is only ever touched by SQL. Every statement inserts with a dedupe key,
 so the planner can run as often as it likes (APScheduler fires it every hour; ``jsika remind`` by hand) and two
 planners at once change nothing: each reminder exists once.
@@ -19,13 +19,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.calendar import WorkCalendar
 from models.period import Period
 from models.queries import reminder_events as events
-from models.queries import reminders as q
+from models.queries import reminder_planning as q
 from models.queries.reminder_content import programme_rules
-from models.reminders import DIGEST_HOURS, Kind
+from models.reminder_settings import DIGEST_HOURS, Kind
 from models.rules import CommitmentRule, ProgrammeRules
-from scheduler.calendar import WorkCalendar
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,11 @@ ensure_uv
 uv sync --frozen --quiet
 ensure_chromium || echo "! Chromium tidak tersedia; uji peramban akan gagal / Chromium missing" >&2
 
-echo "== ruff + mypy"
+echo "== ruff + mypy + import-linter"
 uv run --frozen ruff check .
 uv run --frozen ruff format --check .
 uv run --frozen mypy
+uv run --frozen lint-imports  # the layers and no import cycles (contracts in pyproject.toml)
 
 SLOW=()
 if [ "${JSIKA_TEST_SLOW:-}" = "1" ] || { [ "${CI:-}" = "true" ] && [ "${JSIKA_TEST_SLOW:-}" != "0" ]; }; then

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.i18n import gettext, normalize_language
-from bot.i18n.catalogue import missing
-from bot.i18n.format import long_date, number, percent
+from handlers.i18n import gettext, normalize_language
+from handlers.i18n.catalogue import missing
+from handlers.i18n.format import long_date, number, percent
 
 
 def test_every_message_in_the_code_has_an_english_translation() -> None:

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.inbox import Inbox, InboxOptions, InboxWorker
+from models import inbox_upkeep as queries
 from models.db import Database
 from models.inbox import InboxItem, _claim_statement, claim_heads
-from models.queries import inbox as queries
 from models.tables import Inbox as InboxRow
 from models.tables import InboxStatus
 

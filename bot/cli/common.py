@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from bot.config import Settings, SettingsError, configure_logging, get_settings
-from bot.i18n import translator
+from handlers.i18n import translator
 from models.db import Database
 
 T = TypeVar("T")

@@ -29,7 +29,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from bot.cli.common import console, fail, run_with_db, settings, tr
-from bot.i18n.format import number
+from handlers.i18n.format import number
 from models import migrate
 from models.db import Database
 from models.importing import (

@@ -18,13 +18,12 @@ from bot.cli.common import console, fail, run_with_db, settings
 from bot.config import Settings
 from models.db import Database
 from models.tables import Outbox, OutboxStatus
-from scheduler.calendar import WorkCalendar
 from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport, running_clock
 from scheduler.planner import PlannerConfig, PlanReport, plan
 
 
 def parse_moment(text: str | None, config: Settings) -> datetime:
-    """``"2026-12-01 07:00"`` in the configured time zone (Asia/Jakarta) → an aware UTC instant."""
+    """``"2026-12-01 07:00"`` in the configured time zone (``JSIKA_TIMEZONE``) → an aware UTC instant."""
     if not text:
         return datetime.now(UTC)
     try:
@@ -78,7 +77,7 @@ def remind(
     """Rencanakan pengingat untuk satu waktu dan kirim yang sudah jatuh tempo (kecuali --dry-run)."""
     config = settings()
     moment = parse_moment(at, config)
-    calendar = WorkCalendar.from_file(config.holidays_file, config.tz)
+    calendar = config.work_calendar()
     planner_config = PlannerConfig(digest_hour=config.digest_hour)
     token = config.telegram_bot_token.get_secret_value() if config.telegram_bot_token else None
     if not dry_run and not token:
@@ -101,6 +100,7 @@ def remind(
         from telegram import Bot
 
         from bot.transport import bot_api_request
+        from handlers.reminder_composer import compose
 
         assert token is not None
         bot = Bot(token, base_url=config.telegram_base_url, request=bot_api_request())
@@ -108,7 +108,7 @@ def remind(
             global_rate=config.send_rate_global, chat_rate=config.send_rate_per_chat, max_in_flight=in_flight
         )
         async with bot:
-            deliverer = Deliverer(db, bot, calendar, clock=running_clock(moment), config=delivery)
+            deliverer = Deliverer(db, bot, calendar, clock=running_clock(moment), composer=compose, config=delivery)
             try:
                 delivered = await deliverer.deliver_due()
             finally:

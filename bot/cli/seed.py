@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bot.cli.common import console, fail, run_with_db, settings, tr
-from bot.i18n.format import number
+from handlers.i18n.format import number
 from models.db import Database
 from models.seed import SeedError, SeedOptions, SeedResult, seed_database
 

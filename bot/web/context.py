@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
 from bot.inbox import Inbox
+from models.calendar import JAKARTA
 from models.db import Database
 
 
@@ -23,7 +24,7 @@ DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
 @dataclass
 class WebContext:
     db: Database
-    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+    tz: ZoneInfo = JAKARTA  # bot/service.py passes the configured zone (JSIKA_TIMEZONE)
     clock: Callable[[], datetime] = _utc_now
     inbox: Inbox | None = None  # set when this process receives Telegram's webhook calls
     webhook_path: str = DEFAULT_WEBHOOK_PATH

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.i18n import N_, normalize_language, translator
+from handlers.i18n import N_, normalize_language, translator
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, select, text
 
 from bot import metrics
 from bot.web.context import WebContext
+from models import inbox_upkeep as inbox_queries
 from models import migrate
 from models.period import Period
-from models.queries import inbox as inbox_queries
 from models.tables import Visit
 
 log = logging.getLogger(__name__)

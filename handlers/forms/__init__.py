@@ -3,10 +3,11 @@
 - ``steps``: the kinds of question (choice, date, text, grid of toggles, photo, location, review, custom) and
   groups (``ForEach`` item, ``Repeat`` entries), each judging its input into an ``Outcome``;
 - ``engine``: ``Form`` — the current question is the first one that applies and has no answer; changing a
-  section; the ``f:<session>:<version>:<value>`` button data;
-- ``runner``: the Telegram side — load the draft, judge, save with a version check, commit, then show.
+  section; the ``f:<session>:<version>:<value>`` button data.
 
-Only ``steps`` and ``engine`` are imported here, so render modules can use them without pulling in Telegram glue.
+The Telegram side — load the draft, judge, save with a version check, commit, then show — is
+``handlers/form_runner.py``: it uses the texts in ``handlers/render``, which use this package, so it lives
+beside the package rather than inside it (no import cycle between the engine and the texts).
 """
 
 from handlers.forms.engine import Form, Question, callback, parse_callback

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from bot.i18n import translator
+from handlers.i18n import translator
 
 Answers = dict[str, Any]
 SKIP = "skip"

@@ -4,7 +4,7 @@ This package is the one place for them: shared helpers and registration texts he
 beside it (``render.report``, ``render.supervisor`` …).
 
 Functions take plain data and a language and return ``Reply`` — keyword arguments for ``reply_text`` /
-``send_message`` / ``edit_message_text``. Message ids are the Indonesian texts (see ``bot/i18n``); user data
+``send_message`` / ``edit_message_text``. Message ids are the Indonesian texts (see ``handlers/i18n``); user data
 is HTML-escaped because replies use HTML parse mode.
 """
 
@@ -24,9 +24,9 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot.i18n import N_, translator
-from bot.i18n.format import long_date, short_date
 from handlers.commands import Command
+from handlers.i18n import N_, translator
+from handlers.i18n.format import long_date, short_date
 from models.actor import Actor
 from models.masking import mask_nik, mask_number
 from models.queries.households import HouseholdCard, HouseholdHit

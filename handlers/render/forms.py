@@ -13,8 +13,6 @@ from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
-from bot.i18n import N_, translator
-from bot.i18n.format import long_date, number
 from handlers.forms.engine import CANCEL, DROP, KEEP, RESUME, UNDO, Question, callback
 from handlers.forms.steps import (
     SKIP,
@@ -29,6 +27,8 @@ from handlers.forms.steps import (
     Review,
     TextStep,
 )
+from handlers.i18n import N_, translator
+from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
 
 # Generic problems; any other ``Invalid.code`` is itself a msgid written by the form (with the same params).

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from bot.i18n import translator
 from handlers import render
+from handlers.i18n import translator
 from handlers.render import Reply, buttons, reply
-from handlers.render.report import CHANGE_KIND_LABELS, SECTOR_LABELS, why
+from handlers.render.report import why
+from handlers.render.report_labels import CHANGE_KIND_LABELS, SECTOR_LABELS
 from handlers.render.report_summary import REVIEW_STATUS, month_name
 from models.period import Period
 from models.queries.households import HouseholdCard

@@ -10,9 +10,10 @@ from typing import Any
 
 from babel.dates import format_date
 
-from bot.i18n import N_, normalize_language, translator
-from bot.i18n.format import long_date, number
+from handlers.i18n import N_, normalize_language, translator
+from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, change_values, reply
+from handlers.render import report_labels as texts
 from models.period import Period
 from models.queries.visits import VisitLine
 from models.queries.worklist import ReportedVisit
@@ -41,17 +42,10 @@ def month_name(period: Period, lang: str) -> str:
     return format_date(period.start, "MMMM y", locale=normalize_language(lang))
 
 
-def _labels() -> Any:
-    from handlers.render import report as texts  # the option labels live with the questions
-
-    return texts
-
-
 def summary_lines(report: VisitReport, lang: str, *, full_ids: bool) -> list[str]:
     """``full_ids``: a NIK typed for a birth or someone moving in is shown whole (to the pendamping checking what
     they typed, and to an admin), otherwise masked like every NIK."""
     _ = translator(lang)
-    texts = _labels()
     lines = [
         f"🏠 <b>{escape(report.head_name)}</b>",
         "📅 "
@@ -86,7 +80,6 @@ def summary_lines(report: VisitReport, lang: str, *, full_ids: bool) -> list[str
 
 def _checks(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if not report.checks:
         return ["✅ " + _("Komitmen: tidak ada yang berlaku periode ini")]
     if all(c.result is CheckResult.MET for c in report.checks):
@@ -103,7 +96,6 @@ def _checks(report: VisitReport, lang: str) -> list[str]:
 
 def _condition(report: VisitReport, lang: str) -> str:
     _ = translator(lang)
-    texts = _labels()
     if not report.condition:
         return _("tidak diisi")
     return " · ".join(
@@ -114,7 +106,6 @@ def _condition(report: VisitReport, lang: str) -> str:
 
 def _changes(report: VisitReport, lang: str, full_ids: bool) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if not report.changes:
         return ["📝 " + _("Perubahan data: tidak ada")]
     lines = ["📝 " + _("Perubahan data (menunggu verifikasi):")]
@@ -129,7 +120,6 @@ def _changes(report: VisitReport, lang: str, full_ids: bool) -> list[str]:
 
 def _referrals(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if not report.referrals:
         return ["🤝 " + _("Rujukan: tidak ada")]
     lines = ["🤝 " + _("Rujukan:")]
@@ -142,7 +132,6 @@ def _referrals(report: VisitReport, lang: str) -> list[str]:
 
 def _evidence(report: VisitReport, lang: str) -> list[str]:
     _ = translator(lang)
-    texts = _labels()
     if report.photo_file_id:
         photo = "📷 " + _("Foto: ada")
     elif report.photo_skip_reason:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from bot.i18n import translator
-from bot.i18n.format import long_date, number
+from handlers.i18n import translator
+from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
 from handlers.render.report_summary import month_name
 from models.queries.worklist import Worklist

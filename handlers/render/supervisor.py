@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.i18n import N_, translator
-from bot.i18n.format import date_time, number, percent
+from handlers.i18n import N_, translator
+from handlers.i18n.format import date_time, number, percent
 from handlers.render import Reply, buttons, reply
 from handlers.render.report_summary import month_name
 from models.period import Period
@@ -311,7 +311,7 @@ def pendamping_choice(hits: Sequence[PendampingHit], text: str, lang: str) -> Re
     return reply(_("Pilih pendamping yang dimaksud:"), buttons(rows))
 
 
-def pendamping_record(record: PendampingRecord, period: Period, lang: str) -> Reply:
+def pendamping_record(record: PendampingRecord, period: Period, lang: str, tz: str) -> Reply:
     _ = translator(lang)
     lines = [f"👤 <b>{escape(record.name)}</b> — {escape(record.area_name)}"]
     if record.phone:
@@ -345,6 +345,6 @@ def pendamping_record(record: PendampingRecord, period: Period, lang: str) -> Re
         )
     else:
         lines.append(_("Laporan terlambat (3 periode terakhir): tidak ada"))
-    last = date_time(record.last_activity, lang) if record.last_activity else _("belum ada laporan")
+    last = date_time(record.last_activity, lang, tz) if record.last_activity else _("belum ada laporan")
     lines.append(_("Aktivitas terakhir: {when}").format(when=last))
     return reply("\n".join(lines))

@@ -10,8 +10,8 @@ from html import escape
 
 from babel.dates import format_date
 
-from bot.i18n import N_, normalize_language, translator
-from bot.i18n.format import number
+from handlers.i18n import N_, normalize_language, translator
+from handlers.i18n.format import number
 from handlers.render import Reply, buttons, reply
 from handlers.render.report_summary import month_name
 from handlers.render.supervisor import commitment_label

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.i18n import N_, translator
-from bot.i18n.format import date_time, number
+from handlers.i18n import N_, translator
+from handlers.i18n.format import date_time, number
 from handlers.render import Reply, buttons, change_values, mask_id, reply
+from handlers.render.report_labels import CHANGE_KIND_LABELS, SECTOR_LABELS
 from handlers.render.report_summary import SECTION_LABELS, month_name, summary_lines
 from models.announcements import DeliveryCounts
 from models.period import Period
@@ -42,15 +43,11 @@ PROBLEMS = {
 
 
 def _kind(kind: str, lang: str) -> str:
-    """The visit form's label of a data change kind (imported late: ``render.report`` imports the form)."""
-    from handlers.render.report import CHANGE_KIND_LABELS
-
+    """The visit form's label of a data change kind."""
     return translator(lang)(CHANGE_KIND_LABELS.get(kind, kind))
 
 
 def _sector(sector: str, lang: str) -> str:
-    from handlers.render.report import SECTOR_LABELS
-
     return translator(lang)(SECTOR_LABELS.get(sector, sector))
 
 
@@ -62,7 +59,7 @@ def problem(code: str, lang: str) -> Reply:
 # --- reports ------------------------------------------------------------------------------------------------
 
 
-def review_card(queued: Next[QueuedVisit], report: VisitReport, lang: str, *, full_ids: bool) -> Reply:
+def review_card(queued: Next[QueuedVisit], report: VisitReport, lang: str, tz: str, *, full_ids: bool) -> Reply:
     _ = translator(lang)
     item = queued.item
     assert item is not None
@@ -74,7 +71,7 @@ def review_card(queued: Next[QueuedVisit], report: VisitReport, lang: str, *, fu
         _("KK {kk} · {desa} · pendamping {name}").format(
             kk=kk, desa=escape(item.desa_name), name=escape(item.pendamping_name or "-")
         ),
-        _("Dikirim {when}").format(when=date_time(item.submitted_at, lang))
+        _("Dikirim {when}").format(when=date_time(item.submitted_at, lang, tz))
         + (" · ⏰ " + _("terlambat") if item.late else ""),
         "",
         *summary_lines(report, lang, full_ids=full_ids),
@@ -196,7 +193,7 @@ def _values(values: dict[str, object]) -> str:
     return ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in values.items()) or "-"
 
 
-def change_card(queued: Next[QueuedChange], lang: str, *, full_ids: bool) -> Reply:
+def change_card(queued: Next[QueuedChange], lang: str, tz: str, *, full_ids: bool) -> Reply:
     _ = translator(lang)
     item = queued.item
     assert item is not None
@@ -213,7 +210,7 @@ def change_card(queued: Next[QueuedChange], lang: str, *, full_ids: bool) -> Rep
     lines.append(_("Nilai baru: {new}").format(new=_values(change_values(item.new_value, full_ids))))
     lines.append(
         _("Diajukan oleh {name}, {when}").format(
-            name=escape(item.proposed_by or "-"), when=date_time(item.created_at, lang)
+            name=escape(item.proposed_by or "-"), when=date_time(item.created_at, lang, tz)
         )
     )
     rows = [
@@ -243,7 +240,7 @@ def changes_empty(lang: str) -> Reply:
     return reply(_("Tidak ada (lagi) perubahan data yang menunggu verifikasi."))
 
 
-def referral_card(queued: Next[QueuedReferral], lang: str) -> Reply:
+def referral_card(queued: Next[QueuedReferral], lang: str, tz: str) -> Reply:
     _ = translator(lang)
     item = queued.item
     assert item is not None
@@ -255,7 +252,9 @@ def referral_card(queued: Next[QueuedReferral], lang: str) -> Reply:
         f"🏠 {escape(item.head_name)} — {escape(item.desa_name)}",
         _("Sektor: {sector} · untuk {who}").format(sector=_sector(item.sector, lang), who=who),
         _("Kebutuhan: {need}").format(need=escape(item.need)),
-        _("Status: {status} · dibuat {when}").format(status=escape(item.status), when=date_time(item.created_at, lang)),
+        _("Status: {status} · dibuat {when}").format(
+            status=escape(item.status), when=date_time(item.created_at, lang, tz)
+        ),
     ]
     rows = [
         [

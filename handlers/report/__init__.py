@@ -14,8 +14,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 from handlers import render
 from handlers.access import answer, require
 from handlers.context import AppContext
+from handlers.form_runner import Turn
 from handlers.forms import Input, LocationInput, PhotoInput, TextInput, parse_callback
-from handlers.forms.runner import Turn
 from handlers.report.flow import RUNNER
 from handlers.types import HandlerList, callback_int
 from models.actor import Actor

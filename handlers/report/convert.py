@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from handlers.forms import SKIP
-from handlers.report.context import ReportCtx
+from handlers.report_context import ReportCtx
 from models.tables import CheckResult
 from models.visits import Change, Check, ReferralInput, VisitReport, location_check
 

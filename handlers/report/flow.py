@@ -17,15 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import TelegramError
 
 from handlers import render
+from handlers.form_runner import FormRunner, Show, Turn
 from handlers.forms import Action, Input, PhotoInput, Question, callback
-from handlers.forms.runner import FormRunner, Show, Turn
 from handlers.render import forms as form_texts
 from handlers.render import report_summary
-from handlers.report.context import ReportCtx
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import PICK, VISIT_FORM
+from handlers.report_context import ReportCtx
 from handlers.types import callback_int
 from models import forms, visits
+from models.calendar import WorkCalendar
 from models.forms import Draft
 from models.period import Period
 from models.queries.households import search_households
@@ -33,15 +34,13 @@ from models.queries.visits import load_report
 from models.queries.worklist import reported_in_period, worklist
 from models.tables import Role
 from models.visit_facts import HouseholdFacts, cached_programme_rules, load_household_facts, programme_rules
-from scheduler.calendar import WorkCalendar
+from models.visits import REBUILD_KEY, RETURN_KEY
 
 log = logging.getLogger(__name__)
-_DEFAULT_CALENDAR = WorkCalendar()
 
 
 def work_calendar(turn: Turn) -> WorkCalendar:
-    found = turn.context.services.extras.get("calendar")
-    return found if isinstance(found, WorkCalendar) else _DEFAULT_CALENDAR
+    return turn.context.services.calendar
 
 
 def reporting_window_start(calendar: WorkCalendar, today: date, deadline_days: int) -> date:
@@ -231,8 +230,8 @@ class ReportRunner(FormRunner):
         if stored is None:
             return Show(reply=render.not_found_or_out_of_scope(turn.lang))
         answers = dict(stored.answers)
-        marker = answers.get("_return") or {}
-        if answers.pop("_rebuild", False):
+        marker = answers.get(RETURN_KEY) or {}
+        if answers.pop(REBUILD_KEY, False):
             report = await load_report(session, turn.actor, visit_id)
             if report is None:
                 return Show(reply=render.not_found_or_out_of_scope(turn.lang))

@@ -32,23 +32,25 @@ from handlers.forms import (
     TextStep,
 )
 from handlers.render import report as texts
-from handlers.report.context import ctx_of, met
 from handlers.report.convert import report_from
+from handlers.report_context import ctx_of, met
 from models.validate import normalize_phone, validate_nik
 from models.visit_facts import CommitmentItem
 from models.visits import (
     CHANGE_KINDS,
     CONDITION_ITEMS,
+    FORM_NAME,
     LOCATION_SKIP_REASONS,
     MISSED_REASONS,
     NOT_MET_REASONS,
     PHOTO_SKIP_REASONS,
     REFERRAL_SECTORS,
+    RETURN_KEY,
+    REVIEW_STEP,
     SCHOOL_LEVELS,
     WELFARE_ITEMS,
 )
 
-FORM_NAME = "kunjungan"
 PICK = "kpm"
 MEMBER_KINDS = ("kematian", "pindah_keluar", "kehamilan", "jenjang_sekolah")
 RESULT_CODES = ("m", "t", "n")  # memenuhi, tidak memenuhi, tidak berlaku
@@ -192,7 +194,7 @@ def _review_sections(scope: Scope) -> list[str]:
 
 
 def _review_prompt(scope: Scope) -> str:
-    return texts.review(report_from(scope.answers, ctx_of(scope)), scope.lang, returned=scope.answers.get("_return"))
+    return texts.review(report_from(scope.answers, ctx_of(scope)), scope.lang, returned=scope.answers.get(RETURN_KEY))
 
 
 VISIT_FORM = Form(
@@ -389,7 +391,7 @@ VISIT_FORM = Form(
         ),
         TextStep(key="catatan", section="catatan", prompt=texts.notes_prompt, skippable=True, max_length=1000),
         Review(
-            key="tinjau",
+            key=REVIEW_STEP,
             section="",
             prompt=_review_prompt,
             labels=texts.SECTION_LABELS,

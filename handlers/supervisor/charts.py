@@ -12,10 +12,10 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.i18n.format import percent
 from handlers import charts, render
 from handlers.access import require
 from handlers.context import AppContext
+from handlers.i18n.format import percent
 from handlers.render import supervisor as texts
 from handlers.render import supervisor_files as files
 from handlers.supervisor.common import (
@@ -55,7 +55,7 @@ async def draw(update: Update, context: AppContext, actor: Actor, kind: str, are
                           counts=[f"{i.met}/{i.checked}" for i in items], title=titles["title"], xlabel=titles["axis"],
                           percent=fmt)  # fmt: skip
         else:
-            result = await summary.area_summary(session, actor, area, period)
+            result = await summary.area_summary(session, actor, area, period, context.services.tz)
             lines = sorted(result.subareas, key=lambda c: (c.visited_share, c.name)) or [result.total]
             empty = result.is_empty
             job = partial(charts.bars, [c.name for c in lines], [c.visited_share for c in lines],

@@ -18,14 +18,13 @@ from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.types import callback_int
 from models.actor import Actor
+from models.calendar import WorkCalendar
 from models.period import Period
 from models.queries.regions import Area, LookupOutcome, get_area, resolve_area
 from models.scope import covers_area
 from models.tables import Role
-from scheduler.calendar import WorkCalendar
 
 SUPERVISORS = (Role.KOORDINATOR, Role.ADMIN)
-_DEFAULT_CALENDAR = WorkCalendar()
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1, "februari": 2, "feb": 2, "february": 2, "maret": 3, "mar": 3, "march": 3,
@@ -53,8 +52,7 @@ def current_period(context: AppContext) -> Period:
 
 
 def calendar(context: AppContext) -> WorkCalendar:
-    found = context.services.extras.get("calendar")
-    return found if isinstance(found, WorkCalendar) else _DEFAULT_CALENDAR
+    return context.services.calendar
 
 
 def split_period(words: list[str], today: date) -> tuple[Period | None, list[str]]:

@@ -50,7 +50,7 @@ async def build_and_send(context: AppContext, chat_id: int, actor: Actor, kind: 
     path = None
     try:
         async with context.read_db() as session:  # minutes of reading must not hold the writers' connection
-            result = await summary.area_summary(session, actor, area, period)
+            result = await summary.area_summary(session, actor, area, period, context.services.tz)
             titles, lines = files.export_summary(kind.value, result, rows, context.now(), lang)
             made = await export.build_export(
                 session,
@@ -58,6 +58,7 @@ async def build_and_send(context: AppContext, chat_id: int, actor: Actor, kind: 
                 kind,
                 area.code,
                 period,
+                tz=context.services.tz,
                 labels=files.export_labels(lang),
                 sheet_titles=titles,
                 summary=lines,
@@ -91,7 +92,7 @@ async def build_and_send(context: AppContext, chat_id: int, actor: Actor, kind: 
 async def start(update: Update, context: AppContext, actor: Actor, kind: export.ExportKind, area: Area,
                 period: Period) -> None:  # fmt: skip
     async with context.db() as session:
-        rows = await export.count_rows(session, actor, kind, area.code, period)
+        rows = await export.count_rows(session, actor, kind, area.code, period, context.services.tz)
     if rows == 0:
         await send(update, files.export_empty(kind.value, area, period, actor.language))
         return

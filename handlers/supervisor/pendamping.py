@@ -29,12 +29,12 @@ async def record(update: Update, context: AppContext, actor: Actor, pendamping_i
     period = current_period(context)
     async with context.read_db() as session:
         found = await pendamping.pendamping_record(
-            session, actor, pendamping_id, period, calendar(context).period_deadline
+            session, actor, pendamping_id, period, calendar(context).period_deadline, context.services.tz
         )
     if found is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    await send(update, texts.pendamping_record(found, period, actor.language))
+    await send(update, texts.pendamping_record(found, period, actor.language, str(context.services.tz)))
 
 
 async def board(update: Update, context: AppContext, actor: Actor, area: Area, page: int) -> None:

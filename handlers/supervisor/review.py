@@ -55,7 +55,9 @@ async def show_next_report(update: Update, context: AppContext, actor: Actor, af
     if item.latitude is not None and item.longitude is not None:
         with contextlib.suppress(TelegramError):
             await chat.send_location(latitude=item.latitude, longitude=item.longitude)
-    await chat.send_message(**texts.review_card(found, report, actor.language, full_ids=actor.is_admin))
+    await chat.send_message(
+        **texts.review_card(found, report, actor.language, str(context.services.tz), full_ids=actor.is_admin)
+    )
 
 
 async def show_next_change(update: Update, context: AppContext, actor: Actor, after: int | None = None) -> None:
@@ -63,7 +65,7 @@ async def show_next_change(update: Update, context: AppContext, actor: Actor, af
         found = await queue.next_change(session, actor, actor.area_code, after)
     await send(
         update,
-        texts.change_card(found, actor.language, full_ids=actor.is_admin)
+        texts.change_card(found, actor.language, str(context.services.tz), full_ids=actor.is_admin)
         if found.item
         else texts.changes_empty(actor.language),
     )
@@ -72,7 +74,11 @@ async def show_next_change(update: Update, context: AppContext, actor: Actor, af
 async def show_next_referral(update: Update, context: AppContext, actor: Actor, after: int | None = None) -> None:
     async with context.db() as session:
         found = await queue.next_referral(session, actor, actor.area_code, after)
-    reply = texts.referral_card(found, actor.language) if found.item else texts.referrals_empty(actor.language)
+    reply = (
+        texts.referral_card(found, actor.language, str(context.services.tz))
+        if found.item
+        else texts.referrals_empty(actor.language)
+    )
     await send(update, reply)
 
 

@@ -28,7 +28,7 @@ from models.scope import covers_area
 
 async def show(update: Update, context: AppContext, actor: Actor, area: Area, period: Period) -> None:
     async with context.read_db() as session:
-        result = await summary.area_summary(session, actor, area, period)
+        result = await summary.area_summary(session, actor, area, period, context.services.tz)
         parent = await get_area(session, area.parent_code) if area.parent_code else None
     if parent is not None and not covers_area(actor, parent.code):
         parent = None

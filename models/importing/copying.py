@@ -1,6 +1,6 @@
 """PostgreSQL: a batch's new rows by COPY straight into the real tables, in the batch's transaction.
 
-asyncpg's binary ``copy_records_to_table`` (``models.seeding.writer.copy_records``, the seed's COPY writer). Columns
+asyncpg's binary ``copy_records_to_table`` (``models.pg_copy.copy_records``, the seed's COPY writer). Columns
 the server can fill are left out: member and audit ids (sequences) and the creation times (``now()``, the server
 default added by migration 0009: encoding aware datetimes cost asyncpg ~2 µs a row). Changed rows, which are
 rare, keep their ``UPDATE``s.
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.importing.rows import HouseholdRows, MemberRow
 from models.importing.schema import MEMBER_FIELDS, UPDATE_HOUSEHOLD, UPDATE_MEMBER
-from models.seeding.writer import copy_records
+from models.pg_copy import copy_records
 from models.tables import HouseholdStatus, MemberStatus
 
 COPY_HOUSEHOLDS = (

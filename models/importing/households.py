@@ -139,7 +139,7 @@ async def import_households(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Load a household file; see the module docstring. ``today`` (Asia/Jakarta) bounds birth dates.
+    """Load a household file; see the module docstring. ``today`` (the local date) bounds birth dates.
 
     Raises ``ImportFileError`` when the file as a whole cannot be read; row problems are in the result.
     ``progress`` may be called from a worker thread.

@@ -1,7 +1,7 @@
 """/pendamping: one pendamping's record, or the area's leaderboard with the lowest coverage first.
 
 Coverage is the same definition as /ringkasan (active households with a visit in the period). Lateness needs
-the reporting deadline, which is a working-day rule owned by ``scheduler/calendar.py``; the caller passes it in
+the reporting deadline, which is a working-day rule owned by ``models/calendar.py``; the caller passes it in
 as a function so this module stays free of calendars.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.actor import Actor
 from models.period import Period
 from models.queries.like import contains_text
-from models.queries.summary import JAKARTA, is_latest, visited_condition
+from models.queries.summary import is_latest, visited_condition
 from models.scope import households_of, users_of, within_area
 from models.tables import Audit, Household, HouseholdStatus, Region, ReviewStatus, Role, User, Visit
 from models.validate import normalize_phone
@@ -132,8 +133,10 @@ async def pendamping_record(
     pendamping_id: int,
     period: Period,
     deadline_of: Callable[[Period], date],
+    tz: ZoneInfo,
 ) -> PendampingRecord | None:
-    """None when the person does not exist, is not a pendamping, or is outside the actor's scope."""
+    """None when the person does not exist, is not a pendamping, or is outside the actor's scope. Lateness is
+    counted in days of the configured zone ``tz``, against ``deadline_of`` the visit's period."""
     found = (
         await session.execute(
             select(User, Region.name)
@@ -181,7 +184,7 @@ async def pendamping_record(
     ).all()
     late_days = []
     for raw_period, submitted in submissions:
-        days = (submitted.astimezone(JAKARTA).date() - deadline_of(Period.parse(raw_period))).days
+        days = (submitted.astimezone(tz).date() - deadline_of(Period.parse(raw_period))).days
         if days > 0:
             late_days.append(days)
     last_activity = await session.scalar(select(func.max(Visit.submitted_at)).where(Visit.pendamping_id == user.id))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from models.actor import Actor
 from models.period import Period
 from models.queries.reminder_events import BirthRange, yearly_due_condition
-from models.queries.reminders import not_visited_for_two
+from models.queries.reminder_planning import not_visited_for_two
 from models.queries.worklist import worklist
 from models.rules import ProgrammeRules, rules_from_json, shipped_programmes
 from models.scope import households_of, within_area

@@ -1,6 +1,6 @@
 """Commitment-event reminders for pendamping: a birth coming, vitamin A month, the school year, a yearly check.
 
-Set-based like the other kinds (``models/queries/reminders.py``, whose building blocks these use): age bands
+Set-based like the other kinds (``models/queries/reminder_planning.py``, whose building blocks these use): age bands
 arrive as birth-date ranges computed once by the planner, so each statement is one indexed pass over the members.
 People who muted event reminders in /pengaturan are left out.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.period import Period
-from models.queries.reminders import (
+from models.queries.reminder_planning import (
     SendAt,
     active_household,
     constant,
@@ -28,7 +28,7 @@ from models.queries.reminders import (
     recipient_rows,
     send_time,
 )
-from models.reminders import Kind
+from models.reminder_settings import Kind
 from models.tables import (
     CheckResult,
     CommitmentCheck,

@@ -38,8 +38,6 @@ from models.tables import (
     VisitTally,
 )
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
-
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
@@ -103,10 +101,10 @@ class Summary:
         return self.total.households == 0
 
 
-def period_bounds(period: Period) -> tuple[datetime, datetime]:
-    """The period's first and one-past-last instant in UTC (periods are months in Asia/Jakarta)."""
-    start = datetime.combine(period.start, time(0), tzinfo=JAKARTA).astimezone(UTC)
-    end = datetime.combine(period.next().start, time(0), tzinfo=JAKARTA).astimezone(UTC)
+def period_bounds(period: Period, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The period's first and one-past-last instant in UTC (periods are months in the configured zone, ``tz``)."""
+    start = datetime.combine(period.start, time(0), tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(period.next().start, time(0), tzinfo=tz).astimezone(UTC)
     return start, end
 
 
@@ -266,9 +264,11 @@ async def _count(session: AsyncSession, stmt: Select[int]) -> int:
     return int(await session.scalar(stmt) or 0)
 
 
-async def referral_counts(session: AsyncSession, actor: Actor, area_code: str, period: Period) -> tuple[int, int]:
+async def referral_counts(
+    session: AsyncSession, actor: Actor, area_code: str, period: Period, tz: ZoneInfo
+) -> tuple[int, int]:
     """Referrals opened in the period, and referrals marked handled (ditangani) in the period."""
-    start, end = period_bounds(period)
+    start, end = period_bounds(period, tz)
     base = select(func.count()).select_from(Referral)
     copied = tallies.scope(actor, area_code, Referral.desa_code)  # the household's desa, copied onto the row
     if copied is not None:
@@ -308,12 +308,13 @@ async def awaiting_review(session: AsyncSession, actor: Actor, area_code: str, p
     return await _count(session, stmt)
 
 
-async def area_summary(session: AsyncSession, actor: Actor, area: Area, period: Period) -> Summary:
-    """Everything /ringkasan shows. The caller has checked that ``actor`` covers ``area``."""
+async def area_summary(session: AsyncSession, actor: Actor, area: Area, period: Period, tz: ZoneInfo) -> Summary:
+    """Everything /ringkasan shows. The caller has checked that ``actor`` covers ``area``; ``tz`` is the
+    configured zone, in which the period's referrals are counted."""
     by_desa = await coverage_by_desa(session, actor, area.code, period)
     total = roll_up(by_desa, [area])[0]
     children = roll_up(by_desa, await child_areas(session, area.code))
-    opened, closed = await referral_counts(session, actor, area.code, period)
+    opened, closed = await referral_counts(session, actor, area.code, period, tz)
     return Summary(
         area=area,
         period=period,

@@ -9,7 +9,7 @@ chunk's ``BEGIN IMMEDIATE`` transaction, which no other writer can interleave wi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from models.db import Database
+from models.pg_copy import copy_records
 from models.seeding.generate import ChunkRows, UserSeed
 from models.tables import Base
 
@@ -111,22 +112,6 @@ _HOUSEHOLD_PENDAMPING = HOUSEHOLD_COLUMNS.index("pendamping_id") - 1  # generate
 # Held (PostgreSQL) while the first chunk checks that the database is still empty, so two seeds started at once
 # (say, two demo processes) cannot both fill it.
 _SEED_LOCK = 3_600_736
-
-
-async def copy_records(
-    conn: AsyncConnection, table: str, columns: Sequence[str], records: Iterable[tuple[Any, ...]]
-) -> None:
-    """PostgreSQL ``COPY table (columns) FROM STDIN`` (binary) of ``records``, inside ``conn``'s transaction.
-
-    The fastest way to put many rows into PostgreSQL: asyncpg encodes each record with the column's codec, the
-    server parses no SQL and plans nothing. Columns left out take their defaults (``id`` from its sequence). The
-    seed and the household import use it; ``bench/import_bench.py`` measures against it.
-    """
-    if isinstance(records, Sequence) and not records:
-        return
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
-    await driver.copy_records_to_table(table, records=records, columns=list(columns))
 
 
 class HouseholdsExist(Exception):

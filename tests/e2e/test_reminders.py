@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.sandbox.client import SandboxClient
+from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
 from models.tables import Outbox, OutboxStatus, ReminderSetting, Role
-from scheduler.calendar import JAKARTA, WorkCalendar
 from scheduler.planner import plan
 from tests.e2e.conftest import BotUnderTest, PersonFactory
 from tests.factories import make_household, make_user

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.runner import SandboxHandle
+from models.calendar import JAKARTA
 from models.db import Database
 from models.tables import FormSession, Role, Visit
-from scheduler.calendar import JAKARTA
 from tests.e2e.processes import BotProcess, Person, wait_for
 from tests.factories import make_household, make_user
 

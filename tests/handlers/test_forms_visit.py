@@ -8,9 +8,9 @@ from typing import Any
 
 from handlers.forms import SKIP
 from handlers.render import forms as form_texts
-from handlers.report.context import ReportCtx
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import VISIT_FORM
+from handlers.report_context import ReportCtx
 from models.rules import shipped_programmes
 from models.tables import CheckResult
 from models.visit_facts import HouseholdFacts, MemberFact
@@ -191,3 +191,14 @@ def test_moving_the_visit_date_into_another_period_asks_the_commitments_again() 
     VISIT_FORM.start_edit(same, "kunjungan")
     same.update({"tanggal": "2026-11-02"})
     assert not forget_other_period_commitments(same) and same["komitmen"] == "satu"
+
+
+def test_the_form_is_stored_under_the_names_models_writes_when_a_report_is_sent_back() -> None:
+    """``models.visits.reopen_for_correction`` writes a form session for the form to pick up: the form's name,
+    its review step and the sent-back marker are models' constants, and the form must use the same ones."""
+    from models import visits
+
+    assert VISIT_FORM.name == visits.FORM_NAME
+    assert VISIT_FORM.review.key == visits.REVIEW_STEP
+    assert VISIT_FORM.review.section == "" and visits.RETURN_KEY.startswith("_")  # meta, never a question key
+    assert visits.RETURN_KEY not in VISIT_FORM._leaf_sections and visits.REBUILD_KEY not in VISIT_FORM._leaf_sections

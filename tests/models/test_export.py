@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import stat
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
 from models import export
+from models.calendar import JAKARTA
 from models.db import Database
 from models.export import ExportKind
 from models.period import Period
@@ -24,7 +26,9 @@ async def world(db: Database) -> World:
     return await build(db)
 
 
-async def _build(db: Database, world: World, kind: ExportKind, area: str, period: Period = NOV) -> tuple[object, int]:
+async def _build(
+    db: Database, world: World, kind: ExportKind, area: str, period: Period = NOV, tz: ZoneInfo = JAKARTA
+) -> tuple[object, int]:
     dedi = await actor(db, world, "dedi")
     async with db.session() as s:
         made = await export.build_export(
@@ -33,6 +37,7 @@ async def _build(db: Database, world: World, kind: ExportKind, area: str, period
             kind,
             area,
             period,
+            tz=tz,
             labels=LABELS,
             sheet_titles=("Ringkasan", "Data"),
             summary=[("Wilayah", "Kabupaten Lebak"), ("Dibuat", datetime(2026, 11, 24, 2, tzinfo=UTC)), ("KPM", 5)],
@@ -84,3 +89,9 @@ async def test_an_empty_export_still_has_its_header(db: Database, world: World) 
     book, rows = await _build(db, world, ExportKind.REFERRALS, "36.02.17", Period(2026, 9))
     sheet = book["Data"]  # type: ignore[index]
     assert rows == 0 and sheet.max_row == 1 and sheet["A1"].value == "id"
+
+
+async def test_times_are_written_in_the_configured_zone(db: Database, world: World) -> None:
+    """JSIKA_TIMEZONE reaches the export: an installation in WITA sees 10:00 where Jakarta sees 09:00."""
+    book, _ = await _build(db, world, ExportKind.CHECKS, "36.02", tz=ZoneInfo("Asia/Makassar"))
+    assert book["Ringkasan"]["B2"].value == datetime(2026, 11, 24, 10, 0)  # type: ignore[index]

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from models.calendar import WorkCalendar
 from models.db import Database
 from models.period import Period
 from models.queries import pendamping
-from scheduler.calendar import WorkCalendar
 from tests.supervisor_world import World, actor, build
 
 NOV = Period(2026, 11)
@@ -37,7 +37,7 @@ async def test_record_counts_coverage_lateness_and_returns(db: Database, world: 
     dedi = await actor(db, world, "dedi")
     assert deadline(Period(2026, 10)) == date(2026, 11, 6)  # H2's October report came on 9 November
     async with db.session() as s:
-        record = await pendamping.pendamping_record(s, dedi, world.users["siti"], NOV, deadline)
+        record = await pendamping.pendamping_record(s, dedi, world.users["siti"], NOV, deadline, CALENDAR.tz)
     assert record is not None
     assert (record.households, record.visited_now, record.visited_before) == (3, 1, 2)
     assert (record.late_reports, record.average_days_late) == (1, 3.0)
@@ -48,7 +48,7 @@ async def test_record_counts_coverage_lateness_and_returns(db: Database, world: 
 async def test_pendamping_of_another_kabupaten_is_not_found(db: Database, world: World) -> None:
     dedi = await actor(db, world, "dedi")
     async with db.session() as s:
-        assert await pendamping.pendamping_record(s, dedi, world.users["rudi"], NOV, deadline) is None
+        assert await pendamping.pendamping_record(s, dedi, world.users["rudi"], NOV, deadline, CALENDAR.tz) is None
         assert await pendamping.find_pendamping(s, dedi, "Rudi") == []
         by_phone = await pendamping.find_pendamping(s, dedi, "0812-0000-0001")
         by_name = await pendamping.find_pendamping(s, dedi, "dewi")

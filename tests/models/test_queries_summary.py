@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
+from models.calendar import JAKARTA
 from models.db import Database
 from models.period import Period
 from models.queries import overdue, summary
@@ -24,7 +28,7 @@ async def test_lebak_november_summary_counts_match_the_hand_count(db: Database, 
     async with db.session() as s:
         area = await get_area(s, "36.02")
         assert area is not None
-        result = await summary.area_summary(s, dedi, area, NOV)
+        result = await summary.area_summary(s, dedi, area, NOV, JAKARTA)
     assert (result.total.households, result.total.visited, result.total.overdue) == (5, 2, 2)
     assert result.total.not_visited == 3
     assert [(c.name, c.households, c.visited, c.overdue) for c in result.subareas] == [
@@ -49,7 +53,7 @@ async def test_previous_period_and_the_province_have_their_own_numbers(db: Datab
         lebak, banten = await get_area(s, "36.02"), await get_area(s, "36")
         assert lebak is not None and banten is not None
         october = await summary.coverage(s, dedi, lebak, OCT)
-        province = await summary.area_summary(s, admin, banten, NOV)
+        province = await summary.area_summary(s, admin, banten, NOV, JAKARTA)
     assert (october.households, october.visited, october.overdue) == (5, 3, 1)
     assert (province.total.households, province.total.visited, province.total.overdue) == (6, 3, 2)
     assert {c.name: c.households for c in province.subareas} == {"Kabupaten Lebak": 5, "Kabupaten Tangerang": 1}
@@ -62,7 +66,7 @@ async def test_koordinator_numbers_never_include_another_kabupaten(db: Database,
         lebak = await get_area(s, "36.02")
         assert lebak is not None
         # Even handed Lebak directly (the handler refuses this earlier), Tangerang's koordinator counts nothing.
-        result = await summary.area_summary(s, joko, lebak, NOV)
+        result = await summary.area_summary(s, joko, lebak, NOV, JAKARTA)
     assert result.is_empty and result.pending_changes == 0 and result.compliance == []
 
 
@@ -170,3 +174,16 @@ async def test_last_visit_period_follows_inserts_corrections_and_deletions(db: D
             await s.scalar(select(Household.last_visit_period).where(Household.id == world.households["h3"]))
             == "2026-09"
         )
+
+
+def test_a_period_runs_from_midnight_to_midnight_in_the_configured_zone() -> None:
+    """Referrals are counted by instants: the period's bounds follow JSIKA_TIMEZONE, not a fixed Asia/Jakarta."""
+    assert summary.period_bounds(NOV, JAKARTA) == (
+        datetime(2026, 10, 31, 17, tzinfo=UTC),
+        datetime(2026, 11, 30, 17, tzinfo=UTC),
+    )
+    jayapura = ZoneInfo("Asia/Jayapura")
+    assert summary.period_bounds(NOV, jayapura) == (
+        datetime(2026, 10, 31, 15, tzinfo=UTC),
+        datetime(2026, 11, 30, 15, tzinfo=UTC),
+    )

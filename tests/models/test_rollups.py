@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete, insert, update
 
 from models import rollups
+from models.calendar import JAKARTA
 from models.db import Database
 from models.period import Period
 from models.queries import compliance, overdue, summary, tallies
@@ -104,7 +105,7 @@ async def test_reports_from_rollups_agree_with_the_base_tables(
             for who, code in ((dedi, "36.02"), (dedi, "36.02.05"), (admin, "36"), (admin, "36.03")):
                 area = await get_area(s, code)
                 assert area is not None
-                out.append(await summary.area_summary(s, who, area, NOV))
+                out.append(await summary.area_summary(s, who, area, NOV, JAKARTA))
                 out.append(await overdue.overdue_page(s, who, code, NOV, page_size=2))
                 out.append(await overdue.overdue_page(s, who, code, NOV, page=1, page_size=2))
                 out.append(await compliance.gaps_by_commitment(s, who, code, NOV))

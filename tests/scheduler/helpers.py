@@ -11,10 +11,11 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.sandbox.client import SandboxClient
+from handlers.reminder_composer import compose
+from models.calendar import WorkCalendar
 from models.db import Database
 from models.tables import Outbox, OutboxStatus
-from scheduler.calendar import WorkCalendar
-from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport
+from scheduler.outbox import Composer, Deliverer, DeliveryConfig, DeliveryReport
 
 
 async def queue(
@@ -69,8 +70,12 @@ def delivered_texts(calls: list[dict[str, Any]]) -> Counter[str]:
 
 
 async def deliver(
-    db: Database, bot: Bot, clock: Callable[[], datetime], config: DeliveryConfig | None = None
+    db: Database,
+    bot: Bot,
+    clock: Callable[[], datetime],
+    config: DeliveryConfig | None = None,
+    composer: Composer = compose,
 ) -> DeliveryReport:
     """One delivery pass of a fresh worker (as after a restart), closed afterwards."""
-    async with Deliverer(db, bot, WorkCalendar(), clock=clock, config=config) as deliverer:
+    async with Deliverer(db, bot, WorkCalendar(), clock=clock, composer=composer, config=config) as deliverer:
         return await deliverer.deliver_due()

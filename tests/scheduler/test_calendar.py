@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from models.calendar import WorkCalendar, current_period
 from models.period import Period
-from scheduler.calendar import WorkCalendar, current_period
 
 CAL = WorkCalendar()
 

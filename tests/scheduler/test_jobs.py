@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import text
 from telegram import Bot
 
+from handlers.reminder_composer import compose
+from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
-from models.inbox import lock_key
-from scheduler.calendar import JAKARTA, WorkCalendar
+from models.leader import lock_key
 from scheduler.jobs import LOCK_NAME, Scheduler
 from scheduler.outbox import Deliverer
 from tests.factories import make_household, make_user
@@ -36,7 +37,7 @@ async def schedulers(database_url: str) -> AsyncIterator[Callable[[], Scheduler]
 
     def make() -> Scheduler:
         db = Database(database_url)
-        deliverer = Deliverer(db, bot, CAL, clock=lambda: NOW)
+        deliverer = Deliverer(db, bot, CAL, clock=lambda: NOW, composer=compose)
         scheduler = Scheduler(db, deliverer, CAL, clock=lambda: NOW, leader_retry=0.05)
         made.append((scheduler, db))
         return scheduler
@@ -50,7 +51,7 @@ async def schedulers(database_url: str) -> AsyncIterator[Callable[[], Scheduler]
 def test_planner_fires_hourly_at_ten_to_the_hour_in_jakarta_time() -> None:
     async def trigger_times() -> list[datetime]:
         memory = Database("sqlite+aiosqlite://")
-        deliverer = Deliverer(memory, Bot("1:UNUSED"), CAL, clock=lambda: NOW)
+        deliverer = Deliverer(memory, Bot("1:UNUSED"), CAL, clock=lambda: NOW, composer=compose)
         scheduler = Scheduler(memory, deliverer, CAL, clock=lambda: NOW)
         scheduler.start()
         try:

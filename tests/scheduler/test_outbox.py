@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
 from bot.sandbox.client import SandboxClient
@@ -25,10 +27,11 @@ from bot.sandbox.runner import SandboxHandle, run_sandbox
 from bot.transport import bot_api_request
 from models import announcements
 from models.actor import Actor
+from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
+from models.outbox import Message
 from models.period import Period
 from models.tables import Audit, Outbox, OutboxStatus, ReminderSetting, Role
-from scheduler.calendar import JAKARTA, WorkCalendar
 from scheduler.outbox import DeliveryConfig, running_clock
 from scheduler.planner import plan
 from tests.factories import make_household, make_user, make_visit
@@ -91,6 +94,28 @@ async def test_every_message_is_delivered_exactly_once_through_telegrams_429s(
     assert limited and all(r.last_error and r.last_error.startswith("429") for r in limited)
     # Per-chat order is *not* guaranteed after a 429: a row already claimed for that chat may go out before the
     # refused one that waits for retry_after (seen in CI). Exactly-once is what this test proves.
+
+
+async def test_the_sender_says_what_the_composer_it_was_given_says(
+    db: Database, bot: Bot, client: SandboxClient
+) -> None:
+    """The scheduler imports no texts: what a row says comes from the composer the process wires in, and a row
+    the composer has nothing to say for is cancelled, not sent."""
+    await people(client, [7051, 7052])
+    first, second = await queue(db, [(7051, "apa adanya"), (7052, "tidak terkirim")], MORNING)
+    seen: list[int] = []
+
+    async def composer(
+        session: AsyncSession, message: Message, now: datetime, calendar: WorkCalendar
+    ) -> dict[str, Any] | None:
+        seen.append(message.id)
+        return {"text": f"disusun {message.id}"} if message.chat_id == 7051 else None
+
+    report = await deliver(db, bot, running_clock(MORNING), DeliveryConfig(idle_wait=0.2), composer)
+
+    assert sorted(seen) == [first, second] and (report.sent, report.cancelled) == (1, 1)
+    assert delivered_texts(await send_calls(client)) == {f"disusun {first}": 1}
+    assert {r.id: r.status for r in await outbox_rows(db)} == {first: OutboxStatus.SENT, second: OutboxStatus.CANCELLED}
 
 
 async def test_retry_after_is_stored_as_the_next_attempt_time(db: Database, bot: Bot, client: SandboxClient) -> None:

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from models.actor import Actor
+from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
 from models.period import Period
 from models.queries import reminder_content as content
 from models.rules import age_in_months, applies, shipped_programmes
 from models.tables import CheckResult, FormSession, Outbox, ReminderSetting, ReviewStatus, Role, SchoolLevel, Sex
-from scheduler.calendar import JAKARTA, WorkCalendar
 from scheduler.planner import PlannerConfig, age_band, latest_birth, plan, rule_band
 from tests.factories import make_household, make_user, make_visit, members_of
 
@@ -411,7 +411,8 @@ async def test_every_planned_kind_composes_a_message_with_buttons_in_both_langua
         "weekly",
         "escalation_commitment",
     }
-    from scheduler.reminders import Message, compose
+    from handlers.reminder_composer import compose
+    from models.outbox import Message
 
     async with db.session() as s:
         for row in planned:

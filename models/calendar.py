@@ -1,4 +1,4 @@
-"""Time rules in one place: Indonesian working days, the period deadline, quiet hours (Asia/Jakarta).
+"""Time rules in one place: Indonesian working days, the period deadline, quiet hours, in the configured zone.
 
 National holidays and cuti bersama come from the maintained ``holidays`` library (categories public +
 government); a TOML file can add provincial holidays or declare extra working days. Nothing here reads the
@@ -18,7 +18,7 @@ import holidays
 
 from models.period import Period
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+JAKARTA = ZoneInfo("Asia/Jakarta")  # Banten's zone; the default of JSIKA_TIMEZONE, which a process passes in
 QUIET_START = time(21, 0)
 QUIET_END = time(6, 0)
 

@@ -2,7 +2,8 @@
 
 Choice (documented in docs/reminders.md): the planner stores only a kind and parameters; the text is composed
 here, right before sending, from a scoped read (``models/queries/reminder_content.py``) and the texts in
-``handlers/render/reminders.py`` — the one import from ``handlers`` the scheduler makes, for texts only. So a
+``handlers/render/reminder_texts.py``. The scheduler decides *when* a row is sent, the chat layer *what it says*:
+``compose`` is handed to the sender (``scheduler.outbox.Composer``) by the process's wiring in ``bot/``. So a
 digest shows the numbers of the moment it arrives, a snoozed copy shows tomorrow's, and a reminder whose reason
 disappeared in the meantime (the household was reported, the birth date passed) is not sent at all (``None``).
 
@@ -18,29 +19,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.render import reminders as texts
+from handlers.render import reminder_texts as texts
 from models.actor import Actor
+from models.calendar import WorkCalendar
+from models.outbox import Message
 from models.period import Period
 from models.queries import reminder_content as content
-from models.reminders import Kind
+from models.reminder_settings import Kind
 from models.tables import Role, User
-from scheduler.calendar import WorkCalendar
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A claimed outbox row, detached from the session that claimed it."""
-
-    id: int
-    kind: str
-    user_id: int | None
-    chat_id: int
-    payload: dict[str, Any]
-    attempts: int
-    dedupe_key: str
-
-
-Composer = Callable[[AsyncSession, Message, datetime, WorkCalendar], Awaitable[dict[str, Any] | None]]
 
 
 async def compose(

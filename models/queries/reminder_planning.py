@@ -3,7 +3,7 @@
 DESIGN.md decision 2. Nothing here loops over households in Python: each function is a single set-based statement
 (or one per koordinator area level) that writes outbox rows with a dedupe key ``kind:user:subject:date`` — so a
 second planner run, or two planners at once, add nothing (the unique key decides, inside the database). The rows
-carry only the kind and a few parameters; the text is composed when the row is sent (``scheduler/reminders.py``),
+carry only the kind and a few parameters; the text is composed when the row is sent (``handlers/reminder_composer.py``),
 so a digest sent at 09:00 shows 09:00's numbers.
 
 Who gets reminders: active people with a linked Telegram account that Telegram has not refused
@@ -43,7 +43,7 @@ from sqlalchemy.types import JSON
 
 from models.base import JsonDoc, UtcDateTime
 from models.period import Period
-from models.reminders import Kind
+from models.reminder_settings import Kind
 from models.tables import (
     CheckResult,
     CommitmentCheck,

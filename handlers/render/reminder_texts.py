@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from bot.i18n import N_, normalize_language, translator
-from bot.i18n.format import date_time, long_date, number, percent
+from handlers.i18n import N_, normalize_language, translator
+from handlers.i18n.format import date_time, long_date, number, percent
 from handlers.render import ROLE_NAMES, Reply, buttons, reply
 from models.period import Period
 from models.queries.reminder_content import (
@@ -30,7 +30,7 @@ from models.queries.reminder_content import (
     UnreachablePerson,
     Weekly,
 )
-from models.reminders import DIGEST_HOURS, KindCount, Settings
+from models.reminder_settings import DIGEST_HOURS, KindCount, Settings
 from models.tables import Role
 
 Rows = list[list[tuple[str, str]]]

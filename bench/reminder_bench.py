@@ -1,9 +1,9 @@
 """Benchmark: reminder planning over the whole registry, and outbox delivery against the rate-limited sandbox.
 
-    uv run python bench/reminders.py plan --db sqlite --households 50000
-    uv run python bench/reminders.py plan --db postgresql --households 650000 \\
+    uv run python bench/reminder_bench.py plan --db sqlite --households 50000
+    uv run python bench/reminder_bench.py plan --db postgresql --households 650000 \\
         --url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
-    uv run python bench/reminders.py deliver --digests 3000 [--db postgresql --url …]
+    uv run python bench/reminder_bench.py deliver --digests 3000 [--db postgresql --url …]
 
 ``plan`` seeds a fresh database with ``models.seed`` (synthetic Banten households, members, three months of
 visits), links every pendamping and koordinator to a Telegram id, then times ``scheduler.planner.plan`` at moments
@@ -43,13 +43,14 @@ from bench.databases import SEED_DAY, fresh_database, seeded_database  # noqa: E
 from bench.processes import start_sandbox  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
+from handlers.reminder_composer import compose  # noqa: E402
+from models.calendar import JAKARTA, WorkCalendar  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.queries import reminder_events as events  # noqa: E402
-from models.queries import reminders as q  # noqa: E402
+from models.queries import reminder_planning as q  # noqa: E402
 from models.seed import SeedOptions, seed_database  # noqa: E402
 from models.tables import Household, Outbox, OutboxStatus, Role, User  # noqa: E402
 from scheduler import planner  # noqa: E402
-from scheduler.calendar import JAKARTA, WorkCalendar  # noqa: E402
 from scheduler.outbox import Deliverer, DeliveryConfig, running_clock  # noqa: E402
 
 MOMENTS = [
@@ -227,7 +228,12 @@ async def bench_deliver(args: argparse.Namespace) -> None:
             config = DeliveryConfig(global_rate=args.rate, chat_rate=1.0)
             async with Bot(TOKEN, base_url=f"{url}/bot") as bot:
                 deliverer = Deliverer(
-                    db, bot, CAL, clock=running_clock(wib(datetime(2026, 11, 24, 7, 0))), config=config
+                    db,
+                    bot,
+                    CAL,
+                    clock=running_clock(wib(datetime(2026, 11, 24, 7, 0))),
+                    composer=compose,
+                    config=config,
                 )
                 try:
                     delivered = await deliverer.deliver_due()

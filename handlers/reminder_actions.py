@@ -18,26 +18,13 @@ from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from handlers.access import answer, require
 from handlers.context import AppContext
-from handlers.render import reminders as texts
+from handlers.render import reminder_texts as texts
 from handlers.types import HandlerList, callback_int
-from models import reminders
+from models import reminder_settings
 from models.actor import Actor
 from models.tables import Role
-from scheduler.calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
-
-DEFAULT_DIGEST_HOUR = 7
-
-
-def _calendar(context: AppContext) -> WorkCalendar:
-    found = context.services.extras.get("calendar")
-    return found if isinstance(found, WorkCalendar) else WorkCalendar(tz=context.services.tz)
-
-
-def _default_hour(context: AppContext) -> int:
-    scheduler = context.services.extras.get("reminders")
-    return int(getattr(getattr(scheduler, "planner", None), "digest_hour", DEFAULT_DIGEST_HOUR))
 
 
 @require()
@@ -52,14 +39,14 @@ async def snooze(update: Update, context: AppContext, actor: Actor) -> None:
         await query.answer(texts.snooze_unknown(actor.language))
         return
     now = context.now()
-    until = _calendar(context).next_send_time(reminders.snooze_until(now))
+    until = context.services.calendar.next_send_time(reminder_settings.snooze_until(now))
     async with context.db() as session:
-        result = await reminders.snooze(session, actor, outbox_id, until, now)
-    if result.outcome is reminders.SnoozeOutcome.SNOOZED:
+        result = await reminder_settings.snooze(session, actor, outbox_id, until, now)
+    if result.outcome is reminder_settings.SnoozeOutcome.SNOOZED:
         assert result.until is not None
         await query.answer(texts.snoozed(result.until, actor.language, tz), show_alert=True)
         await _drop_snooze_button(update)
-    elif result.outcome is reminders.SnoozeOutcome.ALREADY:
+    elif result.outcome is reminder_settings.SnoozeOutcome.ALREADY:
         await query.answer(texts.snoozed_already(result.until, actor.language, tz), show_alert=True)
     else:
         await query.answer(texts.snooze_unknown(actor.language))
@@ -81,8 +68,8 @@ async def _drop_snooze_button(update: Update) -> None:
 @require(Role.PENDAMPING)
 async def pengaturan(update: Update, context: AppContext, actor: Actor) -> None:
     async with context.db() as session:
-        current = await reminders.settings_of(session, actor.id)
-    await answer(update, texts.settings(current, _default_hour(context), actor.language))
+        current = await reminder_settings.settings_of(session, actor.id)
+    await answer(update, texts.settings(current, context.services.digest_hour, actor.language))
 
 
 @require(Role.PENDAMPING)
@@ -95,20 +82,20 @@ async def setting_chosen(update: Update, context: AppContext, actor: Actor) -> N
     async with context.db() as session:
         try:
             if len(parts) == 3 and parts[1] == "jam" and (hour := callback_int(parts[2])) is not None:
-                await reminders.set_digest_hour(session, actor, hour, now)
+                await reminder_settings.set_digest_hour(session, actor, hour, now)
             elif len(parts) == 3 and parts[1] == "event" and parts[2] in ("on", "off"):
-                await reminders.set_mute_events(session, actor, parts[2] == "off", now)
+                await reminder_settings.set_mute_events(session, actor, parts[2] == "off", now)
             else:
                 raise ValueError(query.data)
         except ValueError:
             await query.answer(texts.snooze_unknown(actor.language))
             return
-        current = await reminders.settings_of(session, actor.id)
+        current = await reminder_settings.settings_of(session, actor.id)
     await query.answer(texts.settings_saved(actor.language))
     try:
-        await query.edit_message_text(**texts.settings(current, _default_hour(context), actor.language))
+        await query.edit_message_text(**texts.settings(current, context.services.digest_hour, actor.language))
     except BadRequest:
-        await answer(update, texts.settings(current, _default_hour(context), actor.language))
+        await answer(update, texts.settings(current, context.services.digest_hour, actor.language))
 
 
 @require(Role.ADMIN)
@@ -117,7 +104,7 @@ async def pengingat(update: Update, context: AppContext, actor: Actor) -> None:
     local = context.local_now()
     since = datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
     async with context.db() as session:
-        rows = await reminders.outbox_counts(session, actor, since)
+        rows = await reminder_settings.outbox_counts(session, actor, since)
     await answer(update, texts.counts(rows, since, actor.language, str(context.services.tz)))
 
 
@@ -129,13 +116,13 @@ async def chat_member(update: Update, context: AppContext) -> None:
     status = change.new_chat_member.status
     now = context.now()
     async with context.db() as session:
-        user_id = await reminders.user_id_for_chat(session, change.chat.id)
+        user_id = await reminder_settings.user_id_for_chat(session, change.chat.id)
         if user_id is None:
             return
         if status == ChatMemberStatus.BANNED:
-            await reminders.mark_unreachable(session, user_id, "bot blocked by the user", now)
+            await reminder_settings.mark_unreachable(session, user_id, "bot blocked by the user", now)
         elif status == ChatMemberStatus.MEMBER:
-            await reminders.clear_unreachable(session, user_id, now)
+            await reminder_settings.clear_unreachable(session, user_id, now)
 
 
 HANDLERS: HandlerList = [

@@ -22,7 +22,7 @@ DOMAIN = "jsika"
 def _catalogue(lang: str) -> dict[str, str]:
     if lang == DEFAULT_LANGUAGE:
         return {}
-    entry = resources.files("bot.i18n").joinpath("locales", lang, "LC_MESSAGES", f"{DOMAIN}.po")
+    entry = resources.files("handlers.i18n").joinpath("locales", lang, "LC_MESSAGES", f"{DOMAIN}.po")
     if not entry.is_file():
         return {}
     with entry.open("rb") as handle:

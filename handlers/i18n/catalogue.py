@@ -1,6 +1,6 @@
 """Keeping the English catalogue in step with the code.
 
-``python -m bot.i18n.catalogue update`` extracts every ``_("…")`` / ``N_("…")`` message from bot/, handlers/ and
+``python -m handlers.i18n.catalogue update`` extracts every ``_("…")`` / ``N_("…")`` message from bot/, handlers/ and
 scheduler/ (Babel's extractor), adds new ones to ``locales/en/LC_MESSAGES/jsika.po`` and drops obsolete ones;
 ``check`` lists messages that still lack an English translation (the test suite runs it).
 """
@@ -22,7 +22,7 @@ METHOD_MAP = [("**.py", "python")]
 
 
 def catalogue_path(lang: str = "en") -> Path:
-    return Path(str(resources.files("bot.i18n").joinpath("locales", lang, "LC_MESSAGES", "jsika.po")))
+    return Path(str(resources.files("handlers.i18n").joinpath("locales", lang, "LC_MESSAGES", "jsika.po")))
 
 
 def extract() -> set[str]:

@@ -9,7 +9,7 @@ from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from bot.i18n import normalize_language
+from handlers.i18n import normalize_language
 
 
 def long_date(day: date, lang: str = "id") -> str:
@@ -20,7 +20,8 @@ def short_date(day: date, lang: str = "id") -> str:
     return _format_date(day, "d MMM y", locale=normalize_language(lang))
 
 
-def date_time(moment: datetime, lang: str = "id", tz: str = "Asia/Jakarta") -> str:
+def date_time(moment: datetime, lang: str, tz: str) -> str:
+    """``24 Nov 2026 07:00`` in ``tz``, the configured zone (``JSIKA_TIMEZONE``): every caller says which."""
     return _format_datetime(moment, "d MMM y HH:mm", tzinfo=ZoneInfo(tz), locale=normalize_language(lang))
 
 

@@ -1,7 +1,7 @@
 """Reminders as domain facts: their kinds, a person's reminder settings, snoozing, and who cannot be reached.
 
 The planner (``scheduler/planner.py``) decides *which* reminders exist with set-based SQL
-(``models/queries/reminders.py``); this module holds the small per-person writes the chat makes — the settings a
+(``models/queries/reminder_planning.py``); this module holds the small per-person writes the chat makes — the settings a
 pendamping picks in /pengaturan, "tunda 1 hari" on a reminder, and the unreachable flag the sender sets when
 Telegram says the bot was blocked. Every change that affects what a person receives writes an audit row.
 """

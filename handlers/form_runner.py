@@ -24,12 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, InlineKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest
 
-from bot.i18n import normalize_language
 from handlers import render
 from handlers.access import answer
 from handlers.context import AppContext
 from handlers.forms.engine import CANCEL, DROP, UNDO, Form, Pressed, Question
 from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay
+from handlers.i18n import normalize_language
 from handlers.render import Reply
 from handlers.render import forms as texts
 from models import forms

@@ -1,0 +1,105 @@
+"""The visit report's option labels and short texts (msgids): shared by the questions (``render.report``), the
+review and read-only report (``render.report_summary``), the household card and the supervisor's review.
+
+Kept apart from the questions so that those readers need not import the prompts (which read the report's form
+context): the label tables sit below every text module that shows them.
+"""
+
+from __future__ import annotations
+
+from handlers.i18n import N_
+
+AS_IS = "message"  # an ``Invalid`` whose message comes from models.validate, already written for people
+YES, NO = N_("Ya"), N_("Tidak")
+TODAY, YESTERDAY = N_("Hari ini"), N_("Kemarin")
+PREVIOUS, NEXT, SHOW_LIST = N_("◀ Sebelumnya"), N_("Berikutnya ▶"), N_("✖ Kembali ke daftar")
+ALL_MET, ONE_BY_ONE = N_("✅ Semua memenuhi"), N_("Isi satu per satu")
+REST_NO = N_("❌ Sisanya “tidak”")
+MALE, FEMALE = N_("Laki-laki"), N_("Perempuan")
+WHOLE_FAMILY = N_("Seluruh keluarga")
+SKIP_PHOTO = N_("Lewati foto")
+SHARE_LOCATION, SKIP_LOCATION = N_("📍 Kirim lokasi"), N_("Lewati lokasi")
+SUBMIT = N_("✅ Kirim laporan")
+DATE_BEFORE_PERIOD = N_(
+    "Tanggal {date} sudah di luar periode yang masih bisa dilaporkan. Kunjungan paling awal yang bisa dilaporkan "
+    "sekarang: {earliest}."
+)
+DATE_IN_FUTURE = N_("Tanggal {date} belum terjadi. Tulis tanggal kunjungan yang sudah lewat, paling akhir hari ini.")
+EDD_NOT_FUTURE = N_("Hari perkiraan lahir (HPL) {date} sudah lewat; HPL harus setelah hari ini.")
+EDD_TOO_FAR = N_("HPL {date} terlalu jauh; kehamilan paling lama sekitar 10 bulan (paling akhir {latest}).")
+
+NOT_MET_LABELS = {
+    "tidak_di_rumah": N_("Tidak ada di rumah"),
+    "pindah": N_("Sudah pindah"),
+    "menolak": N_("Menolak dikunjungi"),
+    "meninggal": N_("Kepala keluarga meninggal"),
+    "lainnya": N_("Lainnya"),
+}
+RESULT_LABELS = {"m": N_("✅ Memenuhi"), "t": N_("❌ Tidak memenuhi"), "n": N_("➖ Tidak berlaku")}
+MISSED_LABELS = {
+    "sakit": N_("Sakit"),
+    "biaya": N_("Tidak ada biaya / transport"),
+    "fasilitas": N_("Fasilitas jauh atau tutup"),
+    "lupa": N_("Lupa / tidak tahu jadwal"),
+    "lainnya": N_("Lainnya"),
+}
+CONDITION_LABELS = {
+    "rumah": N_("Rumah"),
+    "penghasilan": N_("Penghasilan"),
+    "sakit": N_("Ada yang sakit"),
+    "putus_sekolah": N_("Anak putus sekolah"),
+    "butuh_bantuan": N_("Butuh bantuan"),
+}
+CONDITION_VALUE_LABELS = {
+    "layak": N_("layak"),
+    "kurang_layak": N_("kurang layak"),
+    "tidak_layak": N_("tidak layak"),
+    "buruh": N_("buruh"),
+    "tani": N_("tani/nelayan"),
+    "dagang": N_("dagang/usaha"),
+    "karyawan": N_("karyawan"),
+    "lainnya": N_("lainnya"),
+    "tidak_ada": N_("tidak ada"),
+    "ya": N_("ya"),
+    "tidak": N_("tidak"),
+}
+WELFARE_LABELS = {
+    "lantai": N_("Lantai tanah/bambu"),
+    "dinding": N_("Dinding bambu/kayu murah"),
+    "jamban": N_("Tanpa jamban sendiri"),
+    "listrik": N_("Tanpa listrik"),
+    "air": N_("Air minum tidak terlindung"),
+    "bahan_bakar": N_("Masak pakai kayu/arang"),
+    "protein": N_("Daging/ikan/susu < 1× seminggu"),
+    "makan": N_("Makan < 2× sehari"),
+    "berobat": N_("Tak mampu bayar berobat"),
+    "penghasilan": N_("Penghasilan KK < Rp600.000"),
+    "pendidikan_kepala": N_("Pendidikan KK paling tinggi SD"),
+    "aset": N_("Tanpa tabungan/aset Rp500.000"),
+}
+CHANGE_KIND_LABELS = {
+    "kelahiran": N_("👶 Kelahiran"),
+    "kematian": N_("🕊 Kematian"),
+    "pindah_keluar": N_("🚶 Pindah keluar"),
+    "pindah_masuk": N_("🏠 Pindah masuk"),
+    "telepon_baru": N_("📞 Telepon baru"),
+    "alamat_baru": N_("📮 Alamat baru"),
+    "kehamilan": N_("🤰 Kehamilan"),
+    "jenjang_sekolah": N_("🎒 Jenjang sekolah"),
+    "graduasi_mandiri": N_("🎓 Ingin keluar (graduasi mandiri)"),
+}
+STOP_LABELS = {"tidak_ada": N_("Tidak ada perubahan"), "selesai": N_("✔ Selesai")}
+SECTOR_LABELS = {
+    "pendidikan": N_("🎓 Pendidikan"),
+    "kesehatan": N_("🏥 Kesehatan"),
+    "umkm": N_("🏪 UMKM / modal usaha"),
+    "lainnya": N_("Lainnya"),
+}
+REFERRAL_STOP_LABELS = {"tidak_ada": N_("Tidak ada rujukan"), "selesai": N_("✔ Selesai")}
+SCHOOL_LABELS = {"SD": "SD", "SMP": "SMP", "SMA": "SMA", "tidak_sekolah": N_("Tidak sekolah")}
+PHOTO_SKIP_LABELS = {
+    "tidak_diizinkan": N_("Keluarga tidak mengizinkan"),
+    "kamera": N_("Kamera/HP bermasalah"),
+    "lainnya": N_("Lainnya"),
+}
+LOCATION_SKIP_LABELS = {"gps": N_("GPS tidak aktif"), "sinyal": N_("Tidak ada sinyal"), "lainnya": N_("Lainnya")}
