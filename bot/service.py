@@ -25,8 +25,9 @@ from urllib.parse import urlsplit
 from bot import metrics
 from bot.app import build_application
 from bot.config import Settings
-from bot.inbox import Inbox, InboxOptions, InboxWorker, ptb_handler
+from bot.inbox import Inbox, InboxOptions, InboxWorker
 from bot.polling import ALLOWED_UPDATES, Poller
+from bot.ptb_inbox import ptb_apology, ptb_handler
 from handlers.context import AppType
 from models import migrate
 from models.db import Database
@@ -56,6 +57,8 @@ def inbox_options(settings: Settings) -> InboxOptions:
         poll_seconds=settings.inbox_poll_seconds,
         retention_hours=settings.inbox_retention_hours,
         grace_seconds=settings.shutdown_grace_seconds,
+        time_limit_seconds=settings.update_time_limit_seconds,
+        retries=settings.update_retries,
     )
 
 
@@ -79,7 +82,7 @@ async def runtime(
     inbox = Inbox(db)
     async with application:
         await application.start()
-        worker = InboxWorker(inbox, ptb_handler(application), options)
+        worker = InboxWorker(inbox, ptb_handler(application), options, on_failure=ptb_apology(application))
         await worker.start()
         stop_polling = asyncio.Event()
         poller, poll_task = None, None

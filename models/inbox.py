@@ -13,6 +13,7 @@ it. The rest of the inbox's SQL (leases, pruning, statistics) is in ``models/que
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -27,6 +28,8 @@ from sqlalchemy.orm import aliased
 
 from models.db import Database
 from models.tables import INBOX_PENDING, Inbox, InboxStatus
+
+INBOX_FINISHED = (InboxStatus.DONE, InboxStatus.SKIPPED, InboxStatus.FAILED)
 
 log = logging.getLogger(__name__)
 
@@ -168,12 +171,49 @@ def pending(table: Any) -> ColumnElement[bool]:
     return table.status.in_([literal_column(f"'{status.value}'") for status in INBOX_PENDING])
 
 
+def digest_of(payload: Mapping[str, Any]) -> str:
+    """A fingerprint of an update's content: Telegram resending an update sends the same JSON, so the same digest.
+
+    Key order is normalised (a resend may serialise differently); 128 bits of BLAKE2b are plenty to tell a new
+    update that reuses an old id from a repeat of the old one.
+    """
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 @cache
 def _store_statement(dialect: str) -> Any:
+    """Insert new ids; on a known id, overwrite the row only when it is finished and its content differs.
+
+    Only a *finished* row gives way: a pending one is still someone's work, and its id also keeps the chat's
+    order. A row without a digest (stored before migration 0015) keeps the old rule: same id, same update.
+    RETURNING yields inserted and overwritten rows alike — both are updates to handle.
+    """
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(Inbox).on_conflict_do_nothing(index_elements=["update_id"]).returning(Inbox.update_id)
+    stmt = insert(Inbox)
+    fresh = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={
+            "chat_id": fresh.chat_id,
+            "payload": fresh.payload,
+            "digest": fresh.digest,
+            "received_at": fresh.received_at,
+            "status": fresh.status,
+            "attempts": 0,
+            "lease_until": None,
+            "claimed_by": None,
+            "processed_at": None,
+            "error": None,
+        },
+        where=and_(
+            Inbox.digest.is_not(None),
+            Inbox.digest != fresh.digest,
+            Inbox.status.in_([literal_column(f"'{status.value}'") for status in INBOX_FINISHED]),
+        ),
+    ).returning(Inbox.update_id)
 
 
 async def store_updates(
@@ -181,7 +221,8 @@ async def store_updates(
 ) -> set[int]:
     """Insert ``(update_id, chat_id, payload)`` rows not seen before; return the ids that were new.
 
-    One statement whatever the batch size (SQLAlchemy's insertmanyvalues), so it is compiled once per process.
+    An id already handled whose content differs counts as new (see ``_store_statement``). One statement
+    whatever the batch size (SQLAlchemy's insertmanyvalues), so it is compiled once per process.
     """
     if not updates:
         return set()
@@ -190,6 +231,7 @@ async def store_updates(
             "update_id": uid,
             "chat_id": chat,
             "payload": payload,
+            "digest": digest_of(payload),
             "received_at": now,
             "status": InboxStatus.NEW,
             "attempts": 0,

@@ -19,6 +19,7 @@ from bot.demo.routes import page_configurer
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.runner import SandboxHandle, run_sandbox
 from models.db import Database
+from models.queries import inbox as inbox_queries
 from models.tables import Household
 
 log = logging.getLogger(__name__)
@@ -44,13 +45,24 @@ class DemoServices:
     """True when this start seeded the (empty) database."""
 
 
-def demo_sandbox_config(settings: Settings) -> SandboxConfig:
+def demo_sandbox_config(settings: Settings, *, first_update_id: int = 1) -> SandboxConfig:
     return SandboxConfig(
+        first_update_id=first_update_id,
         rate_limits=settings.sandbox_rate_limits,
         bot_username=settings.bot_username,
         bot_first_name="JSiKa Bot",
         chat_burst=DEMO_CHAT_BURST,
     )
+
+
+async def next_update_id(db: Database) -> int:
+    """Where the sandbox's update ids continue: after every id the inbox still holds from earlier runs.
+
+    The sandbox keeps no state of its own between starts; the inbox is the record of the ids it handed out. A
+    restarted demo that began at 1 again saw its first updates taken for repeats of the last run's.
+    """
+    async with db.session() as session:
+        return await inbox_queries.highest_update_id(session) + 1
 
 
 async def has_households(db: Database) -> bool:
@@ -97,7 +109,7 @@ async def demo_services(
     day = today or datetime.now(settings.tz).date()
     seeded = await seed_if_empty(db, households=households, today=day)
     async with run_sandbox(
-        demo_sandbox_config(settings),
+        demo_sandbox_config(settings, first_update_id=await next_update_id(db)),
         host=settings.demo_host,
         port=settings.demo_port if port is None else port,
         configure=page_configurer(db),

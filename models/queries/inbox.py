@@ -128,6 +128,11 @@ async def stats(session: AsyncSession, now: datetime) -> InboxStats:
     )
 
 
+async def highest_update_id(session: AsyncSession) -> int:
+    """The highest update id the inbox holds (0 when empty): the demo's sandbox continues after it."""
+    return int(await session.scalar(select(func.max(Inbox.update_id))) or 0)
+
+
 async def statuses(session: AsyncSession, update_ids: Sequence[int]) -> dict[int, InboxStatus]:
     """Where given updates stand (tests and the benchmark wait on it)."""
     rows = await session.execute(select(Inbox.update_id, Inbox.status).where(Inbox.update_id.in_(list(update_ids))))
