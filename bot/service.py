@@ -106,6 +106,7 @@ async def running(
     *,
     poll_interval: float = 0.0,
     timeout: int = 10,  # noqa: ASYNC109 - long-poll seconds
+    options: InboxOptions | None = None,
 ) -> AsyncIterator[AppType]:
     """Start ``application`` polling into the inbox; stop it cleanly when the block ends.
 
@@ -113,7 +114,7 @@ async def running(
     waits, so there is nothing to sleep between polls.
     """
     del poll_interval
-    async with runtime(application, receive="polling", poll_timeout=timeout) as started:
+    async with runtime(application, receive="polling", options=options, poll_timeout=timeout) as started:
         yield started.application
 
 

@@ -64,6 +64,8 @@ def _reason_of(error: BaseException) -> str | None:
             return _RETRY_SQLSTATES[sqlstate]
         if sqlstate.startswith("08"):  # connection exception class
             return "connection"
+    if "is not currently accepting connections" in str(error):
+        return "connection"  # ALTER DATABASE … ALLOW_CONNECTIONS false, as during a maintenance cut (55000)
     name = type(error).__name__
     if name in {"ConnectionDoesNotExistError", "InterfaceError"} and "connection" in str(error).lower():
         return "connection"  # asyncpg: "connection was closed in the middle of operation"

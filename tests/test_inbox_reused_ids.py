@@ -79,5 +79,8 @@ def test_the_digest_ignores_key_order_and_sees_any_change() -> None:
 
 async def _wait_handled(db: Database, recorder: Recorder, count: int) -> None:
     async with asyncio.timeout(30):
-        while len(recorder.handled) < count or any(s != InboxStatus.DONE for s, _ in (await _rows(db)).values()):
+        while True:
+            rows = await _rows(db)
+            if len(recorder.handled) >= count and all(status == InboxStatus.DONE for status, _ in rows.values()):
+                return
             await asyncio.sleep(0.02)
