@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.demo.routes import page_configurer
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.runner import SandboxHandle, run_sandbox
+from models import api_keys
 from models.db import Database
 from models.queries import inbox as inbox_queries
 from models.tables import Household
@@ -36,6 +37,34 @@ Telegram tolerates short bursts in a private chat; a person tapping through the 
 edits a second for a moment, and a refused edit would be a lost answer on screen. The sustained per-chat rate
 and the global 30 messages/s stay Telegram's, so the outbox and the reminders are still held to them.
 """
+
+
+DEMO_KEY_NAME = "Demo OPD (data contoh)"
+DEMO_KEY_SECTOR = "kesehatan"
+DEMO_KEY_AREA = "36"  # the whole (demo) province
+
+
+async def demo_api_key(db: Database, *, now: datetime) -> str:
+    """A fresh OPD API key over the demo province, for a trainer to show the API; the last start's is revoked.
+
+    Only the demo creates it (``bot.service``), on the demo's database: the key sees synthetic families. A key is
+    shown once and stored hashed, so each start makes a new one instead of reprinting an old one.
+    """
+    async with db.session() as session:
+        for key in await api_keys.list_keys(session):
+            if key.name == DEMO_KEY_NAME and key.revoked_at is None:
+                await api_keys.revoke_key(session, str(key.id), now, by="demo")
+        _, plain = await api_keys.create_key(
+            session,
+            name=DEMO_KEY_NAME,
+            sector=DEMO_KEY_SECTOR,
+            area=DEMO_KEY_AREA,
+            can_see_nik=False,
+            rate_limit_per_minute=api_keys.MAX_RATE_LIMIT,
+            now=now,
+            created_by="demo",
+        )
+    return plain
 
 
 @dataclass(frozen=True, slots=True)
