@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from bot import metrics
@@ -30,7 +31,7 @@ from bot.inbox_worker import (
     worker_name,
 )
 from models.db import Database
-from models.inbox import InboxItem, MalformedUpdate, chat_of, store_updates, update_id_of
+from models.inbox import InboxItem, MalformedUpdate, chat_of, reused_while_pending, store_updates, update_id_of
 from models.queries import inbox as queries
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,28 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+class UpdateIdBusy(Exception):
+    """Updates whose id the inbox holds for an earlier, still pending update with other content.
+
+    Telegram started its ids afresh while an update from before still waits: storing the new one now would lose it
+    (the id is the key) or overtake the old one. The receiver does not confirm it — the poller asks again, a webhook
+    call gets an error and Telegram resends — and once the earlier update is finished the new one takes its place.
+    """
+
+    def __init__(self, update_ids: set[int]) -> None:
+        super().__init__(f"update id(s) {sorted(update_ids)} still pending with other content; try again shortly")
+        self.update_ids = update_ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What one ``accept`` call got from the group commit."""
+
+    new: set[int]
+    busy: set[int]
+    claimed_by: InboxWorker | None
+
+
 class Inbox:
     """Storing updates; shared by the receiver (webhook or poller) and the local worker it wakes.
 
@@ -72,7 +95,7 @@ class Inbox:
         self.db = db
         self.clock = clock
         self._listeners: list[Callable[[], None]] = []
-        self._waiting: list[tuple[list[queries.NewUpdate], asyncio.Future[tuple[set[int], InboxWorker | None]]]] = []
+        self._waiting: list[tuple[list[queries.NewUpdate], asyncio.Future[_Stored]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._local: InboxWorker | None = None
 
@@ -97,12 +120,13 @@ class Inbox:
         updates = [queries.NewUpdate(update_id_of(p), chat_of(p), storable(p)) for p in payloads]
         if not updates:
             return 0
-        done: asyncio.Future[tuple[set[int], InboxWorker | None]] = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[_Stored] = asyncio.get_running_loop().create_future()
         self._waiting.append((updates, done))
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write(), name="inbox-writer")
-        new, claimed_by = await asyncio.shield(done)  # a caller that gives up does not cancel the others' commit
-        duplicates = len(updates) - len(new)
+        stored = await asyncio.shield(done)  # a caller that gives up does not cancel the others' commit
+        new, claimed_by = stored.new, stored.claimed_by
+        duplicates = len(updates) - len(new) - len(stored.busy)
         if new:
             metrics.UPDATES_RECEIVED.labels(source).inc(len(new))
             for listener in self._listeners:
@@ -111,11 +135,13 @@ class Inbox:
         if duplicates:
             metrics.UPDATES_DUPLICATE.labels(source).inc(duplicates)
             log.info("%d duplicate update(s) from %s ignored", duplicates, source)
+        if stored.busy:
+            raise UpdateIdBusy(stored.busy)
         return len(new)
 
     async def _write(self) -> None:
         while self._waiting:
-            batch: list[tuple[list[queries.NewUpdate], asyncio.Future[tuple[set[int], InboxWorker | None]]]] = []
+            batch: list[tuple[list[queries.NewUpdate], asyncio.Future[_Stored]]] = []
             size = 0
             while self._waiting and (not batch or size + len(self._waiting[0][0]) <= self.MAX_BATCH):
                 item = self._waiting.pop(0)
@@ -130,6 +156,8 @@ class Inbox:
                 async with self.db.session() as session:
                     rows = [(u.update_id, u.chat_id, u.payload) for u in unique.values()]
                     new = await store_updates(session, rows, self.clock())
+                    repeated = [(u.update_id, u.payload) for u in unique.values() if u.update_id not in new]
+                    busy = await reused_while_pending(session, repeated) if repeated else set()
                     if ride is not None:
                         await ride.run(session)
             except BaseException as error:
@@ -145,10 +173,11 @@ class Inbox:
                 ride.committed()
             claimed_by = ride.owner if ride is not None else None
             for updates, done in batch:  # each new id is credited once, to the first caller that brought it
-                mine = {u.update_id for u in updates} & new
+                ids = {u.update_id for u in updates}
+                mine = ids & new
                 new -= mine
                 if not done.done():
-                    done.set_result((mine, claimed_by))
+                    done.set_result(_Stored(mine, ids & busy, claimed_by))
 
 
 __all__ = [
@@ -162,6 +191,7 @@ __all__ = [
     "InboxOptions",
     "InboxWorker",
     "MalformedUpdate",
+    "UpdateIdBusy",
     "storable",
     "worker_name",
 ]

@@ -243,6 +243,27 @@ async def store_updates(
     return set(result.scalars().all())
 
 
+async def reused_while_pending(session: AsyncSession, updates: Sequence[tuple[int, Mapping[str, Any]]]) -> set[int]:
+    """Of updates the store did not take, those whose id a *pending* row holds with other content.
+
+    They are not repeats but new updates reusing an id (``_store_statement`` overwrites only finished rows); the
+    receiver must keep them unconfirmed until the earlier update is finished. Runs only when a store met ids it
+    already had, which is rare (Telegram resending) — so the digests are computed again here rather than kept.
+    """
+    if not updates:
+        return set()
+    held = dict(
+        (
+            await session.execute(
+                select(Inbox.update_id, Inbox.digest).where(
+                    Inbox.update_id.in_([uid for uid, _ in updates]), pending(Inbox)
+                )
+            )
+        ).all()
+    )
+    return {uid for uid, payload in updates if held.get(uid) is not None and held[uid] != digest_of(payload)}
+
+
 @cache
 def _claim_statement() -> Any:
     head, earlier = aliased(Inbox), aliased(Inbox)

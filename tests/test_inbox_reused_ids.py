@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import insert, select
 
-from bot.inbox import Inbox, InboxWorker
+from bot.inbox import Inbox, InboxWorker, UpdateIdBusy
 from models.db import Database
 from models.inbox import digest_of
 from models.tables import Inbox as InboxRow
@@ -51,11 +52,24 @@ async def test_a_handled_id_arriving_with_other_content_is_stored_and_handled_ag
     assert await inbox.accept(restarted, "polling") == 0  # and the new ones are duplicates of themselves now
 
 
-async def test_an_id_still_pending_is_not_overwritten_by_other_content(db: Database) -> None:
+async def test_an_id_still_pending_is_held_back_until_the_earlier_update_is_done(db: Database) -> None:
     inbox = Inbox(db)
-    await inbox.accept([said(5, 7, "pertama")], "webhook")
-    assert await inbox.accept([said(5, 9, "lain")], "webhook") == 0  # the first is nobody's finished work yet
-    assert await _rows(db) == {5: (InboxStatus.NEW, "pertama")}
+    await inbox.accept([said(5, 7, "pertama")], "polling")
+    with pytest.raises(UpdateIdBusy) as busy:  # the receiver must not confirm it: Telegram will send it again
+        await inbox.accept([said(5, 9, "lain"), said(6, 9, "berikutnya")], "polling")
+    assert busy.value.update_ids == {5}
+    assert await _rows(db) == {5: (InboxStatus.NEW, "pertama"), 6: (InboxStatus.NEW, "berikutnya")}
+    assert await inbox.accept([said(5, 7, "pertama")], "polling") == 0  # a plain repeat is still a duplicate
+
+    recorder = Recorder()
+    worker = InboxWorker(inbox, recorder, FAST)
+    await worker.start()
+    await _wait_handled(db, recorder, 2)
+    assert await inbox.accept([said(5, 9, "lain"), said(6, 9, "berikutnya")], "polling") == 1  # asked again: in
+    await _wait_handled(db, recorder, 3)
+    await worker.stop()
+    assert await _rows(db) == {5: (InboxStatus.DONE, "lain"), 6: (InboxStatus.DONE, "berikutnya")}
+    assert recorder.order[7] == [5] and recorder.order[9] == [6, 5]
 
 
 async def test_rows_stored_before_the_digest_keep_the_old_duplicate_rule(db: Database) -> None:
