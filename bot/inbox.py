@@ -31,10 +31,20 @@ from bot.inbox_worker import (
     worker_name,
 )
 from models.db import Database
-from models.inbox import InboxItem, MalformedUpdate, chat_of, reused_while_pending, store_updates, update_id_of
+from models.inbox import (
+    InboxItem,
+    MalformedUpdate,
+    chat_of,
+    held_back,
+    reused_while_pending,
+    store_updates,
+    update_id_of,
+)
 from models.queries import inbox as queries
 
 log = logging.getLogger(__name__)
+
+POLLING = "polling"  # the receiver whose updates arrive in id order (``Inbox.accept``'s ``source``)
 
 
 def storable(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -98,6 +108,23 @@ class Inbox:
         self._waiting: list[tuple[list[queries.NewUpdate], asyncio.Future[_Stored]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._local: InboxWorker | None = None
+        self._highest: int | None = None  # the highest update id stored (None: not yet read from the database)
+
+    async def _held_back(self, session: Any, rows: list[tuple[int, int | None, dict[str, Any]]]) -> set[int]:
+        """Polled updates that must wait for earlier ones of their chat (``models.inbox.held_back``) — looked for
+        only when ids go backwards: Telegram's increase, so the usual batch is above every id stored before.
+
+        Only ``getUpdates`` hands out updates strictly in id order; webhook calls of one chat may arrive a little out
+        of order across connections and processes, and holding them back would turn a harmless race into a
+        Telegram retry delay. A webhook update reusing a *pending* id is still held back (``reused_while_pending``).
+        """
+        if not rows:
+            return set()
+        if self._highest is None:
+            self._highest = await queries.highest_update_id(session)
+        if min(r[0] for r in rows) > self._highest:
+            return set()
+        return await held_back(session, rows)
 
     def attach(self, worker: InboxWorker) -> None:
         """Let ``worker`` claim inside the store's transactions (the first worker of this process)."""
@@ -117,7 +144,7 @@ class Inbox:
 
     async def accept(self, payloads: Sequence[Mapping[str, Any]], source: str) -> int:
         """Store raw updates (duplicates ignored); return how many were new. Raises ``MalformedUpdate``."""
-        updates = [queries.NewUpdate(update_id_of(p), chat_of(p), storable(p)) for p in payloads]
+        updates = [queries.NewUpdate(update_id_of(p), chat_of(p), storable(p), source == POLLING) for p in payloads]
         if not updates:
             return 0
         done: asyncio.Future[_Stored] = asyncio.get_running_loop().create_future()
@@ -155,9 +182,12 @@ class Inbox:
             try:
                 async with self.db.session() as session:
                     rows = [(u.update_id, u.chat_id, u.payload) for u in unique.values()]
-                    new = await store_updates(session, rows, self.clock())
-                    repeated = [(u.update_id, u.payload) for u in unique.values() if u.update_id not in new]
-                    busy = await reused_while_pending(session, repeated) if repeated else set()
+                    polled = [u for u in unique.values() if u.in_order]
+                    busy = await self._held_back(session, [(u.update_id, u.chat_id, u.payload) for u in polled])
+                    new = await store_updates(session, [r for r in rows if r[0] not in busy], self.clock())
+                    repeated = [(u.update_id, u.payload) for u in unique.values() if u.update_id not in new | busy]
+                    busy |= await reused_while_pending(session, repeated) if repeated else set()
+                    highest = max((r[0] for r in rows if r[0] not in busy), default=0)
                     if ride is not None:
                         await ride.run(session)
             except BaseException as error:
@@ -171,6 +201,7 @@ class Inbox:
                 continue
             if ride is not None:
                 ride.committed()
+            self._highest = max(self._highest or 0, highest)
             claimed_by = ride.owner if ride is not None else None
             for updates, done in batch:  # each new id is credited once, to the first caller that brought it
                 ids = {u.update_id for u in updates}

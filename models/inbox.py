@@ -264,6 +264,47 @@ async def reused_while_pending(session: AsyncSession, updates: Sequence[tuple[in
     return {uid for uid, payload in updates if held.get(uid) is not None and held[uid] != digest_of(payload)}
 
 
+async def held_back(session: AsyncSession, updates: Sequence[tuple[int, int | None, Mapping[str, Any]]]) -> set[int]:
+    """Of updates about to be stored (in arrival order), those that must wait because ids went backwards.
+
+    After Telegram restarts its ids, a new update may carry a lower id than one of its chat still pending here —
+    and the claim takes each chat's updates in id order, so it would overtake the earlier one — or the very id of
+    a pending update. Such an update waits (the receiver does not confirm it) until its chat's earlier updates are
+    done, and so does every later update of that chat in the batch. A repeat (same id, same content) is never
+    held: the store ignores it. Only asked when a batch's ids are not above every id stored before
+    (``bot.inbox.Inbox``), so the usual store costs nothing extra.
+    """
+    if not updates:
+        return set()
+    known: dict[int, str | None] = {}
+    busy_ids: set[int] = set()  # held by a pending update
+    for uid, digest, status in await session.execute(
+        select(Inbox.update_id, Inbox.digest, Inbox.status).where(Inbox.update_id.in_([u[0] for u in updates]))
+    ):
+        known[uid] = digest
+        if status in INBOX_PENDING:
+            busy_ids.add(uid)
+    chats = sorted({chat for _, chat, _ in updates if chat is not None})
+    last_pending = dict(
+        (
+            await session.execute(
+                select(Inbox.chat_id, func.max(Inbox.update_id))
+                .where(Inbox.chat_id.in_(chats), pending(Inbox))
+                .group_by(Inbox.chat_id)
+            )
+        ).all()
+    )
+    held: set[int] = set()
+    waiting_chats: set[int | None] = set()  # a chat with an update held: its later ones in the batch wait too
+    for uid, chat, payload in updates:
+        if uid in known and known[uid] in (None, digest_of(payload)):
+            continue  # a repeat (or a row from before migration 0015, which keeps the old rule)
+        if uid in busy_ids or (chat is not None and (chat in waiting_chats or last_pending.get(chat, -1) >= uid)):
+            held.add(uid)
+            waiting_chats.add(chat)
+    return held
+
+
 @cache
 def _claim_statement() -> Any:
     head, earlier = aliased(Inbox), aliased(Inbox)

@@ -23,6 +23,7 @@ class NewUpdate:
     update_id: int
     chat_id: int | None
     payload: dict[str, Any]
+    in_order: bool = False  # from getUpdates: ids only go backwards when Telegram restarts them (``held_back``)
 
 
 @dataclass(frozen=True, slots=True)
