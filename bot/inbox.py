@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from bot import metrics
+from bot.inbox_pass import WallClock
 from bot.inbox_worker import (
     FAILED_DATABASE,
     FAILED_ERROR,
@@ -26,7 +27,6 @@ from bot.inbox_worker import (
     Handler,
     InboxOptions,
     InboxWorker,
-    WallClock,
     wall_clock,
     worker_name,
 )
