@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     inbox_poll_seconds: float = Field(0.5, gt=0, le=10, description="How often an idle worker looks for new updates")
     inbox_retention_hours: float = Field(48.0, gt=0, description="Handled updates kept this long (duplicate check)")
     shutdown_grace_seconds: float = Field(25.0, ge=0, description="On SIGTERM, time for updates in hand to finish")
+    update_time_limit_seconds: float = Field(
+        120.0, gt=0, le=3600, description="One update's handling (retries included); a hung handler is cancelled"
+    )
+    update_retries: int = Field(4, ge=0, le=10, description="Retries of a passing database error within one update")
     api_rate_limit_per_minute: int = Field(120, ge=1, le=100_000, description="Default limit for new OPD API keys")
 
     demo_host: str = "127.0.0.1"

@@ -27,6 +27,12 @@ UPDATES_DUPLICATE = Counter("jsika_updates_duplicate", "Updates received again a
 UPDATES_PROCESSED = Counter(
     "jsika_updates_processed", "Updates finished by this process", ["outcome"]
 )  # outcome: done | failed | skipped | abandoned
+UPDATES_FAILED = Counter(
+    "jsika_updates_failed", "Updates given up on: the person got an apology", ["reason"]
+)  # reason: database (a passing database error outlasted the retries) | error | timeout
+UPDATES_RETRIED = Counter(
+    "jsika_updates_retried", "Handler runs repeated after a passing database error", ["reason"]
+)  # reason: connection | deadlock | serialization | starting | locked
 UPDATE_SECONDS = Histogram(
     "jsika_update_seconds", "Time to handle one update", buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 )

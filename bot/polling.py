@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.inbox import Inbox
+from bot.inbox import Inbox, UpdateIdBusy
 from models.inbox import MalformedUpdate
 from models.leader import exclusive
 
@@ -121,6 +121,14 @@ class Poller:
             except MalformedUpdate:  # cannot happen with Telegram; never block the queue on it
                 log.error("malformed update from getUpdates dropped")
                 break
+            except UpdateIdBusy as busy:
+                # Telegram reused ids of updates still waiting here: keep the batch unconfirmed until those are done
+                # (the rest of the batch is stored; asking again costs only duplicates).
+                log.warning("%s; retrying in %.1f s", busy, backoff)
+                if stop.is_set():
+                    return
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 10.0)
             except Exception:
                 # The database is away: keep the batch unconfirmed and try again; Telegram keeps it meanwhile.
                 log.exception("could not store %d update(s); retrying in %.1f s", len(good), backoff)

@@ -18,15 +18,16 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from bot import metrics
 from bot.app import build_application
 from bot.config import Settings
-from bot.inbox import Inbox, InboxOptions, InboxWorker, ptb_handler
+from bot.inbox import Inbox, InboxOptions, InboxWorker
 from bot.polling import ALLOWED_UPDATES, Poller
+from bot.ptb_inbox import ptb_apology, ptb_handler
 from handlers.context import AppType, Services
 from models import migrate
 from models.db import Database
@@ -59,6 +60,8 @@ def inbox_options(settings: Settings) -> InboxOptions:
         poll_seconds=settings.inbox_poll_seconds,
         retention_hours=settings.inbox_retention_hours,
         grace_seconds=settings.shutdown_grace_seconds,
+        time_limit_seconds=settings.update_time_limit_seconds,
+        retries=settings.update_retries,
     )
 
 
@@ -82,7 +85,7 @@ async def runtime(
     inbox = Inbox(db)
     async with application:
         await application.start()
-        worker = InboxWorker(inbox, ptb_handler(application), options)
+        worker = InboxWorker(inbox, ptb_handler(application), options, on_failure=ptb_apology(application))
         await worker.start()
         stop_polling = asyncio.Event()
         poller, poll_task = None, None
@@ -106,6 +109,7 @@ async def running(
     *,
     poll_interval: float = 0.0,
     timeout: int = 10,  # noqa: ASYNC109 - long-poll seconds
+    options: InboxOptions | None = None,
 ) -> AsyncIterator[AppType]:
     """Start ``application`` polling into the inbox; stop it cleanly when the block ends.
 
@@ -113,7 +117,7 @@ async def running(
     waits, so there is nothing to sleep between polls.
     """
     del poll_interval
-    async with runtime(application, receive="polling", poll_timeout=timeout) as started:
+    async with runtime(application, receive="polling", options=options, poll_timeout=timeout) as started:
         yield started.application
 
 
@@ -148,44 +152,53 @@ def webhook_path(settings: Settings) -> str:
 
 
 async def _serve_telegram(settings: Settings, db: Database) -> None:
-    from bot.web import WebContext, create_app
-    from bot.web.server import serving
-
     application = build_application(settings, db)
     mode: Receive = "webhook" if settings.webhook_url else "polling"
     if mode == "webhook" and not settings.serve_http:
         mode = "none"  # another process of this installation receives the webhook
     stop = _stop_event()
     async with runtime(application, receive=mode, options=inbox_options(settings)) as started:
-        services = application.bot_data["services"]
         reminders = _start_reminders(application, db, settings)  # one process is elected to plan and send them
         metrics.instrument_reminders(reminders)
-        web = WebContext(
-            db=db,
-            tz=settings.tz,
-            clock=services.clock,
-            inbox=started.inbox if mode == "webhook" else None,
-            webhook_path=webhook_path(settings),
-            webhook_secret=webhook_secret(settings),
-            telegram_probe=application.bot.get_me,
-        )
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(reminders.shutdown)
             if settings.serve_http:
-                port = await stack.enter_async_context(
-                    serving(create_app(web), settings.listen_host, settings.listen_port, log_level=settings.log_level)
-                )
-                log.info(
-                    "HTTP on %s:%d (health, metrics, OPD API%s)",
-                    settings.listen_host,
-                    port,
-                    ", webhook" if mode == "webhook" else "",
-                )
+                await _serve_http(stack, settings, application, started.inbox if mode == "webhook" else None)
             if mode == "webhook":
                 await _set_webhook(application, settings)
             log.info("bot @%s running: %s, inbox worker %s", application.bot.username, mode, started.worker.name)
             await _until_stopped(stop, started.poll_task)
             log.info("stopping: no new updates taken; finishing the ones in hand")
+
+
+async def _serve_http(
+    stack: contextlib.AsyncExitStack, settings: Settings, application: AppType, inbox: Inbox | None
+) -> int:
+    """The service's HTTP side — health, metrics, the OPD API and its docs, and the webhook when ``inbox`` is
+    given — on ``listen_host:listen_port`` until ``stack`` closes; returns the port."""
+    from bot.web import WebContext, create_app
+    from bot.web.server import serving
+
+    services = application.bot_data["services"]
+    web = WebContext(
+        db=services.db,
+        tz=settings.tz,
+        clock=services.clock,
+        inbox=inbox,
+        webhook_path=webhook_path(settings),
+        webhook_secret=webhook_secret(settings) if settings.telegram_bot_token is not None else None,
+        telegram_probe=application.bot.get_me,
+    )
+    port = await stack.enter_async_context(
+        serving(create_app(web), settings.listen_host, settings.listen_port, log_level=settings.log_level)
+    )
+    log.info(
+        "HTTP on %s:%d (health, metrics, OPD API%s)",
+        settings.listen_host,
+        port,
+        ", webhook" if inbox is not None else "",
+    )
+    return port
 
 
 async def _set_webhook(application: AppType, settings: Settings) -> None:
@@ -214,7 +227,9 @@ async def _until_stopped(stop: asyncio.Event, poll_task: asyncio.Task[None] | No
 
 
 async def _serve_demo(settings: Settings, db: Database) -> None:
-    from bot.demo import demo_services
+    """The whole product on one machine: the sandbox with the chat page, the bot, the reminders, and the HTTP
+    side (health, metrics, the OPD API with a key over the demo province) — what production runs, minus Telegram."""
+    from bot.demo import demo_api_key, demo_services
 
     stop = _stop_event()
     async with demo_services(settings, db) as demo:
@@ -225,12 +240,25 @@ async def _serve_demo(settings: Settings, db: Database) -> None:
             base_url=demo.sandbox.bot_api_base_url,
             base_file_url=demo.sandbox.file_base_url,
         )
-        async with running(application):
+        async with running(application, options=inbox_options(settings)), contextlib.AsyncExitStack() as stack:
             reminders = _start_reminders(application, db, settings)
+            metrics.instrument_reminders(reminders)
+            stack.push_async_callback(reminders.shutdown)
+            api = ""
+            if settings.serve_http:
+                port = await _serve_http(stack, settings, application, None)
+                key = await demo_api_key(db, now=datetime.now(UTC))
+                base = f"http://{settings.listen_host}:{port}"
+                api = (
+                    f"  API OPD / OPD API: {base}/api/docs  (kesehatan, seluruh provinsi demo / whole demo province)\n"
+                    f"  Kunci API demo / demo API key: {key}\n"
+                    f"  Kesehatan layanan / health: {base}/healthz  {base}/metrics\n\n"
+                )
             log.info("demo ready at %s", demo.sandbox.url)
-            print(f"\n  JSiKa Bot demo: buka {demo.sandbox.url} di peramban / open it in a browser\n", flush=True)
+            print(
+                f"\n  JSiKa Bot demo: buka {demo.sandbox.url} di peramban / open it in a browser\n\n{api}", flush=True
+            )
             await stop.wait()
-            await reminders.shutdown()
 
 
 def _start_reminders(application: AppType, db: Database, settings: Settings) -> Scheduler:

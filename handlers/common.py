@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -70,20 +73,56 @@ async def stale_button(update: Update, context: AppContext) -> None:
     await query.answer(_("Tombol ini sudah tidak berlaku."), show_alert=False)
 
 
+_RAISED: ContextVar[list[BaseException] | None] = ContextVar("jsika_handler_errors", default=None)
+
+
+@contextlib.contextmanager
+def errors_to_caller() -> Iterator[list[BaseException]]:
+    """While the block runs, ``on_error`` collects what handlers raise instead of apologising.
+
+    PTB's error handler swallows the exception, so whoever fed the update (the inbox worker) would take a failed
+    update for a handled one. Inside this block the caller gets the errors back and decides: retry a passing
+    database error, or mark the update failed and apologise once (``apologise``).
+    """
+    errors: list[BaseException] = []
+    token = _RAISED.set(errors)
+    try:
+        yield errors
+    finally:
+        _RAISED.reset(token)
+
+
 async def on_error(update: object, context: AppContext) -> None:
     """Log the failure with the update id; tell the person politely, never with a traceback."""
+    raised = _RAISED.get()
+    if raised is not None and context.error is not None:
+        raised.append(context.error)  # the inbox worker retries or apologises (``errors_to_caller``)
+        return
     log.error("handler failed for update %s", getattr(update, "update_id", "?"), exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        actor = None
+    if isinstance(update, Update):
+        await apologise(update, context)
+
+
+async def apologise(update: Update, context: AppContext, *, timed_out: bool = False, ask_database: bool = True) -> None:
+    """Say sorry in the person's language: their stored one if the database can tell (``ask_database``), else
+    Telegram's. Never raises: the apology is the last resort, and its own failure is only logged."""
+    if update.effective_chat is None:
+        return
+    actor = None
+    if ask_database:
         try:
             actor = await current_actor(update, context)
         except Exception:  # the database may be what failed
             log.debug("could not resolve actor while reporting an error", exc_info=True)
-        lang = actor.language if actor else guest_language(update, context)
-        try:
-            await update.effective_chat.send_message(**render.sorry(lang))
-        except Exception:
-            log.warning("could not tell the user about the error", exc_info=True)
+    lang = actor.language if actor else guest_language(update, context)
+    try:
+        if update.callback_query is not None:
+            with contextlib.suppress(Exception):  # stop the button spinning; it may have been answered already
+                await update.callback_query.answer()
+        text = render.too_slow(lang) if timed_out else render.sorry(lang)
+        await update.effective_chat.send_message(**text)
+    except Exception:
+        log.warning("could not tell the user about the error", exc_info=True)
 
 
 async def ignore(update: Update, context: AppContext) -> None:

@@ -12,6 +12,8 @@ it. The rest of the inbox's SQL (leases, pruning, statistics) is in ``models/inb
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,11 +21,13 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from models.tables import INBOX_PENDING, Inbox, InboxStatus
+
+INBOX_FINISHED = (InboxStatus.DONE, InboxStatus.SKIPPED, InboxStatus.FAILED)
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +113,49 @@ def pending(table: Any) -> ColumnElement[bool]:
     return table.status.in_([literal_column(f"'{status.value}'") for status in INBOX_PENDING])
 
 
+def digest_of(payload: Mapping[str, Any]) -> str:
+    """A fingerprint of an update's content: Telegram resending an update sends the same JSON, so the same digest.
+
+    Key order is normalised (a resend may serialise differently); 128 bits of BLAKE2b are plenty to tell a new
+    update that reuses an old id from a repeat of the old one.
+    """
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 @cache
 def _store_statement(dialect: str) -> Any:
+    """Insert new ids; on a known id, overwrite the row only when it is finished and its content differs.
+
+    Only a *finished* row gives way: a pending one is still someone's work, and its id also keeps the chat's
+    order. A row without a digest (stored before migration 0015) keeps the old rule: same id, same update.
+    RETURNING yields inserted and overwritten rows alike — both are updates to handle.
+    """
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(Inbox).on_conflict_do_nothing(index_elements=["update_id"]).returning(Inbox.update_id)
+    stmt = insert(Inbox)
+    fresh = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={
+            "chat_id": fresh.chat_id,
+            "payload": fresh.payload,
+            "digest": fresh.digest,
+            "received_at": fresh.received_at,
+            "status": fresh.status,
+            "attempts": 0,
+            "lease_until": None,
+            "claimed_by": None,
+            "processed_at": None,
+            "error": None,
+        },
+        where=and_(
+            Inbox.digest.is_not(None),
+            Inbox.digest != fresh.digest,
+            Inbox.status.in_([literal_column(f"'{status.value}'") for status in INBOX_FINISHED]),
+        ),
+    ).returning(Inbox.update_id)
 
 
 async def store_updates(
@@ -122,7 +163,8 @@ async def store_updates(
 ) -> set[int]:
     """Insert ``(update_id, chat_id, payload)`` rows not seen before; return the ids that were new.
 
-    One statement whatever the batch size (SQLAlchemy's insertmanyvalues), so it is compiled once per process.
+    An id already handled whose content differs counts as new (see ``_store_statement``). One statement
+    whatever the batch size (SQLAlchemy's insertmanyvalues), so it is compiled once per process.
     """
     if not updates:
         return set()
@@ -131,6 +173,7 @@ async def store_updates(
             "update_id": uid,
             "chat_id": chat,
             "payload": payload,
+            "digest": digest_of(payload),
             "received_at": now,
             "status": InboxStatus.NEW,
             "attempts": 0,
@@ -140,6 +183,68 @@ async def store_updates(
     stmt = _store_statement(session.get_bind().dialect.name)
     result = await session.execute(stmt, rows)
     return set(result.scalars().all())
+
+
+async def reused_while_pending(session: AsyncSession, updates: Sequence[tuple[int, Mapping[str, Any]]]) -> set[int]:
+    """Of updates the store did not take, those whose id a *pending* row holds with other content.
+
+    They are not repeats but new updates reusing an id (``_store_statement`` overwrites only finished rows); the
+    receiver must keep them unconfirmed until the earlier update is finished. Runs only when a store met ids it
+    already had, which is rare (Telegram resending) — so the digests are computed again here rather than kept.
+    """
+    if not updates:
+        return set()
+    held = dict(
+        (
+            await session.execute(
+                select(Inbox.update_id, Inbox.digest).where(
+                    Inbox.update_id.in_([uid for uid, _ in updates]), pending(Inbox)
+                )
+            )
+        ).all()
+    )
+    return {uid for uid, payload in updates if held.get(uid) is not None and held[uid] != digest_of(payload)}
+
+
+async def held_back(session: AsyncSession, updates: Sequence[tuple[int, int | None, Mapping[str, Any]]]) -> set[int]:
+    """Of updates about to be stored (in arrival order), those that must wait because ids went backwards.
+
+    After Telegram restarts its ids, a new update may carry a lower id than one of its chat still pending here —
+    and the claim takes each chat's updates in id order, so it would overtake the earlier one — or the very id of
+    a pending update. Such an update waits (the receiver does not confirm it) until its chat's earlier updates are
+    done, and so does every later update of that chat in the batch. A repeat (same id, same content) is never
+    held: the store ignores it. Only asked when a batch's ids are not above every id stored before
+    (``bot.inbox.Inbox``), so the usual store costs nothing extra.
+    """
+    if not updates:
+        return set()
+    known: dict[int, str | None] = {}
+    busy_ids: set[int] = set()  # held by a pending update
+    for uid, digest, status in await session.execute(
+        select(Inbox.update_id, Inbox.digest, Inbox.status).where(Inbox.update_id.in_([u[0] for u in updates]))
+    ):
+        known[uid] = digest
+        if status in INBOX_PENDING:
+            busy_ids.add(uid)
+    chats = sorted({chat for _, chat, _ in updates if chat is not None})
+    last_pending = dict(
+        (
+            await session.execute(
+                select(Inbox.chat_id, func.max(Inbox.update_id))
+                .where(Inbox.chat_id.in_(chats), pending(Inbox))
+                .group_by(Inbox.chat_id)
+            )
+        ).all()
+    )
+    held: set[int] = set()
+    waiting_chats: set[int | None] = set()  # a chat with an update held: its later ones in the batch wait too
+    for uid, chat, payload in updates:
+        if uid in known and known[uid] in (None, digest_of(payload)):
+            continue  # a repeat (or a row from before migration 0015, which keeps the old rule)
+        if uid in busy_ids or (chat is not None and (chat in waiting_chats or last_pending.get(chat, -1) >= uid)):
+            held.add(uid)
+            waiting_chats.add(chat)
+    return held
 
 
 @cache

@@ -23,6 +23,7 @@ class NewUpdate:
     update_id: int
     chat_id: int | None
     payload: dict[str, Any]
+    in_order: bool = False  # from getUpdates: ids only go backwards when Telegram restarts them (``held_back``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,11 @@ async def stats(session: AsyncSession, now: datetime) -> InboxStats:
         failed=counts.get(InboxStatus.FAILED.value, 0),
         oldest_pending_seconds=lag,
     )
+
+
+async def highest_update_id(session: AsyncSession) -> int:
+    """The highest update id the inbox holds (0 when empty): the demo's sandbox continues after it."""
+    return int(await session.scalar(select(func.max(Inbox.update_id))) or 0)
 
 
 async def statuses(session: AsyncSession, update_ids: Sequence[int]) -> dict[int, InboxStatus]:

@@ -18,6 +18,8 @@ from bot.config import Settings
 from bot.demo.routes import page_configurer
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.runner import SandboxHandle, run_sandbox
+from models import api_keys
+from models import inbox_upkeep as inbox_queries
 from models.db import Database
 from models.tables import Household
 
@@ -37,6 +39,34 @@ and the global 30 messages/s stay Telegram's, so the outbox and the reminders ar
 """
 
 
+DEMO_KEY_NAME = "Demo OPD (data contoh)"
+DEMO_KEY_SECTOR = "kesehatan"
+DEMO_KEY_AREA = "36"  # the whole (demo) province
+
+
+async def demo_api_key(db: Database, *, now: datetime) -> str:
+    """A fresh OPD API key over the demo province, for a trainer to show the API; the last start's is revoked.
+
+    Only the demo creates it (``bot.service``), on the demo's database: the key sees synthetic families. A key is
+    shown once and stored hashed, so each start makes a new one instead of reprinting an old one.
+    """
+    async with db.session() as session:
+        for key in await api_keys.list_keys(session):
+            if key.name == DEMO_KEY_NAME and key.revoked_at is None:
+                await api_keys.revoke_key(session, str(key.id), now, by="demo")
+        _, plain = await api_keys.create_key(
+            session,
+            name=DEMO_KEY_NAME,
+            sector=DEMO_KEY_SECTOR,
+            area=DEMO_KEY_AREA,
+            can_see_nik=False,
+            rate_limit_per_minute=api_keys.MAX_RATE_LIMIT,
+            now=now,
+            created_by="demo",
+        )
+    return plain
+
+
 @dataclass(frozen=True, slots=True)
 class DemoServices:
     sandbox: SandboxHandle
@@ -44,13 +74,24 @@ class DemoServices:
     """True when this start seeded the (empty) database."""
 
 
-def demo_sandbox_config(settings: Settings) -> SandboxConfig:
+def demo_sandbox_config(settings: Settings, *, first_update_id: int = 1) -> SandboxConfig:
     return SandboxConfig(
+        first_update_id=first_update_id,
         rate_limits=settings.sandbox_rate_limits,
         bot_username=settings.bot_username,
         bot_first_name="JSiKa Bot",
         chat_burst=DEMO_CHAT_BURST,
     )
+
+
+async def next_update_id(db: Database) -> int:
+    """Where the sandbox's update ids continue: after every id the inbox still holds from earlier runs.
+
+    The sandbox keeps no state of its own between starts; the inbox is the record of the ids it handed out. A
+    restarted demo that began at 1 again saw its first updates taken for repeats of the last run's.
+    """
+    async with db.session() as session:
+        return await inbox_queries.highest_update_id(session) + 1
 
 
 async def has_households(db: Database) -> bool:
@@ -97,7 +138,7 @@ async def demo_services(
     day = today or datetime.now(settings.tz).date()
     seeded = await seed_if_empty(db, households=households, today=day)
     async with run_sandbox(
-        demo_sandbox_config(settings),
+        demo_sandbox_config(settings, first_update_id=await next_update_id(db)),
         host=settings.demo_host,
         port=settings.demo_port if port is None else port,
         configure=page_configurer(db),

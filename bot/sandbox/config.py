@@ -25,6 +25,10 @@ class SandboxConfig:
     bot_username: str = "jsika_sandbox_bot"
     bot_first_name: str = "JSiKa Sandbox"
 
+    first_update_id: int = 1
+    """The id of the first update queued. ``jsika demo`` continues after the ids its inbox still holds, so a
+    restarted demo does not reuse them (Telegram's ids never go backwards either)."""
+
     rate_limits: bool = True
     global_rate: float = 30.0
     """Sending calls per second to all chats together (refill rate of the global token bucket)."""

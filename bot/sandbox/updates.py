@@ -34,7 +34,7 @@ class UpdateQueue:
         self.pending: deque[tuple[int, dict[str, Any]]] = deque()
         self.notifier = Notifier()
         self.allowed_updates: list[str] | None = None
-        self._next_id = 1
+        self._next_id = max(1, config.first_update_id)
         self._poll_generation = 0
         self.closing = False
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from bot import metrics
-from bot.inbox import Inbox
+from bot.inbox import Inbox, UpdateIdBusy
 from bot.web.context import web_context
 from bot.web.errors import error_response
 from models.inbox import MalformedUpdate
@@ -52,6 +52,10 @@ def install(app: FastAPI, path: str) -> None:
         except (ValueError, MalformedUpdate):  # json.JSONDecodeError is a ValueError
             metrics.WEBHOOK_REJECTED.labels("malformed").inc()
             return error_response(request, 400, "malformed_update")
+        except UpdateIdBusy as busy:  # an id reused while its earlier update still waits: Telegram resends it later
+            log.warning("%s", busy)
+            metrics.WEBHOOK_REJECTED.labels("id_busy").inc()
+            return error_response(request, 503, "unavailable", headers={"Retry-After": "5"})
         return Response(_OK, media_type="application/json")
 
     app.add_api_route(path, webhook, methods=["POST"], include_in_schema=False)

@@ -298,3 +298,14 @@ def sorry(lang: str) -> Reply:
             "Maaf, terjadi gangguan saat memproses pesan Anda. Jawaban Anda sebelumnya tetap tersimpan; silakan coba lagi."
         )
     )
+
+
+def too_slow(lang: str) -> Reply:
+    """The update's time limit cut its handling off (``bot/inbox_worker.py``): the chat moves on."""
+    _ = translator(lang)
+    return reply(
+        _(
+            "Maaf, pesan Anda terlalu lama diproses dan dihentikan. Jawaban Anda sebelumnya tetap tersimpan; "
+            "silakan coba lagi sebentar lagi."
+        )
+    )

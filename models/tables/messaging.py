@@ -84,6 +84,8 @@ class Inbox(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The content's fingerprint: the same id with another digest is a new update (ids restart, migration 0015).
+    digest: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[InboxStatus] = mapped_column(str_enum(InboxStatus, "inbox_status"), default=InboxStatus.NEW)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]

@@ -56,15 +56,28 @@ async def test_correct_secret_stores_the_raw_update_for_the_workers(client: http
 
 async def test_a_duplicate_update_is_acknowledged_and_ignored(client: httpx.AsyncClient, db: Database) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-    first = await client.post(PATH, json=update(7, text="pertama"), headers=headers)
-    again = await client.post(PATH, json=update(7, text="dikirim ulang"), headers=headers)
+    sent = update(7, text="pertama")
+    first = await client.post(PATH, json=sent, headers=headers)
+    again = await client.post(PATH, json=sent, headers=headers)  # Telegram resending: the same update
     assert first.status_code == again.status_code == 200
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(Inbox)) == 1
-        stored = await s.get(Inbox, 7)
-        assert stored is not None and stored.payload["message"]["text"] == "pertama"
     metrics = (await client.get("/metrics")).text
     assert 'jsika_updates_duplicate_total{source="webhook"}' in metrics
+
+
+async def test_an_id_reused_while_its_update_still_waits_is_refused_for_telegram_to_resend(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    first = await client.post(PATH, json=update(7, text="pertama"), headers=headers)
+    other = await client.post(PATH, json=update(7, text="isi lain, nomor sama"), headers=headers)
+    assert first.status_code == 200
+    assert other.status_code == 503 and other.headers["Retry-After"] == "5"  # not confirmed: Telegram sends it again
+    assert other.json()["error"]["code"] == "unavailable"
+    async with db.session() as s:
+        stored = await s.get(Inbox, 7)
+        assert stored is not None and stored.payload["message"]["text"] == "pertama"  # the waiting one is kept
 
 
 async def test_a_body_that_is_not_an_update_gets_400_json(client: httpx.AsyncClient, db: Database) -> None:
