@@ -19,7 +19,7 @@ from models import audit
 from models.actor import Actor
 from models.regions import normalize_region_code
 from models.tables import AccessAttempt, Invite, Region, Role, User
-from models.validate import normalize_phone
+from models.validate import contact_phone, normalize_phone
 
 INVITE_TTL = timedelta(days=7)
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -119,10 +119,10 @@ async def link_by_contact(
             detail=f"kontak milik {contact_user_id}",
         )
         return AccessResult(Outcome.FOREIGN_CONTACT)
-    checked = normalize_phone(phone)
+    roster_phone = contact_phone(phone)  # international form only: 8529… is Hong Kong, never 08529…
     user = None
-    if checked.ok and checked.value:
-        user = await session.scalar(select(User).where(User.phone == checked.value))
+    if roster_phone is not None:
+        user = await session.scalar(select(User).where(User.phone == roster_phone))
     if user is None:
         await _attempt(session, telegram_id, "contact", False, now)
         return AccessResult(Outcome.NOT_ON_ROSTER)
