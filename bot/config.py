@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     inbox_retention_hours: float = Field(48.0, gt=0, description="Handled updates kept this long (duplicate check)")
     shutdown_grace_seconds: float = Field(25.0, ge=0, description="On SIGTERM, time for updates in hand to finish")
     api_rate_limit_per_minute: int = Field(120, ge=1, le=100_000, description="Default limit for new OPD API keys")
+    api_max_body_bytes: int = Field(
+        64 * 1024, ge=1024, le=16 * 1024 * 1024, description="Largest request body on the OPD API and other routes"
+    )
+    webhook_max_body_bytes: int = Field(
+        1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024, description="Largest Telegram webhook body"
+    )
 
     demo_host: str = "127.0.0.1"
     demo_port: int = Field(8080, ge=1, le=65535)

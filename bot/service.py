@@ -167,6 +167,8 @@ async def _serve_telegram(settings: Settings, db: Database) -> None:
             webhook_path=webhook_path(settings),
             webhook_secret=webhook_secret(settings),
             telegram_probe=application.bot.get_me,
+            api_max_body_bytes=settings.api_max_body_bytes,
+            webhook_max_body_bytes=settings.webhook_max_body_bytes,
         )
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(reminders.shutdown)

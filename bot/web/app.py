@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from bot.metrics import HttpMetrics
 from bot.web import errors, health, opd, telegram
 from bot.web.context import WebContext
+from bot.web.limits import BodyLimit
 
 DESCRIPTION = """\
 Read-only access for other agencies (OPD) to the Jamsosratu households, members and referrals of **their sector**
@@ -35,5 +36,6 @@ def create_app(context: WebContext) -> FastAPI:
     telegram.install(app, context.webhook_path)
     health.install(app, context)
     app.include_router(opd.router)
+    app.add_middleware(BodyLimit, limit_for=context.max_body_bytes)
     app.add_middleware(HttpMetrics)
     return app

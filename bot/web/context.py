@@ -30,6 +30,11 @@ class WebContext:
     webhook_secret: str | None = None
     telegram_probe: Callable[[], Awaitable[object]] | None = None  # getMe, for /readyz
     probe_timeout: float = 3.0
+    api_max_body_bytes: int = 64 * 1024  # a referral PATCH is a few hundred bytes
+    webhook_max_body_bytes: int = 1024 * 1024  # a Telegram update with a long text and entities is far below this
+
+    def max_body_bytes(self, path: str) -> int:
+        return self.webhook_max_body_bytes if path == self.webhook_path else self.api_max_body_bytes
 
     def today(self) -> date:
         return self.clock().astimezone(self.tz).date()

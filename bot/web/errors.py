@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.i18n import N_, normalize_language, translator
+from bot.web.limits import BodyTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ MESSAGES = {
     "method_not_allowed": N_("Metode HTTP ini tidak didukung untuk alamat ini."),
     "unauthorized_webhook": N_("Token rahasia webhook salah atau tidak ada."),
     "malformed_update": N_("Isi permintaan bukan update Telegram yang valid."),
+    "body_too_large": N_("Isi permintaan terlalu besar; paling banyak {limit} bita."),
     "unavailable": N_("Layanan sedang tidak tersedia; coba lagi sebentar lagi."),
     "internal": N_("Terjadi kesalahan di server. Kejadian ini sudah dicatat."),
 }
@@ -101,6 +103,10 @@ def install(app: FastAPI) -> None:
         status = exc.status_code if 400 <= exc.status_code < 500 else 500
         return error_response(request, status, code, headers=getattr(exc, "headers", None))
 
+    async def too_large(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyTooLarge)
+        return error_response(request, 413, "body_too_large", headers={"Connection": "close"}, limit=exc.limit)
+
     async def database_away(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc)
         return error_response(request, 503, "unavailable", headers={"Retry-After": "5"})
@@ -112,6 +118,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(OperationalError, database_away)
     app.add_exception_handler(InterfaceError, database_away)
     app.add_exception_handler(ConnectionError, database_away)

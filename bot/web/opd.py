@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
@@ -35,6 +37,7 @@ from models.queries import opd
 from models.tables import HouseholdStatus, ReferralStatus
 
 T = TypeVar("T")
+B = TypeVar("B", bound=BaseModel)
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer jsk_…")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Alternatively X-API-Key: jsk_…")
@@ -289,14 +292,38 @@ async def referral(request: Request, key: Key, referral_id: ReferralId) -> Refer
     return ReferralOut.of(await _call(request, key, "api.referral", work, lambda r: f"rujukan {r.id}"))
 
 
+async def _read_body(request: Request, model: type[B]) -> B:
+    """The JSON body as ``model``, read only now that the key is known good (FastAPI reads a declared body before
+    it checks any dependency, so the PATCH declares none). Bounded by ``bot.web.limits``; bad JSON is a 422."""
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        problems = [{**e, "loc": ("body", *e.get("loc", ()))} for e in error.errors(include_url=False)]
+        raise RequestValidationError(problems) from None
+
+
+_REFERRAL_UPDATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ReferralUpdate.model_json_schema()}},
+    }
+}
+
+
 @router.patch(
     "/referrals/{referral_id}",
     response_model=ReferralOut,
     tags=["rujukan"],
     summary="Accept a referral or mark it handled, with a note (the API's only write)",
-    responses={409: {"model": ErrorResponse, "description": "Status cannot go backwards"}},
+    responses={
+        409: {"model": ErrorResponse, "description": "Status cannot go backwards"},
+        413: {"model": ErrorResponse, "description": "Body over JSIKA_API_MAX_BODY_BYTES"},
+    },
+    openapi_extra=_REFERRAL_UPDATE_BODY,
 )
-async def update_referral(request: Request, key: Key, referral_id: ReferralId, body: ReferralUpdate) -> ReferralOut:
+async def update_referral(request: Request, key: Key, referral_id: ReferralId) -> ReferralOut:
+    body = await _read_body(request, ReferralUpdate)
     context = web_context(request)
     now = context.clock()
     asked = f"PATCH {request.url.path}"
