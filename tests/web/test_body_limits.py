@@ -48,7 +48,9 @@ async def _send_part(
     answer without sending the rest. Returns status, headers, JSON body and the bytes of body sent."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        head = f"{method} {path} HTTP/1.1\r\nHost: jsika.test\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head = f"{method} {path} HTTP/1.1\r\nHost: jsika.test\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in headers.items()
+        )
         writer.write(head.encode() + b"\r\n")
         sent = 0
         chunked = headers.get("Transfer-Encoding") == "chunked"
