@@ -39,6 +39,7 @@ class Settings(BaseSettings):
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    metrics_token: SecretStr | None = Field(None, description="When set, /metrics needs Authorization: Bearer <it>")
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(8443, ge=1, le=65535)
     webhook_max_connections: int = Field(40, ge=1, le=100, description="setWebhook max_connections")

@@ -167,6 +167,7 @@ async def _serve_telegram(settings: Settings, db: Database) -> None:
             webhook_path=webhook_path(settings),
             webhook_secret=webhook_secret(settings),
             telegram_probe=application.bot.get_me,
+            metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
             api_max_body_bytes=settings.api_max_body_bytes,
             webhook_max_body_bytes=settings.webhook_max_body_bytes,
         )

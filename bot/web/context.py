@@ -30,6 +30,7 @@ class WebContext:
     webhook_secret: str | None = None
     telegram_probe: Callable[[], Awaitable[object]] | None = None  # getMe, for /readyz
     probe_timeout: float = 3.0
+    metrics_token: str | None = None  # /metrics answers only with "Authorization: Bearer <this>" when set
     api_max_body_bytes: int = 64 * 1024  # a referral PATCH is a few hundred bytes
     webhook_max_body_bytes: int = 1024 * 1024  # a Telegram update with a long text and entities is far below this
 

@@ -34,6 +34,7 @@ MESSAGES = {
     "invalid_status": N_("Status hanya bisa diubah menjadi diterima atau ditangani."),
     "status_backwards": N_("Rujukan sudah berstatus {current}; status tidak bisa mundur."),
     "method_not_allowed": N_("Metode HTTP ini tidak didukung untuk alamat ini."),
+    "metrics_token": N_("Token /metrics salah atau tidak ada. Kirim header Authorization: Bearer <token>."),
     "unauthorized_webhook": N_("Token rahasia webhook salah atau tidak ada."),
     "malformed_update": N_("Isi permintaan bukan update Telegram yang valid."),
     "body_too_large": N_("Isi permintaan terlalu besar; paling banyak {limit} bita."),

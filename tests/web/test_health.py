@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from bot.web import WebContext, create_app
 from models.db import Database
-from tests.web.conftest import FixedClock
+from tests.web.conftest import NOW, FixedClock
 
 
 def _closed_port() -> int:
@@ -81,3 +81,16 @@ async def test_metrics_show_updates_queues_and_http_latency(client: httpx.AsyncC
     assert "jsika_inbox_lag_seconds" in text
     assert 'jsika_outbox_messages{state="queued"} 0.0' in text
     assert 'jsika_http_request_seconds_count{method="POST",route="/telegram/webhook",status="200"}' in text
+
+
+async def test_metrics_can_require_a_bearer_token(db: Database) -> None:
+    app = create_app(WebContext(db=db, clock=FixedClock(NOW), metrics_token="rahasia-metrik"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://jsika.test") as http:
+        missing = await http.get("/metrics")
+        wrong = await http.get("/metrics", headers={"Authorization": "Bearer rahasia-metri"})
+        right = await http.get("/metrics", headers={"Authorization": "Bearer rahasia-metrik"})
+    assert missing.status_code == wrong.status_code == 401
+    assert missing.json()["error"]["code"] == "metrics_token"
+    assert "jsika_inbox_updates" not in missing.text + wrong.text
+    assert right.status_code == 200 and "jsika_inbox_updates" in right.text
