@@ -128,7 +128,9 @@ def install(app: FastAPI, context: WebContext) -> None:
         # scraper can require a token (JSIKA_METRICS_TOKEN), compared in constant time.
         if context.metrics_token:
             scheme, _, given = request.headers.get("authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), context.metrics_token.encode()):
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), context.metrics_token.encode()
+            ):
                 return error_response(request, 401, "metrics_token", headers={"WWW-Authenticate": "Bearer"})
         return Response(await exposition.render(), media_type=metrics.CONTENT_TYPE)
 

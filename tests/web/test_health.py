@@ -94,3 +94,15 @@ async def test_metrics_can_require_a_bearer_token(db: Database) -> None:
     assert missing.json()["error"]["code"] == "metrics_token"
     assert "jsika_inbox_updates" not in missing.text + wrong.text
     assert right.status_code == 200 and "jsika_inbox_updates" in right.text
+
+
+async def test_api_docs_load_swagger_ui_from_this_server_not_a_cdn(client: httpx.AsyncClient) -> None:
+    page = await client.get("/api/docs")
+    assert page.status_code == 200
+    assert "/api/openapi.json" in page.text
+    assert "cdn." not in page.text and "https://" not in page.text
+    script = await client.get("/api/docs/static/swagger-ui-bundle.js")
+    css = await client.get("/api/docs/static/swagger-ui.css")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert css.status_code == 200 and ".swagger-ui" in css.text
+    assert 'version="5.' in script.text  # Swagger UI 5 renders the OpenAPI 3.1 document FastAPI writes
