@@ -16,6 +16,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.i18n import N_, normalize_language, translator
+from bot.web import audit as web_audit
 from bot.web.limits import BodyTooLarge
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def install(app: FastAPI) -> None:
 
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
+        await web_audit.refused(request, exc.status, exc.code)
         return error_response(request, exc.status, exc.code, headers=exc.headers, details=exc.details, **exc.values)
 
     async def validation(request: Request, exc: Exception) -> JSONResponse:
@@ -96,6 +98,7 @@ def install(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": str(e.get("msg", ""))}
             for e in exc.errors()
         ]
+        await web_audit.refused(request, 422, "invalid_request")
         return error_response(request, 422, "invalid_request", details=details)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -106,6 +109,7 @@ def install(app: FastAPI) -> None:
 
     async def too_large(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, BodyTooLarge)
+        await web_audit.refused(request, 413, "body_too_large")
         return error_response(request, 413, "body_too_large", headers={"Connection": "close"}, limit=exc.limit)
 
     async def database_away(request: Request, exc: Exception) -> JSONResponse:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
+from bot.web import audit as web_audit
 from bot.web.context import WebContext, web_context
 from bot.web.errors import ApiError
 from bot.web.schemas import (
@@ -75,6 +76,7 @@ async def authenticate(
     if scope is None or decision is None:
         metrics.API_REQUESTS.labels("-", "401").inc()
         raise ApiError(401, "invalid_key", headers={"WWW-Authenticate": "Bearer"})
+    web_audit.authenticated(request, scope)
     if not decision.allowed:
         metrics.API_REQUESTS.labels(scope.prefix, "429").inc()
         raise ApiError(
@@ -134,6 +136,7 @@ async def _call(
     """Run one scoped query and audit it — also when the request is refused (the refusal is audited)."""
     context = web_context(request)
     asked = f"{request.method} {request.url.path}" + (f"?{request.url.query}" if request.url.query else "")
+    web_audit.mark_audited(request)  # this call's row is written here, whichever way it ends
     try:
         async with context.db.session() as session:
             result = await work(session, context)

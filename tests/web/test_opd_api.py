@@ -249,3 +249,44 @@ async def test_errors_are_json_with_a_message_in_the_asked_language(client: http
     wrong_method = await client.delete("/api/v1/members", headers=auth(key))
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_refusals_after_authentication_are_audited_too(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    """429, a bad cursor (400), bad parameters and a bad body (422), an oversized body (413): each leaves a row."""
+    key_id, key = await new_key(db, "pendidikan", area="36.01", rate_limit=5)
+    referral = world.referrals["pendidikan_pandeglang"]
+    answers = [
+        await client.get("/api/v1/members", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=auth(key)),
+        await client.get("/api/v1/members", params={"limit": "0"}, headers=auth(key)),
+        await client.patch(f"/api/v1/referrals/{referral}", json={"status": "mundur"}, headers=auth(key)),
+        await client.patch(f"/api/v1/referrals/{referral}", content=b"{" + b" " * 70_000 + b"}", headers=auth(key)),
+    ]
+    answers += [await client.get("/api/v1/me", headers=auth(key)) for _ in range(2)]
+    assert [a.status_code for a in answers] == [400, 422, 422, 413, 200, 429]
+    await client.get("/api/v1/me", headers={"Authorization": "Bearer jsk_bogus_key"})  # no key: nobody to audit
+    async with db.session() as s:
+        rows = (
+            await s.scalars(
+                select(Audit).where(Audit.actor_type == "api_key", Audit.actor_id == str(key_id)).order_by(Audit.id)
+            )
+        ).all()
+        anonymous = (
+            await s.scalars(select(Audit).where(Audit.actor_type == "api_key", Audit.actor_id != str(key_id)))
+        ).all()
+    details = [r.detail or "" for r in rows]
+    assert [r.action for r in rows] == [
+        "api.refused",
+        "api.refused",
+        "api.refused",
+        "api.refused",
+        "api.me",
+        "api.refused",
+    ]
+    assert "400 invalid_cursor" in details[0] and "cursor=" in details[0]
+    assert "422 invalid_request" in details[1] and "limit=0" in details[1]
+    assert "422 invalid_request" in details[2] and f"PATCH /api/v1/referrals/{referral}" in details[2]
+    assert "413 body_too_large" in details[3]
+    assert "429 rate_limited" in details[5]
+    assert anonymous == []
