@@ -165,6 +165,9 @@ class Inbox:
                     ride.failed()
                 if not isinstance(error, Exception):
                     raise
+                if len(batch) > 1:
+                    await self._write_one_by_one(batch)
+                    continue
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(error)
@@ -177,6 +180,24 @@ class Inbox:
                 new -= mine
                 if not done.done():
                     done.set_result((mine, claimed_by))
+
+    async def _write_one_by_one(
+        self, batch: list[tuple[list[queries.NewUpdate], asyncio.Future[tuple[set[int], InboxWorker | None]]]]
+    ) -> None:
+        """A group commit failed: store each caller's updates on their own, so that one update the database refuses
+        (or a caller whose updates it cannot take) fails only that caller, never the others it happened to ride
+        with. When the database itself is away every caller fails here too, with its own error."""
+        for updates, done in batch:
+            try:
+                async with self.db.session() as session:
+                    rows = [(u.update_id, u.chat_id, u.payload) for u in updates]
+                    new = await store_updates(session, rows, self.clock())
+            except Exception as error:
+                if not done.done():
+                    done.set_exception(error)
+                continue
+            if not done.done():
+                done.set_result(({u.update_id for u in updates} & new, None))
 
 
 Outcome = tuple[int, InboxStatus, str | None, "asyncio.Future[bool | None]", int]  # id, status, error, done, tries

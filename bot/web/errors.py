@@ -12,7 +12,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.i18n import N_, normalize_language, translator
@@ -84,6 +85,24 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+# SQLSTATE classes that mean "the database cannot serve us now", not "this statement is wrong": connection
+# exceptions (08), operator intervention such as a restart in progress (57P), too many connections (53300), and
+# a database or role that is not there (3D000, 28) — a half-finished deployment, not a bug in the request.
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53300", "3D000", "28")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is out of reach (answer 503 and retry), as opposed to a bug (500)."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)):
+        return True  # OSError covers refused connections and unresolvable hosts; ConnectionError is one
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        return isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES)
+    return False
+
+
 def install(app: FastAPI) -> None:
     """Error handlers for our errors, FastAPI's validation, unknown paths, a database away, and the rest."""
 
@@ -116,6 +135,11 @@ def install(app: FastAPI) -> None:
         log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc)
         return error_response(request, 503, "unavailable", headers={"Retry-After": "5"})
 
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            return await database_away(request, exc)
+        return await unexpected(request, exc)
+
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(request, 500, "internal")
@@ -126,6 +150,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(OperationalError, database_away)
     app.add_exception_handler(InterfaceError, database_away)
-    app.add_exception_handler(ConnectionError, database_away)
+    app.add_exception_handler(PoolTimeout, database_away)
+    app.add_exception_handler(OSError, database_away)  # ConnectionError, a host that does not resolve …
     app.add_exception_handler(TimeoutError, database_away)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Exception, unexpected)
