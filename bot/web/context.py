@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 
 from bot.inbox import Inbox
+from bot.web.throttle import InvalidKeyThrottle
 from models.db import Database
 
 
@@ -30,6 +31,7 @@ class WebContext:
     webhook_secret: str | None = None
     telegram_probe: Callable[[], Awaitable[object]] | None = None  # getMe, for /readyz
     probe_timeout: float = 3.0
+    invalid_keys: InvalidKeyThrottle = field(default_factory=InvalidKeyThrottle)
     metrics_token: str | None = None  # /metrics answers only with "Authorization: Bearer <this>" when set
     api_max_body_bytes: int = 64 * 1024  # a referral PATCH is a few hundred bytes
     webhook_max_body_bytes: int = 1024 * 1024  # a Telegram update with a long text and entities is far below this

@@ -26,6 +26,9 @@ MESSAGES = {
     "missing_key": N_("Kunci API tidak ada. Kirim header Authorization: Bearer <kunci>."),
     "invalid_key": N_("Kunci API tidak valid atau sudah dicabut."),
     "rate_limited": N_("Terlalu banyak permintaan untuk kunci ini. Coba lagi setelah {seconds} detik."),
+    "invalid_keys_throttled": N_(
+        "Terlalu banyak kunci API tidak valid dari alamat ini. Coba lagi setelah {seconds} detik."
+    ),
     "invalid_request": N_("Parameter permintaan tidak valid; lihat details."),
     "invalid_cursor": N_("Cursor tidak valid; pakai next_cursor dari halaman sebelumnya."),
     "invalid_area": N_("Kode wilayah tidak valid (contoh: 36.01 atau 36.01.01)."),

@@ -70,10 +70,16 @@ async def authenticate(
         metrics.API_REQUESTS.labels("-", "401").inc()
         raise ApiError(401, "missing_key", headers={"WWW-Authenticate": "Bearer"})
     now = context.clock()
+    address = request.client.host if request.client is not None else "-"
+    wait = context.invalid_keys.retry_after(address, now)
+    if wait is not None:  # this address keeps sending bad keys: refused before any lookup
+        metrics.API_REQUESTS.labels("-", "429").inc()
+        raise ApiError(429, "invalid_keys_throttled", seconds=wait, headers={"Retry-After": str(wait)})
     async with context.db.session() as session:
         scope = await api_keys.verify(session, plain.strip(), now)
         decision = await api_keys.count_call(session, scope, now) if scope is not None else None
     if scope is None or decision is None:
+        context.invalid_keys.failed(address, now)
         metrics.API_REQUESTS.labels("-", "401").inc()
         raise ApiError(401, "invalid_key", headers={"WWW-Authenticate": "Bearer"})
     web_audit.authenticated(request, scope)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 
+from bot.web.throttle import MAX_FAILURES as THROTTLE_MAX
+from bot.web.throttle import WINDOW as THROTTLE_WINDOW
 from models import api_keys
 from models.db import Database
 from models.tables import ApiKeyUsage, Audit, Referral, ReferralStatus
@@ -290,3 +293,24 @@ async def test_refusals_after_authentication_are_audited_too(
     assert "413 body_too_large" in details[3]
     assert "429 rate_limited" in details[5]
     assert anonymous == []
+
+
+async def test_repeated_invalid_keys_from_one_address_are_throttled(
+    app: FastAPI, db: Database, clock: FixedClock, world: World
+) -> None:
+    _, key = await new_key(db, "pendidikan")
+
+    def client_at(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://jsika.test")
+
+    async with client_at("203.0.113.7") as prober, client_at("198.51.100.2") as agency:
+        guesses = [await prober.get("/api/v1/me", headers=auth(f"jsk_guess{i:03d}_x")) for i in range(THROTTLE_MAX)]
+        assert {g.status_code for g in guesses} == {401}
+        refused = await prober.get("/api/v1/me", headers=auth(key))  # even a good key: no lookups from here now
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "invalid_keys_throttled"
+        assert 0 < int(refused.headers["Retry-After"]) <= 600
+        assert (await agency.get("/api/v1/me", headers=auth(key))).status_code == 200  # other addresses unaffected
+        clock.now += THROTTLE_WINDOW
+        assert (await prober.get("/api/v1/me", headers=auth(key))).status_code == 200
