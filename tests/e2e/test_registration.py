@@ -222,3 +222,63 @@ async def test_foreign_contact_never_links_the_roster_entry_with_the_same_digits
         assert dedi is not None and dedi.telegram_id is None
     owner = await person(5033, "Dedi")
     assert "Pak Dedi" in (await owner.share_contact("6285291234567")).text
+
+
+async def test_a_pendamping_moving_to_a_new_account_is_told_to_the_old_one_and_the_area_admin(
+    person: PersonFactory, db: Database
+) -> None:
+    """Numbers get recycled: the account that lost the link and the admins of the area learn of the move."""
+    await _roster(db, "Ibu Admin", "081100000001", role=Role.ADMIN, area="36")
+    await _roster(db, "Admin Pandeglang", "081100000009", role=Role.ADMIN, area="36.01")
+    await _roster(db, "Siti Aminah", "081234567890")
+    admin, other_admin = await person(5040, "Admin"), await person(5041, "Admin Pdg")
+    await admin.share_contact("6281100000001")
+    await other_admin.share_contact("6281100000009")
+    old = await person(5042, "Siti")
+    await old.share_contact("6281234567890")
+    new = await person(5043, "Siti baru")
+    assert "Siti Aminah" in (await new.share_contact("6281234567890")).text
+    assert "akun Telegram lain" in (await old.collect()).text
+    notice = (await admin.collect()).text
+    assert "Siti Aminah" in notice and "5043" in notice and "/nonaktifkan" in notice
+    assert "Siti Aminah" not in (await other_admin.collect()).text  # Lebak is not Pandeglang's
+
+
+async def test_a_koordinator_entry_moves_to_a_new_account_only_after_an_admin_confirms(
+    person: PersonFactory, db: Database
+) -> None:
+    dedi_id = await _roster(db, "Pak Dedi", "081100000002", role=Role.KOORDINATOR, area="36.02")
+    await _roster(db, "Ibu Admin", "081100000001", role=Role.ADMIN, area="36")
+    await _roster(db, "Admin Pandeglang", "081100000009", role=Role.ADMIN, area="36.01")
+    admin, other_admin = await person(5050, "Admin"), await person(5051, "Admin Pdg")
+    await admin.share_contact("6281100000001")
+    await other_admin.share_contact("6281100000009")
+    old = await person(5052, "Dedi")
+    assert "Pak Dedi" in (await old.share_contact("6281100000002")).text  # a first link needs no one
+
+    new = await person(5053, "Pemilik nomor baru")
+    assert "mengonfirmasi" in (await new.share_contact("6281100000002")).text
+    assert "/ringkasan" not in (await new.say("/bantuan")).text
+    assert "meminta" in (await old.collect()).text
+    assert "Pak Dedi" in (await admin.collect()).text
+    async with db.session() as session:
+        assert (await users.actor_for_telegram(session, 5052)) is not None
+        assert (await users.actor_for_telegram(session, 5053)) is None
+
+    # Forged confirmations: from the requester itself, and from an admin of another area.
+    await new.press_data(max(new.bot_messages), f"rl:ok:{dedi_id}:5053")
+    assert (
+        "bisa Anda setujui"
+        in (await other_admin.press_data(max(other_admin.bot_messages), f"rl:ok:{dedi_id}:5053")).text
+    )
+    async with db.session() as session:
+        assert (await users.actor_for_telegram(session, 5053)) is None
+
+    assert "sudah dihubungkan" in (await admin.press("Setujui")).text
+    assert "Pak Dedi" in (await new.collect()).text
+    assert "akun Telegram lain" in (await old.collect()).text
+    async with db.session() as session:
+        moved = await users.actor_for_telegram(session, 5053)
+        assert moved is not None and moved.name == "Pak Dedi"
+        assert (await users.actor_for_telegram(session, 5052)) is None
+    assert "bisa Anda setujui" in (await admin.press("Setujui")).text  # one confirmation per request
