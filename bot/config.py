@@ -42,6 +42,7 @@ class Settings(BaseSettings):
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    metrics_token: SecretStr | None = Field(None, description="When set, /metrics needs Authorization: Bearer <it>")
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(8443, ge=1, le=65535)
     webhook_max_connections: int = Field(40, ge=1, le=100, description="setWebhook max_connections")
@@ -62,6 +63,12 @@ class Settings(BaseSettings):
     )
     update_retries: int = Field(4, ge=0, le=10, description="Retries of a passing database error within one update")
     api_rate_limit_per_minute: int = Field(120, ge=1, le=100_000, description="Default limit for new OPD API keys")
+    api_max_body_bytes: int = Field(
+        64 * 1024, ge=1024, le=16 * 1024 * 1024, description="Largest request body on the OPD API and other routes"
+    )
+    webhook_max_body_bytes: int = Field(
+        1024 * 1024, ge=64 * 1024, le=64 * 1024 * 1024, description="Largest Telegram webhook body"
+    )
 
     demo_host: str = "127.0.0.1"
     demo_port: int = Field(8080, ge=1, le=65535)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot import metrics
 from bot.inbox_pass import RideOwner, WallClock
 from bot.inbox_worker import (
@@ -181,13 +183,7 @@ class Inbox:
             ride = await self._local.ride() if self._local is not None else None
             try:
                 async with self.db.session() as session:
-                    rows = [(u.update_id, u.chat_id, u.payload) for u in unique.values()]
-                    polled = [u for u in unique.values() if u.in_order]
-                    busy = await self._held_back(session, [(u.update_id, u.chat_id, u.payload) for u in polled])
-                    new = await store_updates(session, [r for r in rows if r[0] not in busy], self.clock())
-                    repeated = [(u.update_id, u.payload) for u in unique.values() if u.update_id not in new | busy]
-                    busy |= await reused_while_pending(session, repeated) if repeated else set()
-                    highest = max((r[0] for r in rows if r[0] not in busy), default=0)
+                    new, busy, highest = await self._store(session, list(unique.values()))
                     if ride is not None:
                         await ride.run(session)
             except BaseException as error:
@@ -195,6 +191,9 @@ class Inbox:
                     ride.failed()
                 if not isinstance(error, Exception):
                     raise
+                if len(batch) > 1:
+                    await self._write_one_by_one(batch)
+                    continue
                 for _, done in batch:
                     if not done.done():
                         done.set_exception(error)
@@ -209,6 +208,33 @@ class Inbox:
                 new -= mine
                 if not done.done():
                     done.set_result(_Stored(mine, ids & busy, claimed_by))
+
+    async def _store(self, session: AsyncSession, updates: list[queries.NewUpdate]) -> tuple[set[int], set[int], int]:
+        """Store what may be stored now: the new ids, the ids held back or still busy with other content, and the
+        highest id stored (``accept`` reports the busy ones so that Telegram sends them again)."""
+        rows = [(u.update_id, u.chat_id, u.payload) for u in updates]
+        polled = [(u.update_id, u.chat_id, u.payload) for u in updates if u.in_order]
+        busy = await self._held_back(session, polled)
+        new = await store_updates(session, [r for r in rows if r[0] not in busy], self.clock())
+        repeated = [(u.update_id, u.payload) for u in updates if u.update_id not in new | busy]
+        busy |= await reused_while_pending(session, repeated) if repeated else set()
+        return new, busy, max((r[0] for r in rows if r[0] not in busy), default=0)
+
+    async def _write_one_by_one(self, batch: list[tuple[list[queries.NewUpdate], asyncio.Future[_Stored]]]) -> None:
+        """A group commit failed: store each caller's updates on their own, so that one update the database refuses
+        (or a caller whose updates it cannot take) fails only that caller, never the others it happened to ride
+        with. When the database itself is away every caller fails here too, with its own error."""
+        for updates, done in batch:
+            try:
+                async with self.db.session() as session:
+                    new, busy, highest = await self._store(session, updates)
+            except Exception as error:
+                if not done.done():
+                    done.set_exception(error)
+                continue
+            self._highest = max(self._highest or 0, highest)
+            if not done.done():
+                done.set_result(_Stored({u.update_id for u in updates} & new, busy, None))
 
 
 __all__ = [

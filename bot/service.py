@@ -124,6 +124,10 @@ async def running(
 async def serve(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
+        if settings.telegram_bot_token is None:
+            from bot.demo import refuse_unless_demo_database
+
+            await refuse_unless_demo_database(db)
         if settings.migrate_on_start:
             async with exclusive(db, "migrate", wait=True):  # N processes starting together migrate once
                 await migrate.upgrade(db)
@@ -188,6 +192,9 @@ async def _serve_http(
         webhook_path=webhook_path(settings),
         webhook_secret=webhook_secret(settings) if settings.telegram_bot_token is not None else None,
         telegram_probe=application.bot.get_me,
+        metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+        api_max_body_bytes=settings.api_max_body_bytes,
+        webhook_max_body_bytes=settings.webhook_max_body_bytes,
     )
     port = await stack.enter_async_context(
         serving(create_app(web), settings.listen_host, settings.listen_port, log_level=settings.log_level)

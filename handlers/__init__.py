@@ -8,9 +8,20 @@ from telegram.ext import Application
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import admin, common, history, households, reminder_actions, report, schedule, start, supervisor
+    from handlers import (
+        admin,
+        common,
+        history,
+        households,
+        relink,
+        reminder_actions,
+        report,
+        schedule,
+        start,
+        supervisor,
+    )
 
-    for module in (start, common, admin, households, report, schedule, history, supervisor, reminder_actions):
+    for module in (start, relink, common, admin, households, report, schedule, history, supervisor, reminder_actions):
         application.add_handlers(module.HANDLERS)
     application.add_handlers(common.IGNORED, group=common.IGNORED_GROUP)  # edits and channel posts: silence
     application.add_handlers(report.INPUT_HANDLERS, group=report.INPUT_GROUP)

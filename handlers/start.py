@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from handlers import render
+from handlers import relink, render
 from handlers.access import answer, current_actor, guest_language, publish_commands
 from handlers.commands import commands_for
 from handlers.context import AppContext
+from handlers.render import relink as relink_texts
 from handlers.types import HandlerList
 from models import users
 from models.users import Outcome
@@ -48,6 +49,7 @@ async def contact(update: Update, context: AppContext) -> None:
         )
         area = await users.area_name(session, result.actor.area_code) if result.actor else ""
     await _after_access(update, context, result, area, lang)
+    await relink.after_contact(context, result, area, user.id)
 
 
 async def _redeem(update: Update, context: AppContext, code: str) -> None:
@@ -78,6 +80,8 @@ async def _after_access(update: Update, context: AppContext, result: users.Acces
         await answer(update, render.not_on_roster(lang))
     elif outcome is Outcome.DEACTIVATED:
         await answer(update, render.deactivated(lang))
+    elif outcome is Outcome.RELINK_PENDING:
+        await answer(update, relink_texts.pending(lang))
     elif outcome in (Outcome.INVALID_CODE, Outcome.EXPIRED_CODE, Outcome.USED_CODE):
         await answer(update, render.invite_refused(lang, outcome.value))
     elif result.actor is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,49 @@ class InboxItem:
     payload: dict[str, Any]
     received_at: datetime
     attempts: int
+
+
+MAX_UPDATE_DEPTH = 64  # Telegram's deepest update (a reply inside a callback's message) nests about a dozen levels
+_INT64 = 2**63
+
+
+def check_update(payload: object) -> dict[str, Any]:
+    """``payload`` if both databases can store it as it is and PTB can read it; otherwise ``MalformedUpdate``.
+
+    Telegram sends 64-bit integers, finite numbers and valid Unicode, nested a few levels deep. Anything else — a
+    number past 64 bits, NaN or Infinity (which PostgreSQL's JSONB refuses), a lone surrogate (which no UTF-8
+    driver can encode), nesting deep enough to exhaust a recursive reader — would fail the INSERT of every update
+    stored in the same group commit, so it is refused here, before it joins one. Walked without recursion.
+    """
+    if not isinstance(payload, dict):
+        raise MalformedUpdate("not an object")
+    stack: list[tuple[object, int]] = [(payload, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise MalformedUpdate("text that is not valid Unicode (a lone surrogate)") from None
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if not -_INT64 <= value < _INT64:
+                raise MalformedUpdate("an integer beyond 64 bits")
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise MalformedUpdate("NaN or Infinity")
+        elif isinstance(value, (dict, list)):
+            if depth > MAX_UPDATE_DEPTH:
+                raise MalformedUpdate("nested too deeply")
+            items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+            for key, item in items:
+                if key is not None:
+                    stack.append((key, depth))
+                stack.append((item, depth + 1))
+        else:
+            raise MalformedUpdate(f"unexpected value of type {type(value).__name__}")
+    return payload
 
 
 def update_id_of(payload: Mapping[str, Any]) -> int:

@@ -19,16 +19,21 @@ from models import audit
 from models.actor import Actor
 from models.regions import normalize_region_code
 from models.tables import AccessAttempt, Invite, Region, Role, User
-from models.validate import normalize_phone
+from models.validate import contact_phone, normalize_phone
 
 INVITE_TTL = timedelta(days=7)
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_MAX_FAILURES = 5
+RELINK_REQUEST_TTL = timedelta(days=1)
+CONFIRMED_RELINK_ROLES = frozenset({Role.ADMIN, Role.KOORDINATOR})
+"""Phone numbers are recycled: whoever gets a supervisor's old number must not inherit their powers by sharing a
+contact. Re-linking these entries waits for an admin of the area; a pendamping's is done at once, and told."""
 
 
 class Outcome(enum.StrEnum):
     LINKED = "linked"
     RELINKED = "relinked"  # same roster phone, new Telegram account: old link dropped
+    RELINK_PENDING = "relink_pending"  # an admin's or koordinator's entry: waits for an admin to confirm
     ALREADY_LINKED = "already_linked"
     NOT_ON_ROSTER = "not_on_roster"
     FOREIGN_CONTACT = "foreign_contact"
@@ -44,6 +49,7 @@ class AccessResult:
     outcome: Outcome
     actor: Actor | None = None
     area_name: str | None = None  # for "ask the koordinator of <area>" when refused
+    previous_telegram_id: int | None = None  # the account a re-link took the entry from (to be told)
 
     @property
     def ok(self) -> bool:
@@ -119,10 +125,10 @@ async def link_by_contact(
             detail=f"kontak milik {contact_user_id}",
         )
         return AccessResult(Outcome.FOREIGN_CONTACT)
-    checked = normalize_phone(phone)
+    roster_phone = contact_phone(phone)  # international form only: 8529… is Hong Kong, never 08529…
     user = None
-    if checked.ok and checked.value:
-        user = await session.scalar(select(User).where(User.phone == checked.value))
+    if roster_phone is not None:
+        user = await session.scalar(select(User).where(User.phone == roster_phone))
     if user is None:
         await _attempt(session, telegram_id, "contact", False, now)
         return AccessResult(Outcome.NOT_ON_ROSTER)
@@ -132,6 +138,30 @@ async def link_by_contact(
     await _attempt(session, telegram_id, "contact", True, now)
     if user.telegram_id == telegram_id:
         return AccessResult(Outcome.ALREADY_LINKED, Actor.of(user))
+    previous = user.telegram_id
+    if previous is not None and user.role in CONFIRMED_RELINK_ROLES:
+        await _attempt(session, telegram_id, _relink_kind(user.id), True, now)  # the pending request
+        await audit.record(
+            session,
+            actor_type="user",
+            actor_id=str(telegram_id),
+            action="user.relink_requested",
+            entity="user",
+            entity_id=str(user.id),
+            before={"telegram_id": previous},
+            after={"telegram_id": telegram_id},
+            detail="menunggu konfirmasi admin",
+        )
+        return AccessResult(Outcome.RELINK_PENDING, Actor.of(user), previous_telegram_id=previous)
+    await _relink(session, user, telegram_id, now, detail="kontak cocok dengan roster")
+    return AccessResult(Outcome.RELINKED if previous else Outcome.LINKED, Actor.of(user), previous_telegram_id=previous)
+
+
+def _relink_kind(user_id: int) -> str:
+    return f"rl:{user_id}"
+
+
+async def _relink(session: AsyncSession, user: User, telegram_id: int, now: datetime, *, detail: str) -> None:
     previous = user.telegram_id
     await _unlink_other(session, telegram_id, user, now)
     user.telegram_id, user.linked_at = telegram_id, now
@@ -144,9 +174,45 @@ async def link_by_contact(
         entity_id=str(user.id),
         before={"telegram_id": previous},
         after={"telegram_id": telegram_id},
-        detail="kontak cocok dengan roster",
+        detail=detail,
     )
-    return AccessResult(Outcome.RELINKED if previous else Outcome.LINKED, Actor.of(user))
+
+
+def _covers(area: str, code: str) -> bool:
+    return code == area or code.startswith(area + ".")
+
+
+async def area_admins(session: AsyncSession, area_code: str) -> list[Actor]:
+    """Active, linked admins whose area contains ``area_code`` (the province admin covers every area)."""
+    admins = await session.scalars(
+        select(User).where(User.role == Role.ADMIN, User.active.is_(True), User.telegram_id.is_not(None))
+    )
+    return [Actor.of(a) for a in admins if _covers(a.area_code, area_code)]
+
+
+async def confirm_relink(
+    session: AsyncSession, *, admin: Actor, user_id: int, telegram_id: int, now: datetime
+) -> AccessResult | None:
+    """An admin confirms a pending re-link; None when there is nothing to confirm that this admin may confirm
+    (no recent request from that account, the entry outside the admin's area, already done, or deactivated)."""
+    if admin.role is not Role.ADMIN:
+        return None
+    user = await session.get(User, user_id)
+    if user is None or not user.active or not _covers(admin.area_code, user.area_code):
+        return None
+    request = await session.scalar(
+        select(AccessAttempt).where(
+            AccessAttempt.telegram_id == telegram_id,
+            AccessAttempt.kind == _relink_kind(user_id),
+            AccessAttempt.at > now - RELINK_REQUEST_TTL,
+        )
+    )
+    if request is None or user.telegram_id == telegram_id:
+        return None
+    previous = user.telegram_id
+    request.kind = "rl:done"  # one confirmation per request: a second tap finds nothing
+    await _relink(session, user, telegram_id, now, detail=f"dikonfirmasi admin #{admin.id}")
+    return AccessResult(Outcome.RELINKED, Actor.of(user), previous_telegram_id=previous)
 
 
 async def create_invite(

@@ -268,6 +268,21 @@ def normalize_phone(raw: object) -> Checked[str]:
     return Checked(None, [f"Nomor telepon {shown} tidak dikenali; tulis nomor HP seperti 0812-3456-7890."])
 
 
+def contact_phone(raw: str) -> str | None:
+    """The roster form (``+628…``) of a phone number from a shared Telegram contact, or ``None`` if it is foreign.
+
+    Telegram sends a contact's number in international form, usually without the ``+`` (``6281234567890``). The
+    spreadsheet heuristics of :func:`normalize_phone` (a bare ``8…`` is an Indonesian number whose 0 Excel dropped)
+    must not apply here: ``85291234567`` is Hong Kong, not ``0852 9123 4567``. Only ``62…`` / ``+62…`` can be
+    Indonesian, so only those may match a roster entry.
+    """
+    digits = raw.strip().translate(_PHONE_JUNK).removeprefix("+")
+    if not digits.isdigit() or not digits.startswith("62"):
+        return None
+    checked = normalize_phone("+" + digits)
+    return checked.value if checked.ok else None
+
+
 def excel_serial_to_date(serial: float) -> date | None:
     """Excel's day number (1900 date system) → date; ``None`` outside Excel's range."""
     if not math.isfinite(serial):  # an XLSX number cell such as 1e400 reads as infinity

@@ -48,6 +48,6 @@ def run_with_db(work: Callable[[Database], Awaitable[T]]) -> T:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print one readable line and return the Exit to raise."""
-    err_console.print(f"[bold red]{message}[/]", highlight=False)
+    """Print one readable line and return the Exit to raise (one line also in a log: rich must not wrap it)."""
+    err_console.print(f"[bold red]{message}[/]", highlight=False, soft_wrap=True)
     return typer.Exit(code)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from bot import aio
-from bot.cli.common import settings
-from bot.config import configure_logging
+from bot.cli.common import fail, settings, tr
+from bot.config import Settings, configure_logging
 
 
 def run(
@@ -15,29 +15,34 @@ def run(
     ),
 ) -> None:
     """Jalankan bot. Tanpa TELEGRAM_BOT_TOKEN: demo sandbox lokal di http://127.0.0.1:8080."""
-    from bot.service import serve
-
     config = settings()
     configure_logging(config)
     count = workers or config.workers
     if count > 1:
-        from bot.cli.common import fail
         from bot.workers import WorkersRefused, supervise
 
         try:
             raise typer.Exit(supervise(config, count))
         except WorkersRefused as error:
             raise fail(str(error), 2) from None
-    aio.run(serve(config))
+    _serve(config)
+
+
+def _serve(config: Settings) -> None:
+    from bot.demo import DemoRefused
+    from bot.service import serve
+
+    try:
+        aio.run(serve(config))
+    except DemoRefused as refused:
+        raise fail(tr(str(refused)), 2) from None
 
 
 def demo() -> None:
     """Jalankan demo sandbox lokal (tanpa Telegram), walau token sudah diatur."""
-    from bot.service import serve
-
     config = settings().model_copy(update={"telegram_bot_token": None})
     configure_logging(config)
-    aio.run(serve(config))
+    _serve(config)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,8 @@ from bot.config import Settings
 from bot.demo.routes import page_configurer
 from bot.sandbox.config import SandboxConfig
 from bot.sandbox.runner import SandboxHandle, run_sandbox
-from models import api_keys
+from handlers.i18n import N_
+from models import api_keys, demo_mark
 from models import inbox_upkeep as inbox_queries
 from models.db import Database
 from models.tables import Household
@@ -65,6 +66,35 @@ async def demo_api_key(db: Database, *, now: datetime) -> str:
             created_by="demo",
         )
     return plain
+
+
+REFUSED = N_(
+    "Basis data ini berisi data sungguhan, bukan buatan demo; demo tidak dijalankan. Setel TELEGRAM_BOT_TOKEN "
+    "untuk menjalankan bot, atau JSIKA_DATABASE_URL ke basis data baru untuk demo "
+    "(misalnya sqlite+aiosqlite:///./demo.db)."
+)
+
+
+class DemoRefused(Exception):
+    """The database is not the demo's: it holds real people, so the demo must not serve it (``REFUSED``)."""
+
+
+async def refuse_unless_demo_database(db: Database) -> None:
+    """Refuse, before anything is written or migrated, a database that holds someone's data (``REFUSED``)."""
+    async with db.session() as session:
+        if not await demo_mark.may_hold_demo(session):
+            raise DemoRefused(REFUSED)
+
+
+async def claim_database(db: Database) -> None:
+    """Let the demo run only on a database it created: claim an empty one, refuse one that holds anyone's data.
+
+    The demo page lists every roster person and lets a visitor act as any of them; on a production database that
+    would hand the real roster and the admin's powers to whoever reaches the demo port.
+    """
+    async with db.session() as session:
+        if not await demo_mark.claim_for_demo(session):
+            raise DemoRefused(REFUSED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +165,7 @@ async def demo_services(
 
     ``port`` overrides ``settings.demo_port`` (tests pass 0 for any free port); ``households=0`` skips seeding.
     """
+    await claim_database(db)
     day = today or datetime.now(settings.tz).date()
     seeded = await seed_if_empty(db, households=households, today=day)
     async with run_sandbox(

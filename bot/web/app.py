@@ -10,8 +10,9 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from bot.metrics import HttpMetrics
-from bot.web import errors, health, opd, telegram
+from bot.web import docs, errors, health, opd, telegram
 from bot.web.context import WebContext
+from bot.web.limits import BodyLimit
 
 DESCRIPTION = """\
 Read-only access for other agencies (OPD) to the Jamsosratu households, members and referrals of **their sector**
@@ -26,7 +27,7 @@ def create_app(context: WebContext) -> FastAPI:
         title="JSiKa OPD API",
         version="1.0",
         description=DESCRIPTION,
-        docs_url="/api/docs",
+        docs_url=None,  # bot.web.docs serves the page with Swagger UI from the package, not a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -35,5 +36,7 @@ def create_app(context: WebContext) -> FastAPI:
     telegram.install(app, context.webhook_path)
     health.install(app, context)
     app.include_router(opd.router)
+    docs.install(app)
+    app.add_middleware(BodyLimit, limit_for=context.max_body_bytes)
     app.add_middleware(HttpMetrics)
     return app

@@ -12,9 +12,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.web import audit as web_audit
+from bot.web.limits import BodyTooLarge
 from handlers.i18n import N_, normalize_language, translator
 
 log = logging.getLogger(__name__)
@@ -23,6 +26,9 @@ MESSAGES = {
     "missing_key": N_("Kunci API tidak ada. Kirim header Authorization: Bearer <kunci>."),
     "invalid_key": N_("Kunci API tidak valid atau sudah dicabut."),
     "rate_limited": N_("Terlalu banyak permintaan untuk kunci ini. Coba lagi setelah {seconds} detik."),
+    "invalid_keys_throttled": N_(
+        "Terlalu banyak kunci API tidak valid dari alamat ini. Coba lagi setelah {seconds} detik."
+    ),
     "invalid_request": N_("Parameter permintaan tidak valid; lihat details."),
     "invalid_cursor": N_("Cursor tidak valid; pakai next_cursor dari halaman sebelumnya."),
     "invalid_area": N_("Kode wilayah tidak valid (contoh: 36.01 atau 36.01.01)."),
@@ -33,8 +39,10 @@ MESSAGES = {
     "invalid_status": N_("Status hanya bisa diubah menjadi diterima atau ditangani."),
     "status_backwards": N_("Rujukan sudah berstatus {current}; status tidak bisa mundur."),
     "method_not_allowed": N_("Metode HTTP ini tidak didukung untuk alamat ini."),
+    "metrics_token": N_("Token /metrics salah atau tidak ada. Kirim header Authorization: Bearer <token>."),
     "unauthorized_webhook": N_("Token rahasia webhook salah atau tidak ada."),
     "malformed_update": N_("Isi permintaan bukan update Telegram yang valid."),
+    "body_too_large": N_("Isi permintaan terlalu besar; paling banyak {limit} bita."),
     "unavailable": N_("Layanan sedang tidak tersedia; coba lagi sebentar lagi."),
     "internal": N_("Terjadi kesalahan di server. Kejadian ini sudah dicatat."),
 }
@@ -80,11 +88,30 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+# SQLSTATE classes that mean "the database cannot serve us now", not "this statement is wrong": connection
+# exceptions (08), operator intervention such as a restart in progress (57P), too many connections (53300), and
+# a database or role that is not there (3D000, 28) — a half-finished deployment, not a bug in the request.
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53300", "3D000", "28")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` says the database is out of reach (answer 503 and retry), as opposed to a bug (500)."""
+    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)):
+        return True  # OSError covers refused connections and unresolvable hosts; ConnectionError is one
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated:
+            return True
+        state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+        return isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES)
+    return False
+
+
 def install(app: FastAPI) -> None:
     """Error handlers for our errors, FastAPI's validation, unknown paths, a database away, and the rest."""
 
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
+        await web_audit.refused(request, exc.status, exc.code)
         return error_response(request, exc.status, exc.code, headers=exc.headers, details=exc.details, **exc.values)
 
     async def validation(request: Request, exc: Exception) -> JSONResponse:
@@ -93,6 +120,7 @@ def install(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": str(e.get("msg", ""))}
             for e in exc.errors()
         ]
+        await web_audit.refused(request, 422, "invalid_request")
         return error_response(request, 422, "invalid_request", details=details)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -101,9 +129,19 @@ def install(app: FastAPI) -> None:
         status = exc.status_code if 400 <= exc.status_code < 500 else 500
         return error_response(request, status, code, headers=getattr(exc, "headers", None))
 
+    async def too_large(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, BodyTooLarge)
+        await web_audit.refused(request, 413, "body_too_large")
+        return error_response(request, 413, "body_too_large", headers={"Connection": "close"}, limit=exc.limit)
+
     async def database_away(request: Request, exc: Exception) -> JSONResponse:
         log.error("database unavailable during %s %s: %s", request.method, request.url.path, exc)
         return error_response(request, 503, "unavailable", headers={"Retry-After": "5"})
+
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
+            return await database_away(request, exc)
+        return await unexpected(request, exc)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
@@ -112,8 +150,11 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(OperationalError, database_away)
     app.add_exception_handler(InterfaceError, database_away)
-    app.add_exception_handler(ConnectionError, database_away)
+    app.add_exception_handler(PoolTimeout, database_away)
+    app.add_exception_handler(OSError, database_away)  # ConnectionError, a host that does not resolve …
     app.add_exception_handler(TimeoutError, database_away)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Exception, unexpected)

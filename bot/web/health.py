@@ -8,15 +8,17 @@ traffic only to a ready process; each failing check says which one and why, in o
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select, text
 
 from bot import metrics
 from bot.web.context import WebContext
+from bot.web.errors import error_response
 from models import inbox_upkeep as inbox_queries
 from models import migrate
 from models.period import Period
@@ -121,7 +123,15 @@ def install(app: FastAPI, context: WebContext) -> None:
             {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
         )
 
-    async def metrics_endpoint() -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        # The queue depths and report counts are operational data; an operator who exposes the port beyond the
+        # scraper can require a token (JSIKA_METRICS_TOKEN), compared in constant time.
+        if context.metrics_token:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), context.metrics_token.encode()
+            ):
+                return error_response(request, 401, "metrics_token", headers={"WWW-Authenticate": "Bearer"})
         return Response(await exposition.render(), media_type=metrics.CONTENT_TYPE)
 
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)

@@ -13,10 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
+from bot.web import audit as web_audit
 from bot.web.context import WebContext, web_context
 from bot.web.errors import ApiError
 from bot.web.schemas import (
@@ -35,6 +38,7 @@ from models.queries import opd
 from models.tables import HouseholdStatus, ReferralStatus
 
 T = TypeVar("T")
+B = TypeVar("B", bound=BaseModel)
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer jsk_…")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Alternatively X-API-Key: jsk_…")
@@ -66,12 +70,19 @@ async def authenticate(
         metrics.API_REQUESTS.labels("-", "401").inc()
         raise ApiError(401, "missing_key", headers={"WWW-Authenticate": "Bearer"})
     now = context.clock()
+    address = request.client.host if request.client is not None else "-"
+    wait = context.invalid_keys.retry_after(address, now)
+    if wait is not None:  # this address keeps sending bad keys: refused before any lookup
+        metrics.API_REQUESTS.labels("-", "429").inc()
+        raise ApiError(429, "invalid_keys_throttled", seconds=wait, headers={"Retry-After": str(wait)})
     async with context.db.session() as session:
         scope = await api_keys.verify(session, plain.strip(), now)
         decision = await api_keys.count_call(session, scope, now) if scope is not None else None
     if scope is None or decision is None:
+        context.invalid_keys.failed(address, now)
         metrics.API_REQUESTS.labels("-", "401").inc()
         raise ApiError(401, "invalid_key", headers={"WWW-Authenticate": "Bearer"})
+    web_audit.authenticated(request, scope)
     if not decision.allowed:
         metrics.API_REQUESTS.labels(scope.prefix, "429").inc()
         raise ApiError(
@@ -131,6 +142,7 @@ async def _call(
     """Run one scoped query and audit it — also when the request is refused (the refusal is audited)."""
     context = web_context(request)
     asked = f"{request.method} {request.url.path}" + (f"?{request.url.query}" if request.url.query else "")
+    web_audit.mark_audited(request)  # this call's row is written here, whichever way it ends
     try:
         async with context.db.session() as session:
             result = await work(session, context)
@@ -291,14 +303,38 @@ async def referral(request: Request, key: Key, referral_id: ReferralId) -> Refer
     return ReferralOut.of(await _call(request, key, "api.referral", work, lambda r: f"rujukan {r.id}"))
 
 
+async def _read_body(request: Request, model: type[B]) -> B:
+    """The JSON body as ``model``, read only now that the key is known good (FastAPI reads a declared body before
+    it checks any dependency, so the PATCH declares none). Bounded by ``bot.web.limits``; bad JSON is a 422."""
+    raw = await request.body()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        problems = [{**e, "loc": ("body", *e.get("loc", ()))} for e in error.errors(include_url=False)]
+        raise RequestValidationError(problems) from None
+
+
+_REFERRAL_UPDATE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": ReferralUpdate.model_json_schema()}},
+    }
+}
+
+
 @router.patch(
     "/referrals/{referral_id}",
     response_model=ReferralOut,
     tags=["rujukan"],
     summary="Accept a referral or mark it handled, with a note (the API's only write)",
-    responses={409: {"model": ErrorResponse, "description": "Status cannot go backwards"}},
+    responses={
+        409: {"model": ErrorResponse, "description": "Status cannot go backwards"},
+        413: {"model": ErrorResponse, "description": "Body over JSIKA_API_MAX_BODY_BYTES"},
+    },
+    openapi_extra=_REFERRAL_UPDATE_BODY,
 )
-async def update_referral(request: Request, key: Key, referral_id: ReferralId, body: ReferralUpdate) -> ReferralOut:
+async def update_referral(request: Request, key: Key, referral_id: ReferralId) -> ReferralOut:
+    body = await _read_body(request, ReferralUpdate)
     context = web_context(request)
     now = context.clock()
     asked = f"PATCH {request.url.path}"

@@ -20,12 +20,16 @@ from bot import metrics
 from bot.inbox import Inbox, UpdateIdBusy
 from bot.web.context import web_context
 from bot.web.errors import error_response
-from models.inbox import MalformedUpdate
+from models.inbox import MalformedUpdate, check_update
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
 _OK = b'{"ok":true}'
+
+
+def _refuse_constant(name: str) -> object:
+    raise MalformedUpdate(f"{name} is not JSON Telegram sends")
 
 
 def derived_secret(token: str) -> str:
@@ -44,12 +48,15 @@ def install(app: FastAPI, path: str) -> None:
         inbox: Inbox | None = context.inbox
         if inbox is None:
             return error_response(request, 404, "not_found")
+        raw = await request.body()  # only now that the secret matched; bounded by bot.web.limits
         try:
-            payload = json.loads(await request.body())
-            if not isinstance(payload, dict):
-                raise MalformedUpdate("not an object")
+            payload = check_update(json.loads(raw, parse_constant=_refuse_constant))
+        except (ValueError, RecursionError, MalformedUpdate):  # JSONDecodeError and MalformedUpdate are ValueErrors
+            metrics.WEBHOOK_REJECTED.labels("malformed").inc()
+            return error_response(request, 400, "malformed_update")
+        try:
             await inbox.accept([payload], "webhook")
-        except (ValueError, MalformedUpdate):  # json.JSONDecodeError is a ValueError
+        except MalformedUpdate:
             metrics.WEBHOOK_REJECTED.labels("malformed").inc()
             return error_response(request, 400, "malformed_update")
         except UpdateIdBusy as busy:  # an id reused while its earlier update still waits: Telegram resends it later

@@ -193,7 +193,7 @@ async def test_odd_updates_and_texts_from_a_guest_get_a_hint_or_silence(
     for text in ODD_TEXTS:
         reply = await sweep.say(text)
         assert len(reply.messages) <= 1, f"{text[:30]!r}: answered more than once"
-    reply = sweep.check(await chat.share_contact("081299990000", own=False, owner_id=4444), "foreign contact")
+    reply = sweep.check(await chat.share_contact("6281299990000", own=False, owner_id=4444), "foreign contact")
     assert "nomor Anda sendiri" in reply.text
     reply = sweep.check(await chat.send_location(-6.1, 106.1), "location")
     document = await sandbox_client.send_document(chat.id, b"%PDF-1.4 x", filename="a.pdf", from_id=chat.id)
@@ -216,7 +216,7 @@ async def test_odd_input_inside_an_open_report_never_breaks_it(
         assert "Tanggal kunjungan?" in reply.text, f"{text[:30]!r}: {reply.text[:200]!r}"
     assert "tanggal" not in (await _form(db)).answers
     sweep.check(await chat.send_location(-6.1, 106.1), "location at a date question")
-    sweep.check(await chat.share_contact("081299990000", own=False, owner_id=4444), "foreign contact in a report")
+    sweep.check(await chat.share_contact("6281299990000", own=False, owner_id=4444), "foreign contact in a report")
     document = await sandbox_client.send_document(chat.id, b"x", filename="foto.heic", from_id=chat.id)
     await chat.tracker.wait_done(int(document["update_id"]))
     sweep.check(await chat.collect(), "document in a report")

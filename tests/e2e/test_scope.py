@@ -47,7 +47,7 @@ async def test_pendamping_reaches_only_their_own_households(person: PersonFactor
     other = await _household(db, "Hermawan", "3602051705800002", "3602051705800002", "36.02.05.2003", b)
 
     chat = await person(6001, "Siti")
-    await chat.share_contact("081200000001")
+    await chat.share_contact("6281200000001")
     reply = await chat.say("/kpm Her")
     assert "Hermawan" not in reply.text and "Tidak ada" in reply.text
 
@@ -67,7 +67,7 @@ async def test_koordinator_of_lebak_cannot_see_tangerang(person: PersonFactory, 
     tangerang = await _household(db, "Suryadi", "3603011705800004", "3603011705800004", "36.03.01.2003", None)
 
     chat = await person(6002, "Dedi")
-    await chat.share_contact("081200000003")
+    await chat.share_contact("6281200000003")
     assert "Sukma" in (await chat.say("/kpm Sukma")).text
     reply = await chat.say("/kpm Suryadi")
     assert "Suryadi" not in reply.text.split("“")[0] and "Tidak ada" in reply.text
@@ -85,7 +85,7 @@ async def test_admin_sees_every_area_with_full_numbers(person: PersonFactory, db
     await _person(db, "Ibu Admin", "081100000001", Role.ADMIN, "36")
     await _household(db, "Suryadi", "3603011705800004", "3603011705800004", "36.03.01.2003", None)
     chat = await person(6003, "Admin")
-    await chat.share_contact("081100000001")
+    await chat.share_contact("6281100000001")
     await chat.say("/kpm 36030117")
     card = await chat.press("Suryadi")
     assert "3603011705800004" in card.text

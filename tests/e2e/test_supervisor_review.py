@@ -41,7 +41,7 @@ async def world(db: Database) -> World:
 
 async def signed_in(person: PersonFactory, key: str, telegram_id: int) -> Chat:
     chat = await person(telegram_id, key.title())
-    await chat.share_contact(PHONES[key])
+    await chat.share_contact("62" + PHONES[key][1:])  # Telegram sends contacts in international form
     return chat
 
 

@@ -37,7 +37,7 @@ from bot.demo import demo_services
 from bot.demo.people import demo_telegram_id
 from bot.service import DEMO_TOKEN, running
 from handlers.context import AppType
-from models import users
+from models import demo_mark, users
 from models.db import Database
 from models.tables import Role, User
 from tests.e2e.harness import Clock, utc
@@ -95,6 +95,8 @@ class Demo:
 @pytest.fixture
 async def demo(db: Database) -> AsyncIterator[Demo]:
     """``jsika demo`` in miniature: a few roster people, the demo services and the real bot, as bot.service wires them."""
+    async with db.session() as session:
+        await demo_mark.claim_for_demo(session)  # as the demo does on the empty database it starts with
     async with db.session() as session:
         await users.add_user(session, name="Siti Aminah", phone="0812-3456-7890", role=Role.PENDAMPING, area="36.02.05")
         await users.add_user(session, name="Pak Dedi", phone="081200000002", role=Role.KOORDINATOR, area="36.02")

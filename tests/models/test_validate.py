@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from models.validate import (
     PROVINCE_CODES,
+    contact_phone,
     decode_nik,
     excel_serial_to_date,
     normalize_phone,
@@ -257,3 +258,35 @@ def test_a_day_that_does_not_exist_is_refused(year: int, month: int, data: st.Da
     day = data.draw(st.integers(calendar.monthrange(year, month)[1] + 1, 31))
     checked = parse_date(f"{day:02d}-{month:02d}-{year}", label="Tanggal")
     assert not checked.ok and "tidak ada" in checked.errors[0]
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        "85291234567",  # Hong Kong, as Telegram sends it (no +)
+        "+85291234567",
+        "85361234567",  # Macau
+        "855812345678",  # Cambodia
+        "856201234567",  # Laos
+        "818012345678",  # Japan
+        "81234567890",  # looks like 0812… without its 0 — a spreadsheet's guess, not a contact's
+        "081234567890",  # a national number: Telegram never sends one, so it cannot be trusted as Indonesian
+        "0062812345678",
+        "62",
+        "abc",
+    ],
+)
+def test_foreign_contact_numbers_never_become_indonesian(shared: str) -> None:
+    assert contact_phone(shared) is None
+
+
+def test_indonesian_contact_numbers_get_the_roster_form() -> None:
+    assert contact_phone("6281234567890") == "+6281234567890"
+    assert contact_phone("+62 812-3456-7890") == "+6281234567890"
+    assert contact_phone("6285291234567") == "+6285291234567"
+
+
+@given(st.from_regex(r"[1-57-9][0-9]{6,13}", fullmatch=True))
+def test_no_number_outside_62_matches_a_roster_phone(digits: str) -> None:
+    assert contact_phone(digits) is None
+    assert contact_phone("+" + digits) is None

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select
 
+from bot.web.throttle import MAX_FAILURES as THROTTLE_MAX
+from bot.web.throttle import WINDOW as THROTTLE_WINDOW
 from models import api_keys
 from models.db import Database
 from models.tables import ApiKeyUsage, Audit, Referral, ReferralStatus
@@ -250,3 +253,65 @@ async def test_errors_are_json_with_a_message_in_the_asked_language(client: http
     wrong_method = await client.delete("/api/v1/members", headers=auth(key))
     assert wrong_method.status_code == 405
     assert wrong_method.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_refusals_after_authentication_are_audited_too(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    """429, a bad cursor (400), bad parameters and a bad body (422), an oversized body (413): each leaves a row."""
+    key_id, key = await new_key(db, "pendidikan", area="36.01", rate_limit=5)
+    referral = world.referrals["pendidikan_pandeglang"]
+    answers = [
+        await client.get("/api/v1/members", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=auth(key)),
+        await client.get("/api/v1/members", params={"limit": "0"}, headers=auth(key)),
+        await client.patch(f"/api/v1/referrals/{referral}", json={"status": "mundur"}, headers=auth(key)),
+        await client.patch(f"/api/v1/referrals/{referral}", content=b"{" + b" " * 70_000 + b"}", headers=auth(key)),
+    ]
+    answers += [await client.get("/api/v1/me", headers=auth(key)) for _ in range(2)]
+    assert [a.status_code for a in answers] == [400, 422, 422, 413, 200, 429]
+    await client.get("/api/v1/me", headers={"Authorization": "Bearer jsk_bogus_key"})  # no key: nobody to audit
+    async with db.session() as s:
+        rows = (
+            await s.scalars(
+                select(Audit).where(Audit.actor_type == "api_key", Audit.actor_id == str(key_id)).order_by(Audit.id)
+            )
+        ).all()
+        anonymous = (
+            await s.scalars(select(Audit).where(Audit.actor_type == "api_key", Audit.actor_id != str(key_id)))
+        ).all()
+    details = [r.detail or "" for r in rows]
+    assert [r.action for r in rows] == [
+        "api.refused",
+        "api.refused",
+        "api.refused",
+        "api.refused",
+        "api.me",
+        "api.refused",
+    ]
+    assert "400 invalid_cursor" in details[0] and "cursor=" in details[0]
+    assert "422 invalid_request" in details[1] and "limit=0" in details[1]
+    assert "422 invalid_request" in details[2] and f"PATCH /api/v1/referrals/{referral}" in details[2]
+    assert "413 body_too_large" in details[3]
+    assert "429 rate_limited" in details[5]
+    assert anonymous == []
+
+
+async def test_repeated_invalid_keys_from_one_address_are_throttled(
+    app: FastAPI, db: Database, clock: FixedClock, world: World
+) -> None:
+    _, key = await new_key(db, "pendidikan")
+
+    def client_at(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://jsika.test")
+
+    async with client_at("203.0.113.7") as prober, client_at("198.51.100.2") as agency:
+        guesses = [await prober.get("/api/v1/me", headers=auth(f"jsk_guess{i:03d}_x")) for i in range(THROTTLE_MAX)]
+        assert {g.status_code for g in guesses} == {401}
+        refused = await prober.get("/api/v1/me", headers=auth(key))  # even a good key: no lookups from here now
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "invalid_keys_throttled"
+        assert 0 < int(refused.headers["Retry-After"]) <= 600
+        assert (await agency.get("/api/v1/me", headers=auth(key))).status_code == 200  # other addresses unaffected
+        clock.now += THROTTLE_WINDOW
+        assert (await prober.get("/api/v1/me", headers=auth(key))).status_code == 200
