@@ -25,7 +25,7 @@ from typing import Any, cast
 from telegram import Update
 
 from bot import metrics
-from bot.logging import request_id
+from bot.logging import redact, request_id
 from models.db import Database
 from models.inbox import (
     InboxItem,
@@ -400,7 +400,8 @@ class InboxWorker:
         except asyncio.CancelledError:
             raise  # shutdown after the grace period: ``stop`` gives the update back
         except Exception as exc:
-            status, error = InboxStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+            # Kept for whoever reads the table: the same rule as the log (no parameters, NIK or phone numbers).
+            status, error = InboxStatus.FAILED, redact(f"{type(exc).__name__}: {exc}")[:2000]
             log.exception("update %s failed", item.update_id)
         finally:
             request_id.reset(token)
