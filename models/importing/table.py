@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from models.private import create_private, open_private
 from models.validate import cell_text
 
 T = TypeVar("T")
@@ -312,7 +313,7 @@ class ErrorFile:
 
     def _start(self) -> None:
         if self.table.kind == "csv":
-            self._handle = self._temp.open("w", encoding="utf-8-sig", newline="")
+            self._handle = open_private(self._temp, "w", encoding="utf-8-sig", newline="")  # it holds NIKs
             self._csv = csv.writer(self._handle, delimiter=self.table.delimiter)
             self._csv.writerow(self._headers)
         else:
@@ -352,6 +353,7 @@ class ErrorFile:
         if self._handle is not None:
             self._handle.close()
         elif self._book is not None:
+            create_private(self._temp)  # it holds NIKs: 0600 before openpyxl writes into it
             self._book.save(self._temp)
         if self.rows:
             os.replace(self._temp, self.path)
