@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 
 import handlers
 from bot.config import Settings
+from bot.logging import register_secret
 from bot.ordering import PerChatOrderedProcessor
 from bot.transport import bot_api_request
 from handlers.context import AppContext, AppType, Services
@@ -32,6 +33,7 @@ def build_application(
     bot_token = token or (settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None)
     if not bot_token:
         raise ValueError("a bot token is required (the sandbox accepts any '<digits>:<text>')")
+    register_secret(bot_token)  # whichever way the token came, it never reaches a log line
     builder = (
         ApplicationBuilder()
         .token(bot_token)

@@ -162,7 +162,11 @@ def get_settings() -> Settings:
 
 
 def configure_logging(settings: Settings) -> None:
-    from bot.logging import setup
+    from bot.logging import register_secret, setup
 
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else None
+    register_secret(token)
+    if settings.webhook_secret is not None:
+        register_secret(settings.webhook_secret.get_secret_value())
     setup(settings.log_level, json_lines=settings.log_json)
     logging.getLogger(__name__).debug("logging configured")

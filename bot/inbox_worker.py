@@ -22,7 +22,7 @@ from typing import Protocol
 
 from bot import metrics
 from bot.inbox_pass import FINISH_TRIES, FINISH_WAIT, ClaimTerms, Outcome, Ride, WallClock
-from bot.logging import request_id
+from bot.logging import redact, request_id
 from models import inbox_upkeep as queries
 from models.db import Database
 from models.faults import transient_reason
@@ -320,7 +320,8 @@ class InboxWorker:
 
     def _failed(self, item: InboxItem, reason: str, exc: BaseException) -> tuple[str, str]:
         log.error("update %s failed (%s)", item.update_id, reason, exc_info=exc)
-        return reason, f"{type(exc).__name__}: {exc}"[:2000]
+        # Kept for whoever reads the table: the same rule as the log (no parameters, NIK or phone numbers).
+        return reason, redact(f"{type(exc).__name__}: {exc}")[:2000]
 
     async def _with_retries(self, item: InboxItem) -> None:
         """Transient database errors (a lost connection, a deadlock, a locked file) are tried again with backoff;

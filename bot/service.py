@@ -26,6 +26,7 @@ from bot import metrics
 from bot.app import build_application
 from bot.config import Settings
 from bot.inbox import Inbox, InboxOptions, InboxWorker
+from bot.logging import register_secret
 from bot.polling import ALLOWED_UPDATES, Poller
 from bot.ptb_inbox import ptb_apology, ptb_handler
 from handlers.context import AppType, Services
@@ -143,9 +144,12 @@ def webhook_secret(settings: Settings) -> str:
     from bot.web.telegram import derived_secret
 
     if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
-        return settings.webhook_secret.get_secret_value()
-    assert settings.telegram_bot_token is not None
-    return derived_secret(settings.telegram_bot_token.get_secret_value())
+        secret = settings.webhook_secret.get_secret_value()
+    else:
+        assert settings.telegram_bot_token is not None
+        secret = derived_secret(settings.telegram_bot_token.get_secret_value())
+    register_secret(secret)  # PTB logs setWebhook's arguments at DEBUG
+    return secret
 
 
 def webhook_path(settings: Settings) -> str:

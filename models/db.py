@@ -50,6 +50,9 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    # A failed statement's message would otherwise carry its parameters — a stored update with phone numbers,
+    # a NIK — into the log and the inbox's error column.
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database not in (None, "", ":memory:") and "poolclass" not in kwargs:
@@ -106,7 +109,11 @@ def _check_on_checkout(engine: AsyncEngine) -> None:
 def create_read_engine(url: str) -> AsyncEngine:
     """SQLite connections for reads only: no ``BEGIN IMMEDIATE`` and ``query_only`` on, so under WAL they read
     beside the writer instead of taking (and waiting for) the one write lock and the one pooled connection."""
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})  # the busy timeout
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        hide_parameters=True,  # the busy timeout
+    )
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

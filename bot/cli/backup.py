@@ -8,6 +8,7 @@ command prints what to run. Restoring is in ``docs/deployment.md``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.cli.common import console, fail, settings
+from models.private import create_private
 
 
 def sqlite_backup(source: Path, target: Path, *, pages_per_step: int = 4096) -> str:
@@ -26,6 +28,7 @@ def sqlite_backup(source: Path, target: Path, *, pages_per_step: int = 4096) -> 
     if not source.is_file():
         raise FileNotFoundError(f"Berkas basis data {source} tidak ada.")
     target.parent.mkdir(parents=True, exist_ok=True)
+    create_private(target)  # the whole registry: readable by its owner only (0600), from the first byte
     src = sqlite3.connect(str(source), timeout=30)
     dst = sqlite3.connect(str(target))
     try:
@@ -39,8 +42,16 @@ def sqlite_backup(source: Path, target: Path, *, pages_per_step: int = 4096) -> 
 
 
 def libpq_url(url: str) -> str:
-    """``postgresql+asyncpg://u:p@h/db`` → ``postgresql://u:p@h/db`` (what pg_dump understands)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """``postgresql+asyncpg://u:p@h/db`` → ``postgresql://u@h/db`` (what pg_dump understands), without the
+    password: a command line is visible to every account on the server (``ps``); see ``libpq_password``."""
+    parsed = make_url(url)
+    bare = URL.create("postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query)
+    return bare.render_as_string(hide_password=False)
+
+
+def libpq_password(url: str) -> str | None:
+    """The password for ``PGPASSWORD`` (pg_dump's environment, which other accounts cannot read)."""
+    return make_url(url).password
 
 
 Output = Annotated[
@@ -86,8 +97,16 @@ def backup(output: Output = None) -> None:
             highlight=False,
         )
         raise typer.Exit(1)
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    environment = dict(os.environ)
+    if (password := libpq_password(config.database_url)) is not None:
+        environment["PGPASSWORD"] = password
+    try:
+        create_private(target)  # pg_dump writes into it and keeps the mode: 0600, like the SQLite backup
+    except OSError as error:
+        raise fail(f"Pencadangan gagal: {error}") from None
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     if result.returncode != 0:
+        target.unlink(missing_ok=True)
         raise fail(
             f"pg_dump gagal: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}"
         )

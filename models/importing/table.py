@@ -20,14 +20,18 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from models.importing.limits import XLSX_MAX_ROWS, check_csv, check_xlsx, csv_error, too_many_rows, xlsx_error
+from models.private import create_private, open_private
 from models.spreadsheet import csv_row, xlsx_value
 from models.validate import cell_text
 
 T = TypeVar("T")
 HEADER_SCAN_ROWS = 20
 CSV_CHUNK = 1 << 20  # characters read at a time by ``Table.two_cells``
+
+# Limits on a hostile or broken file, each checked before anything is written (see ``limits.py``).
+MAX_ROWS = 5_000_000  # the province's 2.6 million members, with room to spare
 ERROR_COLUMN = "kesalahan"
-PRIVATE_FILE_MODE = 0o600  # files holding personal data: the owner only
 _KEY_JUNK = re.compile(r"[^0-9a-z]+")
 
 
@@ -108,14 +112,16 @@ def _find_layout(
 class Table:
     """A spreadsheet opened for import. ``rows()`` may be called more than once (each call re-reads the file)."""
 
-    def __init__(self, path: Path, columns: Sequence[Column]) -> None:
+    def __init__(self, path: Path, columns: Sequence[Column], *, max_rows: int = MAX_ROWS) -> None:
         self.path = path
         self.columns = columns
+        self.max_rows = max_rows
         suffix = path.suffix.lower()
         if not path.is_file():
             raise ImportFileError(f"Berkas {path} tidak ditemukan.")
         if suffix in (".xlsx", ".xlsm"):
             self.kind = "xlsx"
+            self.max_rows = min(max_rows, XLSX_MAX_ROWS - 1)  # Excel's sheet, less the header row
         elif suffix in (".csv", ".txt", ".tsv"):
             self.kind = "csv"
         elif suffix == ".xls":
@@ -130,6 +136,8 @@ class Table:
 
     def _open(self) -> Layout:
         if self.kind == "csv":
+            if (refused := check_csv(self.path, self.max_rows, HEADER_SCAN_ROWS)) is not None:
+                raise ImportFileError(refused)
             self.delimiter = self._sniff_delimiter()
             rows = self._csv_rows()
             try:
@@ -161,13 +169,22 @@ class Table:
 
     def _csv_rows(self) -> Generator[tuple[int, list[str]]]:
         with self.path.open(encoding=self.encoding, newline="") as handle:
-            yield from enumerate(csv.reader(handle, delimiter=self.delimiter), start=1)
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            try:
+                yield from enumerate(reader, start=1)
+            except csv.Error as error:  # a cell over the csv module's limit (a quote never closed), a NUL byte
+                raise ImportFileError(csv_error(self.path, reader.line_num, error)) from None
+
+    def _load_book(self) -> Any:
+        if (refused := check_xlsx(self.path)) is not None:  # before openpyxl reads the shared strings whole
+            raise ImportFileError(refused)
+        try:
+            return load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many types for a damaged or mislabelled file
+            raise ImportFileError(xlsx_error(self.path, error)) from None
 
     def _find_sheet(self) -> tuple[Layout | None, list[str]]:
-        try:
-            book = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many types for a damaged or mislabelled file
-            raise ImportFileError(f"{self.path.name} tidak bisa dibaca sebagai XLSX ({error}).") from None
+        book = self._load_book()
         try:
             problems: list[str] = []
             for sheet in book.worksheets:
@@ -183,10 +200,14 @@ class Table:
         finally:
             book.close()
 
-    @staticmethod
-    def _sheet_rows(sheet: Any) -> Generator[tuple[int, tuple[object, ...]]]:
+    def _sheet_rows(self, sheet: Any) -> Generator[tuple[int, tuple[object, ...]]]:
         sheet.reset_dimensions()  # some writers record a wrong size; read what is really there
-        yield from enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        layout: Layout | None = getattr(self, "layout", None)  # None while the header is looked for
+        limit = min(self.max_rows + (layout.header_row if layout is not None else HEADER_SCAN_ROWS), XLSX_MAX_ROWS)
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            if number > limit:  # openpyxl hands out the empty rows of a gap too: a far-off row costs its distance
+                raise ImportFileError(too_many_rows(self.path, self.max_rows))
+            yield number, values
 
     def rows(self) -> Iterator[tuple[int, Sequence[object]]]:
         """(row number, cells) for each non-empty row after the header."""
@@ -197,7 +218,7 @@ class Table:
                 if number > start and cells and ((first := cells[0]) and not first.isspace() or "".join(cells).strip()):
                     yield number, cells
             return
-        book = load_workbook(self.path, read_only=True, data_only=True)
+        book = self._load_book()
         try:
             for number, values in self._sheet_rows(book[self.layout.sheet]):
                 if number > start and any(v is not None and v != "" for v in values):
@@ -315,14 +336,11 @@ class ErrorFile:
     def _start(self) -> None:
         # The rows hold NIKs, names and addresses: readable by the owner only, from the first byte on (the
         # temporary file is created 0600 and ``os.replace`` keeps its mode).
-        self._temp.unlink(missing_ok=True)
-        descriptor = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         if self.table.kind == "csv":
-            self._handle = open(descriptor, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed in close()
+            self._handle = open_private(self._temp, "w", encoding="utf-8-sig", newline="")  # it holds NIKs
             self._csv = csv.writer(self._handle, delimiter=self.table.delimiter)
             self._csv.writerow(csv_row(self._headers))
         else:
-            os.close(descriptor)  # openpyxl rewrites the (private) file on save
             self._book = Workbook(write_only=True)
             self._sheet = self._book.create_sheet("Kesalahan")
             self._sheet.freeze_panes = "A2"
@@ -361,6 +379,7 @@ class ErrorFile:
         if self._handle is not None:
             self._handle.close()
         elif self._book is not None:
+            create_private(self._temp)  # it holds NIKs: 0600 before openpyxl writes into it
             self._book.save(self._temp)
         if self.rows:
             os.replace(self._temp, self.path)

@@ -30,6 +30,7 @@ from models.validate import cell_text, normalize_phone
 U = cast(SqlTable, User.__table__)
 USER_FIELDS = ("name", "role", "area_code")
 LOOKUP_CHUNK = 5_000
+MAX_ROSTER_ROWS = 100_000  # a province has a few thousand staff; the roster is checked whole in memory
 
 USER_COLUMNS: tuple[Column, ...] = (
     Column("nama", ("Nama Lengkap", "Nama Petugas"), required=True, note="Nama lengkap petugas.", width=28),
@@ -195,7 +196,7 @@ async def import_users(
     """Load a roster file. Raises ``ImportFileError`` when the file as a whole cannot be read."""
     started = time.perf_counter()
     path = Path(path)
-    table = Table(path, USER_COLUMNS)
+    table = Table(path, USER_COLUMNS, max_rows=MAX_ROSTER_ROWS)
     async with db.session() as session:
         regions = {
             code: (name, level)

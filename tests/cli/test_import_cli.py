@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
@@ -187,3 +189,38 @@ def test_bare_import_shows_help(cli_env: Path) -> None:
     result = runner.invoke(app, ["import"])
     assert result.exit_code == 0
     assert "households" in result.output and "users" in result.output and "--template" in result.output
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_the_error_file_is_readable_by_its_owner_only(cli_env: Path, sync_db: SyncDb, suffix: str) -> None:
+    previous = os.umask(0o022)  # a shared server's usual umask: new files readable by every account
+    try:
+        source = cli_env / f"kpm.{suffix}"
+        if suffix == "csv":
+            write_csv(source, ROWS)
+        else:
+            book = Workbook()
+            book.active.append(HEADER)
+            for row in ROWS:
+                book.active.append(row)
+            book.save(source)
+        stale = cli_env / f"kpm.errors.{suffix}.tmp"  # left readable by an older run that was killed
+        stale.write_bytes(b"")
+        stale.chmod(0o644)
+        result = runner.invoke(app, ["import", "households", str(source)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 1, result.output
+    errors = cli_env / f"kpm.errors.{suffix}"
+    assert stat.S_IMODE(errors.stat().st_mode) == 0o600  # the rows it repeats carry NIKs
+
+
+def test_a_cell_over_the_csv_limit_is_one_line_on_screen(cli_env: Path, sync_db: SyncDb) -> None:
+    source = write_csv(cli_env / "kpm.csv", [*ROWS[:2], ["3601011203150009", "3601012003800009", "A" * 200_000]])
+    before = counts(sync_db)
+    result = runner.invoke(app, ["import", "households", str(source)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip() and " INFO " not in line]  # not the log
+    assert len(" ".join(lines)) < 300 and "Traceback" not in result.output
+    assert "kpm.csv baris 4" in " ".join(lines) and "terlalu panjang" in result.output
+    assert counts(sync_db) == before  # the good rows before it are not loaded either: nothing half-done

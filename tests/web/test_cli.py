@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.cli.backup import libpq_url, sqlite_backup
+from bot.cli.backup import libpq_password, libpq_url, sqlite_backup
 from bot.config import get_settings
 from models import api_keys
 from models.tables import ApiKey, Audit
@@ -28,6 +30,16 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The usual umask of a shared server (022: new files readable by every account), for one test."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def test_apikey_create_shows_the_key_once_and_stores_only_its_hash(cli_env: None, sync_db: SyncDb) -> None:
@@ -88,9 +100,12 @@ def test_sqlite_backup_is_a_consistent_copy_while_a_writer_holds_the_file(tmp_pa
     copy.close()
 
 
-def test_backup_command_writes_the_file_it_names(cli_env: None, database_url: str, tmp_path: Path) -> None:
+def test_backup_command_writes_the_file_it_names(
+    cli_env: None, database_url: str, tmp_path: Path, open_umask: None
+) -> None:
     target = tmp_path / "cadangan.db"
     result = runner.invoke(app, ["backup", "--output", str(target)])
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # the whole registry: its owner's eyes only
     if database_url.startswith("sqlite"):
         assert result.exit_code == 0, result.output
         assert "integrity_check ok" in result.output
@@ -100,8 +115,20 @@ def test_backup_command_writes_the_file_it_names(cli_env: None, database_url: st
         assert target.stat().st_size > 0 and "pg_restore" in result.output
 
 
-def test_pg_dump_gets_a_libpq_url() -> None:
-    assert libpq_url("postgresql+asyncpg://jsika:rahasia@db:5432/jsika") == "postgresql://jsika:rahasia@db:5432/jsika"
+def test_pg_dump_gets_a_libpq_url_and_the_password_apart() -> None:
+    url = "postgresql+asyncpg://jsika:rahasia@db:5432/jsika"
+    assert libpq_url(url) == "postgresql://jsika@db:5432/jsika"  # a command line is visible to all (ps)
+    assert libpq_password(url) == "rahasia"  # pg_dump reads it from PGPASSWORD
+
+
+def test_a_backup_over_an_old_readable_file_becomes_private(tmp_path: Path, open_umask: None) -> None:
+    source = tmp_path / "sumber.db"
+    sqlite3.connect(source).execute("CREATE TABLE t (x)").connection.close()
+    target = tmp_path / "cadangan.db"
+    target.write_bytes(b"")
+    target.chmod(0o644)
+    assert sqlite_backup(source, target) == "ok"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
 def test_several_workers_are_refused_on_sqlite(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
