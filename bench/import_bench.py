@@ -56,7 +56,7 @@ from models.seeding.household_file import TODAY, write_household_file  # noqa: E
 from models.seeding.writer import copy_records  # noqa: E402
 from models.tables import Audit, Household, Member  # noqa: E402
 
-TARGET_SECONDS = 180.0  # the province (650k households) on PostgreSQL: DESIGN.md's target
+TARGET_SECONDS = 180.0  # the province (650k households) on PostgreSQL: the import target in docs/performance.md
 TARGET_RATIO = 0.3
 
 # -- databases ------------------------------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def figures(
     ceiling: dict[str, float],
     reimport_seconds: float | None,
 ) -> list[Figure]:
-    """The figures that answer DESIGN.md's import target, for ``bench.results.record``."""
+    """The figures that answer the import target (docs/performance.md), for ``bench.results.record``."""
     province_pg = args.db == "postgresql" and args.households >= 650_000
     found = [
         Figure(

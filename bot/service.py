@@ -3,7 +3,7 @@
 ``jsika run`` with a token talks to Telegram; without one it runs the demo: the local sandbox, a seeded demo
 province and the web chat page, so anyone can try the real bot with nothing but this repository.
 
-Production mode (DESIGN.md decision 3): with ``JSIKA_WEBHOOK_URL`` the FastAPI app receives Telegram's webhook
+Production mode (decision 3 in docs/design.md): with ``JSIKA_WEBHOOK_URL`` the FastAPI app receives Telegram's webhook
 calls and stores each update in the inbox; without it a poller does the same from ``getUpdates``. Either way
 inbox workers hand the updates to the PTB application, chats in parallel, each chat in order. The same app
 serves ``/healthz``, ``/readyz``, ``/metrics`` and the OPD API. SIGTERM: stop receiving, finish the updates in

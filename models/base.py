@@ -1,7 +1,7 @@
 """Declarative base and the column types shared by every table.
 
-The types hide the differences between SQLite and PostgreSQL so the rest of the code has one path (DESIGN.md
-decision 6): ids that autoincrement on both, JSON that is JSONB on PostgreSQL, and datetimes that always come
+The types hide the differences between SQLite and PostgreSQL so the rest of the code has one path (decision
+8 in docs/design.md): ids that autoincrement on both, JSON that is JSONB on PostgreSQL, and datetimes that always come
 back timezone-aware in UTC even though SQLite stores them naive.
 """
 

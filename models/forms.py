@@ -1,4 +1,4 @@
-"""Durable form sessions (DESIGN.md decision 1): a conversation's answers live in ``form_session``, not in memory.
+"""Durable form sessions (decision 1 in docs/design.md): a conversation's answers live in ``form_session``, not in memory.
 
 A bot restart, a second bot process or a pendamping who comes back tomorrow all read the same row. Every write
 is guarded by the row's ``version`` (optimistic locking): a double tap, a stale button or two processes racing on

@@ -1,4 +1,4 @@
-"""The one place where "who may see what" becomes SQL (DESIGN.md decision 4).
+"""The one place where "who may see what" becomes SQL (decision 5 in docs/design.md).
 
 pendamping → the households assigned to them; koordinator → households whose desa lies in their area;
 admin → everything. Every query that reads or writes registry data combines its own conditions with these.

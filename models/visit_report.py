@@ -19,7 +19,7 @@ SECTIONS = ("kunjungan", "komitmen", "kondisi", "kesejahteraan", "perubahan", "r
 
 NOT_MET_REASONS = ("tidak_di_rumah", "pindah", "menolak", "meninggal", "lainnya")
 MISSED_REASONS = ("sakit", "biaya", "fasilitas", "lupa", "lainnya")
-# BPS-style deprivation indicators asked at a visit (PRODUCT.md); the count of "yes" is the deprivation score.
+# BPS-style deprivation indicators asked at a visit (docs/glossary.md); the count of "yes" is the deprivation score.
 # fmt: off
 WELFARE_ITEMS = (
     "lantai", "dinding", "jamban", "listrik", "air", "bahan_bakar",

@@ -222,7 +222,7 @@ def _write_changes(
     facts: HouseholdFacts | None,
     now: datetime,
 ) -> None:
-    """Proposed, never applied: the registry changes only after someone verifies (PRODUCT.md, pemutakhiran)."""
+    """Proposed, never applied: the registry changes only after someone verifies (pemutakhiran data in docs/glossary.md)."""
     for change in report.changes:
         session.add(
             DataChange(

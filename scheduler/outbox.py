@@ -1,6 +1,6 @@
 """Delivering the outbox under Telegram's limits, exactly once except the message in flight during a crash.
 
-DESIGN.md decision 2. One row is claimed per message, right before it is sent, by a single atomic statement
+Decision 2 in docs/design.md. One row is claimed per message, right before it is sent, by a single atomic statement
 (``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`` on PostgreSQL; the same UPDATE under SQLite's single
 writer). The claim sets ``status='sending'``, a lease and ``attempts+1``; the outcome is written right after
 Telegram answers — message_id on success, ``not_before = now + retry_after`` on a 429 — so a restart honours

@@ -1,4 +1,4 @@
-"""Every text and keyboard a person reads (STYLE.md: a handler is a translator, nothing more).
+"""Every text and keyboard a person reads (a handler is a translator, nothing more: docs/design.md).
 
 This package is the one place for them: shared helpers and registration texts here, one module per feature
 beside it (``render.report``, ``render.supervisor`` …).

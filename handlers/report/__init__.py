@@ -1,4 +1,4 @@
-"""/lapor: the visit report, a durable guided conversation on the form engine (issue #6, DESIGN.md decision 1).
+"""/lapor: the visit report, a durable guided conversation on the form engine (issue #6, decision 1 in docs/design.md).
 
 ``HANDLERS`` (group 0): /lapor, /batal, the ``lapor`` / ``lapor:<household_id>`` buttons and the form's own
 ``f:<session>:<version>:<value>`` buttons. ``INPUT_HANDLERS`` go in group -1, *before* every other handler: while

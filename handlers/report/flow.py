@@ -99,7 +99,7 @@ class ReportRunner(FormRunner):
         return isinstance(given, PhotoInput) and given.sha256 is None and draft.step == "foto"
 
     async def prepare(self, turn: Turn, given: Input, draft: Draft) -> Input:
-        """A photo is stored as Telegram's file id plus a hash of its bytes (DESIGN.md decision 5); fetched
+        """A photo is stored as Telegram's file id plus a hash of its bytes (decision 7 in docs/design.md); fetched
         between transactions so no database lock is held while the file downloads."""
         if not isinstance(given, PhotoInput):
             return given

@@ -1,4 +1,4 @@
-"""The visit report as data (STYLE.md "A form is data"): its steps, sections, conditions and what each needs.
+"""The visit report as data (a form is data: decision 1 in docs/design.md): its steps, sections, conditions and what each needs.
 
 Sections (``models.visits.SECTIONS``) are what the review screen can change and what a supervisor can send back:
 kunjungan (date, met, why not) · komitmen · kondisi · kesejahteraan · perubahan · rujukan · bukti (photo,
@@ -172,7 +172,7 @@ def _commitment_items(scope: Scope) -> list[tuple[str, CommitmentItem]]:
 
 
 def _last_condition(scope: Scope) -> dict[str, Any]:
-    """Prefill from the last visit: a routine report confirms instead of retyping (PRODUCT.md)."""
+    """Prefill from the last visit: a routine report confirms instead of retyping."""
     facts = ctx_of(scope).facts
     return dict(facts.last_condition) if facts else {}
 

@@ -1,6 +1,6 @@
 """/kepatuhan: members who did not meet a commitment in a period, with their escalation level.
 
-PRODUCT.md: a member who misses a commitment in consecutive periods is flagged — 1 warning, 2 supervisor
+Komitmen (docs/glossary.md): a member who misses a commitment in consecutive periods is flagged — 1 warning, 2 supervisor
 attention, 3 recommendation to suspend. The level is the length of the run of "tidak memenuhi" checks for the
 same member and commitment ending at the period, capped at 3; a period without a "tidak memenuhi" check (met,
 not applicable, or not checked) ends the run. Two self-joins on the unique (member, commitment, period) index

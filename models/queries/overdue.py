@@ -1,7 +1,7 @@
 """/tunggakan: active households of an area not yet visited in the period, grouped by pendamping.
 
 A household with no visit in this period *nor the one before* is overdue for 2+ periods — the escalation
-PRODUCT.md gives the koordinator. The same row query feeds the chat page and the overdue-list export.
+docs/glossary.md gives the koordinator. The same row query feeds the chat page and the overdue-list export.
 """
 
 from __future__ import annotations
