@@ -18,7 +18,6 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -232,7 +231,3 @@ async def _serve_demo(settings: Settings, db: Database) -> None:
             print(f"\n  JSiKa Bot demo: buka {demo.sandbox.url} di peramban / open it in a browser\n", flush=True)
             await stop.wait()
             await reminders.shutdown()
-
-
-def local_today(settings: Settings) -> datetime:
-    return datetime.now(settings.tz)

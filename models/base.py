@@ -62,7 +62,7 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=max(len(str(m.value)) for m in enum_cls),  # type: ignore[arg-type]
+        length=max(len(str(m.value)) for m in enum_cls),
         values_callable=lambda cls: [m.value for m in cls],
         validate_strings=True,
     )

@@ -30,7 +30,7 @@ def rows_of(actor: Actor, desa: Any, pendamping: Any) -> ColumnElement[bool]:
     if not actor.active:
         return false()
     if actor.role is Role.PENDAMPING:
-        return pendamping == actor.id  # type: ignore[no-any-return]
+        return pendamping == actor.id
     if actor.role is Role.ADMIN:
         return true()
     return within_area(desa, actor.area_code)

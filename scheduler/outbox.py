@@ -403,11 +403,3 @@ async def _pause(seconds: float, stop: asyncio.Event | None) -> None:
         return
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-
-
-async def run_until_stopped(deliverer: Deliverer, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
-    """Deliver continuously (for a bench or a dedicated worker process); APScheduler does this in ``jsika run``."""
-    while not stop.is_set():
-        await deliverer.deliver_due(stop)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll_seconds)

@@ -47,7 +47,7 @@ class TargetMember(BaseModel):
             id=row.id,
             nik=row.nik,
             name=row.name,
-            sex=row.sex,  # type: ignore[arg-type]
+            sex=row.sex,
             birth_date=row.birth_date,
             age_years=row.age_years,
             relation=row.relation,
@@ -125,7 +125,7 @@ class ReferralOut(BaseModel):
             desa=Area(code=row.desa_code, name=row.desa_name),
             member=member,
             need=row.need,
-            status=row.status,  # type: ignore[arg-type]
+            status=row.status,
             note=row.status_note,
             created_at=row.created_at,
             updated_at=row.updated_at,

@@ -16,7 +16,6 @@ from typing import Any
 from handlers.forms.steps import (
     Answer,
     Answers,
-    Choice,
     ForEach,
     Node,
     Outcome,
@@ -181,12 +180,3 @@ def parse_callback(data: str) -> Pressed | None:
     if len(parts) != 4 or parts[0] != CALLBACK_PREFIX or not (parts[2].isascii() and parts[2].isdigit()):
         return None
     return Pressed(parts[1].upper(), int(parts[2]), parts[3])
-
-
-def choice_label(step: Step, scope: Scope, value: Any) -> str | None:
-    """The option label (msgid) of a Choice answer, for summaries."""
-    if isinstance(step, Choice):
-        for option in step.options_for(scope):
-            if option.value == value:
-                return option.label
-    return None

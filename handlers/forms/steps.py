@@ -279,10 +279,6 @@ def _decode(value: str) -> Any:
     return {"1": True, "0": False}.get(value, value)
 
 
-def grid_value(option: Option) -> Any:
-    return _decode(option.value)
-
-
 @dataclass(kw_only=True)
 class PhotoStep(Step):
     skippable: bool | Callable[[Scope], bool] = True

@@ -148,15 +148,6 @@ def invite_refused(lang: str, reason: str) -> Reply:
     return reply(texts[reason])
 
 
-def registered_already(actor: Actor) -> Reply:
-    _ = translator(actor.language)
-    return reply(
-        _("Anda sudah terdaftar sebagai {role}. Ketik /bantuan untuk melihat perintah.").format(
-            role=_(ROLE_NAMES[actor.role])
-        )
-    )
-
-
 def must_register(lang: str) -> Reply:
     _ = translator(lang)
     return reply(_("Anda belum terdaftar. Ketik /start untuk mendaftar."))

@@ -61,7 +61,7 @@ def _level() -> ColumnElement[int]:
     return 1 + case((one_before, 1), else_=0) + case((and_(one_before, _before.id.is_not(None)), 1), else_=0)
 
 
-def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Select:  # type: ignore[type-arg]
+def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Select:
     previous = period.previous()
     stmt = (
         select(*columns)  # type: ignore[call-overload]

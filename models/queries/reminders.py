@@ -64,7 +64,7 @@ from models.tables import (
 _COLUMNS = ["dedupe_key", "kind", "user_id", "chat_id", "payload", "not_before", "status", "attempts", "created_at"]
 
 
-class json_object(FunctionElement[Any]):  # noqa: N801 - reads like the SQL function it renders
+class json_object(FunctionElement[Any]):
     """``json_object`` (SQLite) / ``jsonb_build_object`` (PostgreSQL) with constant keys: per-row parameters."""
 
     type = JSON()
