@@ -26,6 +26,7 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_, translator
 from bot.i18n.format import long_date, short_date
+from handlers.callbacks import HouseholdButton, LanguageButton
 from handlers.commands import Command
 from models.actor import Actor
 from models.queries.households import HouseholdCard, HouseholdHit
@@ -177,7 +178,7 @@ def choose_language(lang: str) -> Reply:
     _ = translator(lang)
     return reply(
         _("Pilih bahasa / Choose your language:"),
-        buttons([[("🇮🇩 Bahasa Indonesia", "lang:id"), ("🇬🇧 English", "lang:en")]]),
+        buttons([[("🇮🇩 Bahasa Indonesia", LanguageButton("id").pack()), ("🇬🇧 English", LanguageButton("en").pack())]]),
     )
 
 
@@ -256,7 +257,7 @@ def household_hits(hits: Sequence[HouseholdHit], lang: str, query: str) -> Reply
         label = f"{hit.head_name} · {hit.desa_name}"
         if hit.matched_member:
             label = f"{hit.matched_member} ({hit.head_name}) · {hit.desa_name}"
-        rows.append([(label[:60], f"hh:{hit.id}")])
+        rows.append([(label[:60], HouseholdButton(hit.id).pack())])
     return reply(_("Hasil pencarian “{q}”:").format(q=escape(query)), buttons(rows))
 
 
