@@ -17,11 +17,11 @@ from bot.service import inbox_options
     ],
 )
 def test_updates_handled_at_once_default_by_database_unless_set(url: str, given: int | None, slots: int) -> None:
-    settings = Settings(database_url=url, inbox_concurrency=given, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, inbox_concurrency=given, _env_file=None)
     assert settings.inbox_slots == slots
     assert inbox_options(settings).concurrency == slots
 
 
 def test_updates_handled_at_once_is_bounded() -> None:
     with pytest.raises(ValueError, match="inbox_concurrency"):
-        Settings(database_url="sqlite+aiosqlite:///jsika.db", inbox_concurrency=100, _env_file=None)  # type: ignore[call-arg]
+        Settings(database_url="sqlite+aiosqlite:///jsika.db", inbox_concurrency=100, _env_file=None)
