@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, forms
 from models.actor import Actor
 from models.base import utcnow
-from models.forms import Draft, StaleSession
+from models.forms import Draft, DraftMeta, StaleSession
 from models.scope import households_of
 from models.tables import (
     ChangeStatus,
@@ -317,7 +317,7 @@ async def reopen_for_correction(
                     form="kunjungan",
                     household_id=visit.household_id,
                     step="tinjau",
-                    answers={"_return": marker, "_rebuild": True},
+                    answers=_returned_answers({}, marker, rebuild=True),
                     status=FormStatus.SUBMITTED.value,
                     version=0,
                     created_at=at,
@@ -325,7 +325,7 @@ async def reopen_for_correction(
                 )
             )
     else:
-        row.answers = {**(row.answers or {}), "_return": marker}
+        row.answers = _returned_answers(dict(row.answers or {}), marker, rebuild=False)
         row.updated_at = at
     await audit.record(
         session,
@@ -352,3 +352,12 @@ async def returned_session(session: AsyncSession, actor: Actor, visit_id: str) -
     if visit is None:
         return None
     return await forms.load(session, visit_id, actor.id)
+
+
+def _returned_answers(answers: dict[str, Any], marker: dict[str, Any], *, rebuild: bool) -> dict[str, Any]:
+    """``answers`` with the supervisor's return note; ``rebuild`` when there is no stored draft to reopen."""
+    meta = DraftMeta(answers)
+    meta.returned = marker
+    if rebuild:
+        meta.mark_rebuild()
+    return meta.answers

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from bot.i18n import translator
+from models.forms import DraftMeta
 
 Answers = dict[str, Any]
 SKIP = "skip"
@@ -45,8 +46,7 @@ class Scope:
 
     def saved(self, key: str) -> Any:
         """The answer a section had before the person chose to change it (for prefilling)."""
-        edit = self.answers.get("_edit") or {}
-        return (edit.get("saved") or {}).get(key)
+        return DraftMeta(self.answers).saved(key)
 
 
 # --- inputs that arrive as messages ---------------------------------------------------------------------------

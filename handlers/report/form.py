@@ -34,6 +34,7 @@ from handlers.forms import (
 from handlers.render import report as texts
 from handlers.report.context import ctx_of, met
 from handlers.report.convert import report_from
+from models.forms import DraftMeta
 from models.validate import normalize_phone, validate_nik
 from models.visit_facts import CommitmentItem
 from models.visits import (
@@ -192,7 +193,9 @@ def _review_sections(scope: Scope) -> list[str]:
 
 
 def _review_prompt(scope: Scope) -> str:
-    return texts.review(report_from(scope.answers, ctx_of(scope)), scope.lang, returned=scope.answers.get("_return"))
+    return texts.review(
+        report_from(scope.answers, ctx_of(scope)), scope.lang, returned=DraftMeta(scope.answers).returned
+    )
 
 
 VISIT_FORM = Form(
