@@ -11,8 +11,8 @@ from models.tables import Member
 
 
 def test_column_names_follow_the_table_and_leave_out_what_is_asked() -> None:
-    assert MEMBER_COLUMNS == tuple(c.name for c in Member.__table__.columns)
-    assert COPY_MEMBERS == tuple(c for c in MEMBER_COLUMNS if c not in ("id", "created_at", "updated_at"))
+    assert tuple(c.name for c in Member.__table__.columns) == MEMBER_COLUMNS
+    assert tuple(c for c in MEMBER_COLUMNS if c not in ("id", "created_at", "updated_at")) == COPY_MEMBERS
 
 
 def test_a_column_that_does_not_exist_is_a_mistake() -> None:
