@@ -24,8 +24,8 @@ SHORT_ID_LENGTH = 8
 
 # -- the statements every form step runs, built once -----------------------------------------------------------
 # Core statements on the tables, with bind parameters: a step runs them for every button press, and building an
-# ORM statement afresh each time (its cache key, the ORM's compile and result machinery) cost the bot more CPU than
-# SQLite running it (report bench: ~2 ms of the ~12 ms an update cost). Same SQL as the ORM forms they replace.
+# ORM statement afresh each time (its cache key, the ORM's compile and result machinery) costs the bot more CPU
+# than SQLite running it. Same SQL as the ORM forms they replace.
 _user, _form, _household, _programme = (cast(Table, t.__table__) for t in (User, FormSession, Household, Programme))
 _is_draft = _form.c.status == FormStatus.DRAFT.value
 _ACTOR_AND_DRAFT = (
