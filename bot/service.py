@@ -100,15 +100,9 @@ async def runtime(
 async def running(
     application: AppType,
     *,
-    poll_interval: float = 0.0,
     timeout: int = 10,  # noqa: ASYNC109 - long-poll seconds
 ) -> AsyncIterator[AppType]:
-    """Start ``application`` polling into the inbox; stop it cleanly when the block ends.
-
-    ``poll_interval`` is kept for callers of the earlier signature: the long poll returns as soon as an update
-    waits, so there is nothing to sleep between polls.
-    """
-    del poll_interval
+    """Start ``application`` polling into the inbox; stop it cleanly when the block ends."""
     async with runtime(application, receive="polling", poll_timeout=timeout) as started:
         yield started.application
 
