@@ -120,3 +120,11 @@ def test_patterns_route_the_prefix_family_only() -> None:
     assert re.match(cb.HistoryButton.pattern(), "riwayat")
     assert not re.match(cb.HistoryButton.pattern(), "riwayatku")
     assert not re.match(cb.GraduationDecisionButton.pattern(), "sv:gdx:1")
+
+
+def test_the_bad_input_sweep_covers_every_button_family() -> None:
+    from tests.e2e.test_bad_input import PREFIXES
+
+    families = [p for p in PREFIXES if p]
+    missing = [c.__name__ for c in ALL_CLASSES if not any((c.prefix + ":").startswith(p) for p in families)]
+    assert missing == []
