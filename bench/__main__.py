@@ -41,7 +41,7 @@ class Invocation:
 
 
 def suite(scale: str) -> list[Invocation]:
-    """The invocations that make up one scale; the figures of DESIGN.md's targets table come from these."""
+    """The invocations that make up one scale; the figures of the targets table (docs/performance.md) come from these."""
     households = 650_000 if scale == "province" else 50_000
     n = str(households)
     runs: list[Invocation] = []

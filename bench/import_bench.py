@@ -54,9 +54,10 @@ from models.db import Database  # noqa: E402
 from models.importing import DEFAULT_BATCH, import_households  # noqa: E402
 from models.pg_copy import copy_records  # noqa: E402
 from models.seeding.household_file import TODAY, write_household_file  # noqa: E402
+from models.seeding.writer import MEMBER_COLUMNS  # noqa: E402
 from models.tables import Audit, Household, Member  # noqa: E402
 
-TARGET_SECONDS = 180.0  # the province (650k households) on PostgreSQL: DESIGN.md's target
+TARGET_SECONDS = 180.0  # the province (650k households) on PostgreSQL: the import target in docs/performance.md
 TARGET_RATIO = 0.3
 
 # -- databases ------------------------------------------------------------------------------------------------------
@@ -137,22 +138,7 @@ def member_records(path: Path) -> Iterator[tuple[Any, ...]]:
             )
 
 
-COLUMNS = [
-    "id",
-    "household_id",
-    "nik",
-    "name",
-    "relation",
-    "sex",
-    "birth_date",
-    "pregnancy_edd",
-    "school_level",
-    "school_name",
-    "severe_disability",
-    "status",
-    "created_at",
-    "updated_at",
-]
+COLUMNS = list(MEMBER_COLUMNS)  # every member column: the file's rows as the table stores them
 
 
 def chunks(path: Path, size: int = 100_000) -> Iterator[list[tuple[Any, ...]]]:
@@ -303,7 +289,7 @@ def figures(
     ceiling: dict[str, float],
     reimport_seconds: float | None,
 ) -> list[Figure]:
-    """The figures that answer DESIGN.md's import target, for ``bench.results.record``."""
+    """The figures that answer the import target (docs/performance.md), for ``bench.results.record``."""
     province_pg = args.db == "postgresql" and args.households >= 650_000
     found = [
         Figure(

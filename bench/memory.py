@@ -1,4 +1,4 @@
-"""Benchmark: peak memory of one bot process at province scale (target < 300 MB RSS, DESIGN.md).
+"""Benchmark: peak memory of one bot process at province scale (target < 300 MB RSS, docs/performance.md).
 
     uv run python bench/memory.py                           # the cached 650k-household seed (bench/databases.py)
     uv run python bench/memory.py --households 50000        # Jamsosratu scale

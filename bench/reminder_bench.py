@@ -10,7 +10,7 @@ visits), links every pendamping and koordinator to a Telegram id, then times ``s
 that exercise every kind: Monday 9 November (digests, birth events, October's visit and commitment escalations,
 the weekly digest), the same moment again (everything already planned: the dedupe cost), 30 November (five
 working days before the deadline), 1 February 2027 (vitamin A month, yearly checks) and 1 July 2027 (school year). The outbox is emptied between moments (not
-timed). Each statement of the planner is timed too. Targets (DESIGN.md): 50k households on SQLite < 5 s;
+timed). Each statement of the planner is timed too. Targets (docs/performance.md): 50k households on SQLite < 5 s;
 650k households / 2.6M members on PostgreSQL < 10 s.
 
 ``deliver`` plans 3,000 morning digests (3,000 pendamping, one unvisited household each) and sends them through

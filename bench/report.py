@@ -1,6 +1,6 @@
 """Write ``docs/performance.md`` from ``bench/results/*.json`` — the page is generated, never edited by hand.
 
-First the targets of DESIGN.md, each with the figure that answers it (met, not met, or not measured yet), then
+First the targets (docs/design.md), each with the figure that answers it (met, not met, or not measured yet), then
 every run in full with the machine it ran on. A figure shown here exists in a results file; nothing is typed in.
 """
 
@@ -19,7 +19,7 @@ PAGE = ROOT / "docs" / "performance.md"
 
 @dataclass(frozen=True)
 class Target:
-    """One row of DESIGN.md's targets table and where its figures come from (bench, scale, database)."""
+    """One row of the targets table and where its figures come from (bench, scale, database)."""
 
     what: str
     target: str
@@ -58,7 +58,7 @@ TARGETS = (
 
 
 def _number(value: float) -> str:
-    """Indonesian number format (``1.234,5``), as everywhere a user reads (DESIGN.md decision 7)."""
+    """Indonesian number format (``1.234,5``), as everywhere a user reads (decision 9 in docs/design.md)."""
     return format_decimal(value, format="#,##0.##", locale="id")
 
 
@@ -140,7 +140,7 @@ berkas SQLite di `bench/.cache/`). Benchmark berjalan satu per satu di bawah kun
 Mesin pengukuran: lihat kolom mesin tiap putaran — pada mesin bersama, *load average* menentukan seberapa jauh
 angka waktu bisa dipercaya.
 
-## Sasaran DESIGN.md / Targets
+## Sasaran / Targets
 """
 
 

@@ -115,7 +115,7 @@ def record(
 
 
 def scale_of(households: int) -> str:
-    """The named scale a household count belongs to (PRODUCT.md): Jamsosratu 50k, the province 650k."""
+    """The named scale a household count belongs to (docs/glossary.md): Jamsosratu 50k, the province 650k."""
     if households >= 650_000:
         return "province"
     if households >= 50_000:

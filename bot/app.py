@@ -50,7 +50,7 @@ def build_application(
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    application: AppType = builder.build()  # type: ignore[assignment]
+    application: AppType = builder.build()
     services = Services(
         db=db,
         calendar=settings.work_calendar(),
@@ -60,12 +60,12 @@ def build_application(
     if clock is not None:
         services.clock = clock
     application.bot_data["services"] = services
-    application.post_init = _remember_username  # type: ignore[assignment]
+    application.post_init = _remember_username
     handlers.register(application)
     return application
 
 
-async def _remember_username(application: Application) -> None:  # type: ignore[type-arg]
+async def _remember_username(application: Application) -> None:
     application.bot_data["services"].bot_username = application.bot.username
 
 

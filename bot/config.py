@@ -130,10 +130,9 @@ class Settings(BaseSettings):
 
     @property
     def inbox_slots(self) -> int:
-        """``inbox_concurrency``, else 32 on SQLite and 48 on PostgreSQL. Measured at 1,000 pendamping
-        (``bench/report_load.py``, saturation, two rounds each): PostgreSQL 149-159 updates/s at 32 and 197-199 at 48
-        — an update there waits mostly on round trips, so more in flight use the time; SQLite 221-228 at 32 and 194-209
-        at 48 — its one connection takes one transaction at a time, and more updates in hand only queue for it."""
+        """``inbox_concurrency``, else 32 on SQLite and 48 on PostgreSQL. On PostgreSQL an update waits mostly on
+        round trips, so more updates in flight use that time; SQLite's one connection takes one transaction at a
+        time, and more updates in hand only queue for it. The measurements behind both numbers: docs/tuning.md."""
         if self.inbox_concurrency is not None:
             return self.inbox_concurrency
         return 32 if self.is_sqlite else 48

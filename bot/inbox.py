@@ -1,4 +1,4 @@
-"""The durable inbox at work: receivers store raw updates, workers claim and handle them (DESIGN.md decision 3).
+"""The durable inbox at work: receivers store raw updates, workers claim and handle them (decision 3 in docs/design.md).
 
 ``Inbox.accept`` is what the webhook endpoint and the poller call: the update is in the database (committed)
 before Telegram is told "got it", so a crash after that loses nothing. ``InboxWorker`` (``bot/inbox_worker.py``)

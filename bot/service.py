@@ -3,7 +3,7 @@
 ``jsika run`` with a token talks to Telegram; without one it runs the demo: the local sandbox, a seeded demo
 province and the web chat page, so anyone can try the real bot with nothing but this repository.
 
-Production mode (DESIGN.md decision 3): with ``JSIKA_WEBHOOK_URL`` the FastAPI app receives Telegram's webhook
+Production mode (decision 3 in docs/design.md): with ``JSIKA_WEBHOOK_URL`` the FastAPI app receives Telegram's webhook
 calls and stores each update in the inbox; without it a poller does the same from ``getUpdates``. Either way
 inbox workers hand the updates to the PTB application, chats in parallel, each chat in order. The same app
 serves ``/healthz``, ``/readyz``, ``/metrics`` and the OPD API. SIGTERM: stop receiving, finish the updates in
@@ -108,16 +108,10 @@ async def runtime(
 async def running(
     application: AppType,
     *,
-    poll_interval: float = 0.0,
     timeout: int = 10,  # noqa: ASYNC109 - long-poll seconds
     options: InboxOptions | None = None,
 ) -> AsyncIterator[AppType]:
-    """Start ``application`` polling into the inbox; stop it cleanly when the block ends.
-
-    ``poll_interval`` is kept for callers of the earlier signature: the long poll returns as soon as an update
-    waits, so there is nothing to sleep between polls.
-    """
-    del poll_interval
+    """Start ``application`` polling into the inbox; stop it cleanly when the block ends."""
     async with runtime(application, receive="polling", options=options, poll_timeout=timeout) as started:
         yield started.application
 
@@ -282,7 +276,3 @@ def _start_reminders(application: AppType, db: Database, settings: Settings) -> 
     return start_scheduler(
         application.bot, db, settings, calendar=services.calendar, clock=services.clock, composer=compose
     )
-
-
-def local_today(settings: Settings) -> datetime:
-    return datetime.now(settings.tz)

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from handlers import render
 from handlers.access import answer, current_actor, guest_language, publish_commands
+from handlers.callbacks import LanguageButton
 from handlers.commands import commands_for
 from handlers.context import AppContext
 from handlers.i18n import LANGUAGES
@@ -36,7 +37,8 @@ async def bahasa(update: Update, context: AppContext) -> None:
 async def language_chosen(update: Update, context: AppContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_chat is not None
-    lang = query.data.removeprefix("lang:")
+    pressed = LanguageButton.unpack(query.data)
+    lang = pressed.lang if pressed else ""
     if lang not in LANGUAGES:
         await query.answer()
         return
@@ -141,7 +143,7 @@ HANDLERS: HandlerList = [
     CommandHandler("help", bantuan),
     CommandHandler("bahasa", bahasa),
     CommandHandler("language", bahasa),
-    CallbackQueryHandler(language_chosen, pattern=r"^lang:"),
+    CallbackQueryHandler(language_chosen, pattern=LanguageButton.pattern()),
 ]
 
 # Registered last, in the same group as the features (see handlers/__init__.py).

@@ -8,11 +8,12 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from handlers import render
 from handlers.access import answer, require
+from handlers.callbacks import HistoryButton, VisitButton
 from handlers.context import AppContext
 from handlers.form_runner import Turn
 from handlers.render import report_summary as texts
 from handlers.report.flow import RUNNER
-from handlers.types import HandlerList, callback_int
+from handlers.types import HandlerList
 from models.actor import Actor
 from models.queries.households import household_card
 from models.queries.visits import load_report, recent_visits
@@ -30,13 +31,12 @@ async def riwayat(update: Update, context: AppContext, actor: Actor) -> None:
 @require()
 async def riwayat_button(update: Update, context: AppContext, actor: Actor) -> None:
     """``riwayat`` or ``riwayat:<household_id>`` (from the household card)."""
-    data = (update.callback_query.data if update.callback_query else None) or ""
-    arg = data.removeprefix("riwayat").removeprefix(":")
+    pressed = HistoryButton.unpack(update.callback_query.data if update.callback_query else None)
     async with context.db() as session:
-        if not arg:
+        if pressed is not None and pressed.household_id is None:
             await answer(update, texts.history(await recent_visits(session, actor), actor.language))
             raise ApplicationHandlerStop
-        household_id = callback_int(arg)
+        household_id = pressed.household_id if pressed else None
         card = await household_card(session, actor, household_id) if household_id is not None else None
         lines = await recent_visits(session, actor, household_id=card.id) if card is not None else []
     if card is None:
@@ -49,9 +49,9 @@ async def riwayat_button(update: Update, context: AppContext, actor: Actor) -> N
 @require()
 async def open_visit(update: Update, context: AppContext, actor: Actor) -> None:
     """``rv:<visit_id>`` read-only; ``rv:<visit_id>:fix`` reopens a sent-back report for correction."""
-    data = (update.callback_query.data if update.callback_query else None) or ""
-    visit_id, _, command = data.removeprefix("rv:").partition(":")
-    if command == "fix" and actor.role is Role.PENDAMPING:
+    pressed = VisitButton.unpack(update.callback_query.data if update.callback_query else None)
+    visit_id = pressed.visit_id if pressed else ""
+    if pressed is not None and pressed.action == "fix" and actor.role is Role.PENDAMPING:
         await RUNNER.start_correction(Turn(update, context, actor), visit_id)
         raise ApplicationHandlerStop
     async with context.db() as session:
@@ -66,6 +66,6 @@ async def open_visit(update: Update, context: AppContext, actor: Actor) -> None:
 
 HANDLERS: HandlerList = [
     CommandHandler("riwayat", riwayat),
-    CallbackQueryHandler(riwayat_button, pattern=r"^riwayat(:\d*)?$"),
-    CallbackQueryHandler(open_visit, pattern=r"^rv:"),
+    CallbackQueryHandler(riwayat_button, pattern=HistoryButton.pattern()),
+    CallbackQueryHandler(open_visit, pattern=VisitButton.pattern()),
 ]

@@ -8,9 +8,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import answer, require
+from handlers.callbacks import HouseholdButton
 from handlers.context import AppContext
 from handlers.render import household as household_texts
-from handlers.types import HandlerList, callback_int
+from handlers.types import HandlerList
 from models.actor import Actor
 from models.period import Period
 from models.queries.households import household_card, search_households
@@ -33,13 +34,13 @@ async def kpm(update: Update, context: AppContext, actor: Actor) -> None:
 @require()
 async def open_card(update: Update, context: AppContext, actor: Actor) -> None:
     """Callback ``hh:<id>``. The id comes from the client and may be forged: the scoped query decides."""
-    data = update.callback_query.data if update.callback_query else None
-    raw_id = (data or "").removeprefix("hh:")
+    pressed = HouseholdButton.unpack(update.callback_query.data if update.callback_query else None)
     card = activity = facts = None
     today = context.local_now().date()
     period = Period.of(today)
     items: list[CommitmentItem] = []
-    if (household_id := callback_int(raw_id)) is not None:
+    if pressed is not None:
+        household_id = pressed.household_id
         async with context.db() as session:
             card = await household_card(session, actor, household_id)
             if card is not None:
@@ -65,4 +66,4 @@ async def open_card(update: Update, context: AppContext, actor: Actor) -> None:
     )
 
 
-HANDLERS: HandlerList = [CommandHandler("kpm", kpm), CallbackQueryHandler(open_card, pattern=r"^hh:")]
+HANDLERS: HandlerList = [CommandHandler("kpm", kpm), CallbackQueryHandler(open_card, pattern=HouseholdButton.pattern())]

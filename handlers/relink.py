@@ -15,10 +15,11 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render
+from handlers.callbacks import RelinkButton
 from handlers.commands import commands_for
 from handlers.context import AppContext
 from handlers.render import relink as texts
-from handlers.supervisor.common import button, callback_parts, parse_int, send
+from handlers.supervisor.common import button, send
 from handlers.types import HandlerList
 from models import users
 from models.actor import Actor
@@ -61,14 +62,13 @@ async def after_contact(context: AppContext, result: users.AccessResult, area: s
 @button(Role.ADMIN)
 async def confirm(update: Update, context: AppContext, actor: Actor) -> None:
     """An admin approves a pending move (the callback may be forged: ``users.confirm_relink`` checks it all)."""
-    parts = callback_parts(update, 2)
-    user_id = parse_int(parts[0]) if parts else None
-    telegram_id = parse_int(parts[1]) if parts else None
+    pressed = RelinkButton.unpack(update.callback_query.data if update.callback_query else None)
+    telegram_id = pressed.account if pressed else None
     result = None
-    if user_id is not None and telegram_id is not None:
+    if pressed is not None and telegram_id is not None:
         async with context.db() as session:
             result = await users.confirm_relink(
-                session, admin=actor, user_id=user_id, telegram_id=telegram_id, now=context.now()
+                session, admin=actor, user_id=pressed.user_id, telegram_id=telegram_id, now=context.now()
             )
             area = await users.area_name(session, result.actor.area_code) if result and result.actor else ""
     if result is None or result.actor is None or telegram_id is None:
@@ -82,4 +82,4 @@ async def confirm(update: Update, context: AppContext, actor: Actor) -> None:
         await _tell(context, result.previous_telegram_id, texts.old_account_moved(old))
 
 
-HANDLERS: HandlerList = [CallbackQueryHandler(confirm, pattern=r"^rl:ok:")]
+HANDLERS: HandlerList = [CallbackQueryHandler(confirm, pattern=RelinkButton.pattern())]

@@ -17,9 +17,10 @@ from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler
 
 from handlers.access import answer, require
+from handlers.callbacks import SETTINGS_PATTERN, DigestHourButton, EventRemindersButton, SnoozeButton
 from handlers.context import AppContext
 from handlers.render import reminder_texts as texts
-from handlers.types import HandlerList, callback_int
+from handlers.types import HandlerList
 from models import reminder_settings
 from models.actor import Actor
 from models.tables import Role
@@ -32,12 +33,12 @@ async def snooze(update: Update, context: AppContext, actor: Actor) -> None:
     """``snooze:<outbox_id>``: the same reminder again tomorrow (outside quiet hours), once."""
     query = update.callback_query
     assert query is not None
-    raw = (query.data or "").removeprefix("snooze:")
+    pressed = SnoozeButton.unpack(query.data)
     tz = str(context.services.tz)
-    outbox_id = callback_int(raw)
-    if outbox_id is None:
+    if pressed is None:
         await query.answer(texts.snooze_unknown(actor.language))
         return
+    outbox_id = pressed.outbox_id
     now = context.now()
     until = context.services.calendar.next_send_time(reminder_settings.snooze_until(now))
     async with context.db() as session:
@@ -58,7 +59,7 @@ async def _drop_snooze_button(update: Update) -> None:
     markup = getattr(message, "reply_markup", None)
     if query is None or not isinstance(markup, InlineKeyboardMarkup):
         return
-    rows = [[b for b in row if not str(b.callback_data or "").startswith("snooze:")] for row in markup.inline_keyboard]
+    rows = [[b for b in row if not SnoozeButton.matches(str(b.callback_data or ""))] for row in markup.inline_keyboard]
     try:
         await query.edit_message_reply_markup(InlineKeyboardMarkup([r for r in rows if r]))
     except BadRequest:  # the message is too old to edit, or already without the button
@@ -77,14 +78,13 @@ async def setting_chosen(update: Update, context: AppContext, actor: Actor) -> N
     """``atur:jam:<hour>`` or ``atur:event:on|off``; anything else (forged) is refused politely."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
     now = context.now()
     async with context.db() as session:
         try:
-            if len(parts) == 3 and parts[1] == "jam" and (hour := callback_int(parts[2])) is not None:
-                await reminder_settings.set_digest_hour(session, actor, hour, now)
-            elif len(parts) == 3 and parts[1] == "event" and parts[2] in ("on", "off"):
-                await reminder_settings.set_mute_events(session, actor, parts[2] == "off", now)
+            if (hour := DigestHourButton.unpack(query.data)) is not None:
+                await reminder_settings.set_digest_hour(session, actor, hour.hour, now)
+            elif (events := EventRemindersButton.unpack(query.data)) is not None:
+                await reminder_settings.set_mute_events(session, actor, events.state == "off", now)
             else:
                 raise ValueError(query.data)
         except ValueError:
@@ -126,9 +126,9 @@ async def chat_member(update: Update, context: AppContext) -> None:
 
 
 HANDLERS: HandlerList = [
-    CallbackQueryHandler(snooze, pattern=r"^snooze:"),
+    CallbackQueryHandler(snooze, pattern=SnoozeButton.pattern()),
     CommandHandler("pengaturan", pengaturan),
-    CallbackQueryHandler(setting_chosen, pattern=r"^atur:"),
+    CallbackQueryHandler(setting_chosen, pattern=SETTINGS_PATTERN),
     CommandHandler("pengingat", pengingat),
     ChatMemberHandler(chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
 ]

@@ -7,9 +7,10 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler
 
 from handlers.access import answer, require
+from handlers.callbacks import ScheduleButton
 from handlers.context import AppContext
 from handlers.render import schedule as texts
-from handlers.types import HandlerList, callback_int
+from handlers.types import HandlerList
 from models.actor import Actor
 from models.period import Period
 from models.queries.worklist import programmes_of, worklist
@@ -31,7 +32,12 @@ async def _show(update: Update, context: AppContext, actor: Actor, page: int) ->
     deadline = calendar.period_deadline(period, min(days))
     payload = texts.worklist(work, actor.language, deadline, calendar.working_days_between(today, deadline))
     query = update.callback_query
-    if query is not None and query.data and query.data.startswith("jadwal:") and query.message is not None:
+    if (
+        query is not None
+        and (pressed := ScheduleButton.unpack(query.data))
+        and pressed.page is not None
+        and query.message
+    ):
         await query.answer()  # paging: the list is edited in place
         try:
             await query.edit_message_text(**payload)
@@ -50,13 +56,12 @@ async def jadwal(update: Update, context: AppContext, actor: Actor) -> None:
 @require(Role.PENDAMPING)
 async def jadwal_button(update: Update, context: AppContext, actor: Actor) -> None:
     """``jadwal`` (from reminders and confirmations) or ``jadwal:p<page>``."""
-    data = (update.callback_query.data if update.callback_query else None) or ""
-    page = data.removeprefix("jadwal:p")
-    await _show(update, context, actor, callback_int(page) or 0)
+    pressed = ScheduleButton.unpack(update.callback_query.data if update.callback_query else None)
+    await _show(update, context, actor, pressed.page or 0 if pressed else 0)
     raise ApplicationHandlerStop
 
 
 HANDLERS: HandlerList = [
     CommandHandler("jadwal", jadwal),
-    CallbackQueryHandler(jadwal_button, pattern=r"^jadwal(:p\d+)?$"),
+    CallbackQueryHandler(jadwal_button, pattern=ScheduleButton.pattern()),
 ]

@@ -1,4 +1,4 @@
-"""Admin announcements to every pendamping of an area, delivered through the outbox (DESIGN.md decision 2).
+"""Admin announcements to every pendamping of an area, delivered through the outbox (decision 2 in docs/design.md).
 
 The bot never sends an announcement itself: it writes one outbox row per recipient with a unique dedupe key, and
 the outbox sender delivers them under Telegram's rate limits, records each outcome, and survives restarts. So

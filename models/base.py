@@ -1,7 +1,7 @@
 """Declarative base and the column types shared by every table.
 
-The types hide the differences between SQLite and PostgreSQL so the rest of the code has one path (DESIGN.md
-decision 6): ids that autoincrement on both, JSON that is JSONB on PostgreSQL, and datetimes that always come
+The types hide the differences between SQLite and PostgreSQL so the rest of the code has one path (decision
+8 in docs/design.md): ids that autoincrement on both, JSON that is JSONB on PostgreSQL, and datetimes that always come
 back timezone-aware in UTC even though SQLite stores them naive.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData
+from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, Table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -62,7 +62,7 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=max(len(str(m.value)) for m in enum_cls),  # type: ignore[arg-type]
+        length=max(len(str(m.value)) for m in enum_cls),
         values_callable=lambda cls: [m.value for m in cls],
         validate_strings=True,
     )
@@ -71,3 +71,17 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime(), dict[str, Any]: JsonDoc}
+
+
+def column_names(model: type[Base], *, without: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The table's column names in its declared order, less ``without``.
+
+    Bulk writers (the seed, the importer's COPY, the import bench) pass rows as tuples in this order, so the
+    order is read from the table definition instead of being written out again beside it. Naming a column that
+    does not exist is a mistake caught at import time.
+    """
+    table = cast(Table, model.__table__)
+    unknown = set(without) - set(table.columns.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no column {sorted(unknown)}")
+    return tuple(c.name for c in table.columns if c.name not in without)

@@ -5,11 +5,10 @@ a busy timeout, foreign keys on, and every transaction started with ``BEGIN IMME
 queue instead of failing with "database is locked" when a read transaction upgrades.
 
 Within one process the writers queue on the connection pool, not on the file lock: SQLite's pool holds **one**
-connection. With several, every transaction but one waited in SQLite's busy handler, which sleeps and polls
-(1, 2, 5 … 100 ms) — the lock sat free between a commit and the next poll, the waiters came back in no order,
-and each of the 15 connections had its own aiosqlite thread fighting the event loop for the GIL. The pool's
-queue hands the connection over the moment the previous transaction ends, first come first served (report
-bench, 300 pendamping at saturation: 38.6 → 60.2 updates/s, bot CPU 16.4 → 12.0 ms per update). It changes no
+connection. With several, every transaction but one would wait in SQLite's busy handler, which sleeps and
+polls (1, 2, 5 … 100 ms): the lock sits free between a commit and the next poll, the waiters come back in no
+order, and each connection's aiosqlite thread fights the event loop for the GIL. The pool's queue hands the
+connection over the moment the previous transaction ends, first come first served (docs/tuning.md). It changes no
 concurrency: ``BEGIN IMMEDIATE`` already let one transaction at a time in. A session must therefore never wait on
 a second session while holding a connection — the same rule the file lock already imposed (it would wait out the
 pool timeout and fail). The statements themselves run on the event loop's thread (``models/sqlite_cursor.py``);

@@ -1,4 +1,4 @@
-"""Durable form sessions (DESIGN.md decision 1): a conversation's answers live in ``form_session``, not in memory.
+"""Durable form sessions (decision 1 in docs/design.md): a conversation's answers live in ``form_session``, not in memory.
 
 A bot restart, a second bot process or a pendamping who comes back tomorrow all read the same row. Every write
 is guarded by the row's ``version`` (optimistic locking): a double tap, a stale button or two processes racing on
@@ -24,8 +24,8 @@ SHORT_ID_LENGTH = 8
 
 # -- the statements every form step runs, built once -----------------------------------------------------------
 # Core statements on the tables, with bind parameters: a step runs them for every button press, and building an
-# ORM statement afresh each time (its cache key, the ORM's compile and result machinery) cost the bot more CPU than
-# SQLite running it (report bench: ~2 ms of the ~12 ms an update cost). Same SQL as the ORM forms they replace.
+# ORM statement afresh each time (its cache key, the ORM's compile and result machinery) costs the bot more CPU
+# than SQLite running it. Same SQL as the ORM forms they replace.
 _user, _form, _household, _programme = (cast(Table, t.__table__) for t in (User, FormSession, Household, Programme))
 _is_draft = _form.c.status == FormStatus.DRAFT.value
 _ACTOR_AND_DRAFT = (
@@ -60,6 +60,100 @@ class StaleSession(Exception):
     """The row moved on (another answer, a submit, a cancel) since the caller read it."""
 
 
+class DraftMeta:
+    """The form's own bookkeeping, kept in the draft's ``answers`` beside the answers themselves.
+
+    It lives in the same JSON column so that it is saved in the same write as the answer it goes with, and so
+    that drafts written before this class existed read the same. Its keys start with ``_``, which no step key
+    does; this class is the only place that names them, and gives each a type.
+    """
+
+    __slots__ = ("answers",)
+
+    HOUSEHOLD = "_hh"  # the picked household's facts (HouseholdFacts.to_json), read once when it is picked
+    SEARCH = "_search"  # the picker's search text
+    PAGE = "_page"  # the picker's page
+    ORIGINAL_DATE = "_orig"  # a correction's first visit date: it keeps the period it was reported for
+    RETURNED = "_return"  # a supervisor's "kembalikan" note: {"section", "note", ...}
+    REBUILD = "_rebuild"  # a returned visit with no stored draft (imported): rebuild the answers from the visit
+    EDIT = "_edit"  # a section being changed: {"section", "saved": the answers set aside for undo/prefill}
+
+    def __init__(self, answers: dict[str, Any]) -> None:
+        self.answers = answers
+
+    @staticmethod
+    def is_meta(key: str) -> bool:
+        return key.startswith("_")
+
+    @property
+    def household(self) -> dict[str, Any] | None:
+        return cast("dict[str, Any] | None", self.answers.get(self.HOUSEHOLD))
+
+    @household.setter
+    def household(self, facts: dict[str, Any]) -> None:
+        self.answers[self.HOUSEHOLD] = facts
+
+    @property
+    def search(self) -> str | None:
+        return cast("str | None", self.answers.get(self.SEARCH)) or None
+
+    @property
+    def page(self) -> int:
+        return int(self.answers.get(self.PAGE, 0))
+
+    def set_picker(self, *, search: str | None = None, page: int = 0) -> None:
+        """Show the picker at ``page``, filtered by ``search`` (or the whole list)."""
+        if search:
+            self.answers[self.SEARCH] = search
+        else:
+            self.answers.pop(self.SEARCH, None)
+        self.answers[self.PAGE] = page
+
+    def set_page(self, page: int) -> None:
+        self.answers[self.PAGE] = page
+
+    def clear_picker(self) -> None:
+        self.answers.pop(self.PAGE, None)
+        self.answers.pop(self.SEARCH, None)
+
+    @property
+    def original_date(self) -> str | None:
+        return cast("str | None", self.answers.get(self.ORIGINAL_DATE)) or None
+
+    @original_date.setter
+    def original_date(self, value: str | None) -> None:
+        self.answers[self.ORIGINAL_DATE] = value
+
+    @property
+    def returned(self) -> dict[str, Any] | None:
+        return cast("dict[str, Any] | None", self.answers.get(self.RETURNED)) or None
+
+    @returned.setter
+    def returned(self, marker: dict[str, Any]) -> None:
+        self.answers[self.RETURNED] = marker
+
+    def mark_rebuild(self) -> None:
+        self.answers[self.REBUILD] = True
+
+    def take_rebuild(self) -> bool:
+        """Whether the answers must be rebuilt from the visit; asked once."""
+        return bool(self.answers.pop(self.REBUILD, False))
+
+    @property
+    def edit(self) -> dict[str, Any] | None:
+        return cast("dict[str, Any] | None", self.answers.get(self.EDIT)) or None
+
+    def start_edit(self, section: str, saved: dict[str, Any]) -> None:
+        self.answers[self.EDIT] = {"section": section, "saved": saved}
+
+    def take_edit(self) -> dict[str, Any] | None:
+        return cast("dict[str, Any] | None", self.answers.pop(self.EDIT, None)) or None
+
+    def saved(self, key: str) -> Any:
+        """The answer a section had before the person chose to change it."""
+        return ((self.edit or {}).get("saved") or {}).get(key)
+
+
 @dataclass
 class Draft:
     """A plain copy of a ``form_session`` row; the engine edits ``answers``/``step`` and saves it back."""
@@ -77,6 +171,11 @@ class Draft:
     # Read along with the draft by ``actor_and_draft`` (not stored): the household's programme and the hash of
     # its rules as stored, so a step can take the parsed rules from the process cache without another query.
     programme_rules_key: tuple[str, str] | None = None
+
+    @property
+    def meta(self) -> DraftMeta:
+        """The form's bookkeeping in ``answers``, typed."""
+        return DraftMeta(self.answers)
 
     @property
     def short_id(self) -> str:

@@ -1,6 +1,6 @@
 """The durable inbox, as the domain sees it: what a raw Telegram update is about, and how old it is.
 
-Webhook and polling both store the raw update (DESIGN.md decision 3); workers then take one chat's updates in
+Webhook and polling both store the raw update (decision 3 in docs/design.md); workers then take one chat's updates in
 order. These pure functions read the raw JSON (no Telegram types here). Which process polls is decided in
 ``models/leader.py``.
 

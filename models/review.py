@@ -3,7 +3,7 @@ change, close a referral, propose and confirm a graduation.
 
 Every function takes the acting supervisor and finds its target *through their scope*, so a forged button for a
 household in another kabupaten finds nothing (``ReviewError("not_found")``). Every change to the registry writes
-an audit row in the same transaction. Approving a report applies its proposed data changes (PRODUCT.md:
+an audit row in the same transaction. Approving a report applies its proposed data changes (pemutakhiran data in docs/glossary.md:
 "the registry updated from verified field changes"); returning it goes through the report's own
 ``models.visits.reopen_for_correction`` so the pendamping reopens it at the section the note is about.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -230,7 +230,3 @@ def applicable_commitments(
     """The commitments ``member`` must keep in ``period``, in the programme file's order."""
     last_met = last_met or {}
     return [rule for rule in programme.commitments if applies(rule, member, period, last_met=last_met.get(rule.code))]
-
-
-def categories_of(rules: Iterable[CommitmentRule]) -> set[str]:
-    return {rule.category for rule in rules}

@@ -1,4 +1,4 @@
-"""The one place where "who may see what" becomes SQL (DESIGN.md decision 4).
+"""The one place where "who may see what" becomes SQL (decision 5 in docs/design.md).
 
 pendamping → the households assigned to them; koordinator → households whose desa lies in their area;
 admin → everything. Every query that reads or writes registry data combines its own conditions with these.
@@ -30,7 +30,7 @@ def rows_of(actor: Actor, desa: Any, pendamping: Any) -> ColumnElement[bool]:
     if not actor.active:
         return false()
     if actor.role is Role.PENDAMPING:
-        return pendamping == actor.id  # type: ignore[no-any-return]
+        return pendamping == actor.id
     if actor.role is Role.ADMIN:
         return true()
     return within_area(desa, actor.area_code)

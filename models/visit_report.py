@@ -19,15 +19,13 @@ from models.tables import CheckResult
 # pendamping reopens it (``handlers/report``). Owned here, below both, so the two cannot drift apart.
 FORM_NAME = "kunjungan"
 REVIEW_STEP = "tinjau"
-RETURN_KEY = "_return"  # {"section": …, "note": …}: where the correction starts and the supervisor's note
-REBUILD_KEY = "_rebuild"  # the visit did not come from a form: rebuild the answers from the stored report
 
 # The form's sections, in order. ``reopen_for_correction(section=…)`` takes one of these (or None: the whole report).
 SECTIONS = ("kunjungan", "komitmen", "kondisi", "kesejahteraan", "perubahan", "rujukan", "bukti", "catatan")
 
 NOT_MET_REASONS = ("tidak_di_rumah", "pindah", "menolak", "meninggal", "lainnya")
 MISSED_REASONS = ("sakit", "biaya", "fasilitas", "lupa", "lainnya")
-# BPS-style deprivation indicators asked at a visit (PRODUCT.md); the count of "yes" is the deprivation score.
+# BPS-style deprivation indicators asked at a visit (docs/glossary.md); the count of "yes" is the deprivation score.
 # fmt: off
 WELFARE_ITEMS = (
     "lantai", "dinding", "jamban", "listrik", "air", "bahan_bakar",

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models import audit, forms
 from models.actor import Actor
 from models.base import utcnow
-from models.forms import Draft, StaleSession
+from models.forms import Draft, DraftMeta, StaleSession
 from models.scope import households_of
 from models.tables import (
     ChangeStatus,
@@ -41,9 +41,7 @@ from models.visit_report import (  # noqa: F401 - re-exported: the vocabulary an
     MISSED_REASONS,
     NOT_MET_REASONS,
     PHOTO_SKIP_REASONS,
-    REBUILD_KEY,
     REFERRAL_SECTORS,
-    RETURN_KEY,
     REVIEW_STEP,
     SCHOOL_LEVELS,
     SECTIONS,
@@ -226,7 +224,7 @@ def _write_changes(
     facts: HouseholdFacts | None,
     now: datetime,
 ) -> None:
-    """Proposed, never applied: the registry changes only after someone verifies (PRODUCT.md, pemutakhiran)."""
+    """Proposed, never applied: the registry changes only after someone verifies (pemutakhiran data in docs/glossary.md)."""
     for change in report.changes:
         session.add(
             DataChange(
@@ -321,7 +319,7 @@ async def reopen_for_correction(
                     form=FORM_NAME,
                     household_id=visit.household_id,
                     step=REVIEW_STEP,
-                    answers={RETURN_KEY: marker, REBUILD_KEY: True},
+                    answers=_returned_answers({}, marker, rebuild=True),
                     status=FormStatus.SUBMITTED.value,
                     version=0,
                     created_at=at,
@@ -329,7 +327,7 @@ async def reopen_for_correction(
                 )
             )
     else:
-        row.answers = {**(row.answers or {}), RETURN_KEY: marker}
+        row.answers = _returned_answers(dict(row.answers or {}), marker, rebuild=False)
         row.updated_at = at
     await audit.record(
         session,
@@ -356,3 +354,12 @@ async def returned_session(session: AsyncSession, actor: Actor, visit_id: str) -
     if visit is None:
         return None
     return await forms.load(session, visit_id, actor.id)
+
+
+def _returned_answers(answers: dict[str, Any], marker: dict[str, Any], *, rebuild: bool) -> dict[str, Any]:
+    """``answers`` with the supervisor's return note; ``rebuild`` when there is no stored draft to reopen."""
+    meta = DraftMeta(answers)
+    meta.returned = marker
+    if rebuild:
+        meta.mark_rebuild()
+    return meta.answers

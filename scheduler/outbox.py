@@ -1,6 +1,6 @@
 """Delivering the outbox under Telegram's limits, exactly once except the message in flight during a crash.
 
-DESIGN.md decision 2. One row is claimed per message, right before it is sent, by a single atomic statement
+Decision 2 in docs/design.md. One row is claimed per message, right before it is sent, by a single atomic statement
 (``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)`` on PostgreSQL; the same UPDATE under SQLite's single
 writer). The claim sets ``status='sending'``, a lease and ``attempts+1``; the outcome is written right after
 Telegram answers — message_id on success, ``not_before = now + retry_after`` on a 429 — so a restart honours
@@ -360,11 +360,3 @@ async def _pause(seconds: float, stop: asyncio.Event | None) -> None:
         return
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
-
-
-async def run_until_stopped(deliverer: Deliverer, stop: asyncio.Event, poll_seconds: float = 2.0) -> None:
-    """Deliver continuously (for a bench or a dedicated worker process); APScheduler does this in ``jsika run``."""
-    while not stop.is_set():
-        await deliverer.deliver_due(stop)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), poll_seconds)

@@ -23,8 +23,8 @@ if [ "${JSIKA_TEST_SLOW:-}" = "1" ] || { [ "${CI:-}" = "true" ] && [ "${JSIKA_TE
     SLOW=(--slow)
 fi
 
-echo "== pytest (SQLite)"
-JSIKA_TEST_DATABASE_URL="" uv run --frozen pytest -q "${SLOW[@]}" "$@"
+echo "== pytest (SQLite), with a coverage report (no threshold)"
+JSIKA_TEST_DATABASE_URL="" uv run --frozen pytest -q --cov --cov-report=term "${SLOW[@]}" "$@"
 
 PG_URL="${JSIKA_TEST_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}"
 if ensure_postgres; then

@@ -262,7 +262,7 @@ async def make_visit(
     await session.flush()
     for check in checks:
         member, code, result = check[0], check[1], check[2]
-        reason = check[3] if len(check) > 3 else None  # type: ignore[misc]
+        reason = check[3] if len(check) > 3 else None
         session.add(
             CommitmentCheck(
                 visit_id=visit.id,

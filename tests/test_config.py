@@ -25,14 +25,14 @@ from models.db import Database
     ],
 )
 def test_updates_handled_at_once_default_by_database_unless_set(url: str, given: int | None, slots: int) -> None:
-    settings = Settings(database_url=url, inbox_concurrency=given, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, inbox_concurrency=given, _env_file=None)
     assert settings.inbox_slots == slots
     assert inbox_options(settings).concurrency == slots
 
 
 def test_updates_handled_at_once_is_bounded() -> None:
     with pytest.raises(ValueError, match="inbox_concurrency"):
-        Settings(database_url="sqlite+aiosqlite:///jsika.db", inbox_concurrency=100, _env_file=None)  # type: ignore[call-arg]
+        Settings(database_url="sqlite+aiosqlite:///jsika.db", inbox_concurrency=100, _env_file=None)
 
 
 PROVINCIAL = '[holidays]\n"2026-11-20" = "HUT Provinsi Banten"\n'
@@ -48,7 +48,7 @@ def test_the_handlers_get_the_provincial_holidays_and_zone_without_the_scheduler
         holidays_file=str(holidays),
         timezone="Asia/Makassar",
         digest_hour=9,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     db = Database(settings.database_url)
     application = build_application(settings, db, token="1:TEST")
@@ -68,6 +68,6 @@ def test_a_bad_holiday_file_stops_the_settings_with_one_line(tmp_path: Path, con
     if content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
-        Settings(holidays_file=str(path), _env_file=None)  # type: ignore[call-arg]
+        Settings(holidays_file=str(path), _env_file=None)
     line = describe_validation_error(caught.value)
     assert "\n" not in line and "JSIKA_HOLIDAYS_FILE" in line and message in line

@@ -256,6 +256,7 @@ async def test_the_claim_reads_only_pending_updates_not_the_handled_ones_kept_fo
             await connection.exec_driver_sql("ANALYZE inbox")
             await connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
             raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
             await raw.execute(f"PREPARE claim_plan AS {compiled}")  # named: the plan cache applies to it
             literals = ", ".join(str(v) if isinstance(v, int) else f"'{v}'" for v in values)  # EXECUTE takes no $n
             plan = "\n".join(r[0] for r in await raw.fetch(f"EXPLAIN EXECUTE claim_plan({literals})"))

@@ -128,7 +128,7 @@ async def serve_asgi(
     server = PromptServer(server_config(app), before_shutdown=on_stop)
     task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]), name=f"asgi-server-{actual_port}")
     try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes a flag, not an event
+        while not server.started:
             if task.done():
                 task.result()  # re-raise the start-up error
                 raise RuntimeError("server stopped during start-up")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -167,6 +167,36 @@ def _rows(page: opd.Page[Any]) -> str:
     return f"{len(page.items)} baris"
 
 
+R = TypeVar("R")
+
+
+async def _listing(
+    request: Request,
+    key: KeyScope,
+    action: str,
+    page_of: tuple[str, str | None, int],
+    fetch: Callable[[AsyncSession, WebContext, int | None], Awaitable[opd.Page[R]]],
+    convert: Callable[[R], Any],
+    model: type[Any],
+) -> Any:
+    """One page of a list endpoint: the cursor decoded, the scoped query run and audited, the rows converted.
+
+    ``page_of`` is (cursor kind, cursor, limit); the kind (``h``, ``m``, ``r``) keeps a cursor of one list from
+    being replayed on another. Returns ``Page[model]``.
+    """
+    kind, cursor, limit = page_of
+    after = decode_cursor(kind, cursor)
+
+    async def work(session: AsyncSession, context: WebContext) -> opd.Page[R]:
+        return await fetch(session, context, after)
+
+    page = await _call(request, key, action, work, _rows)
+    page_model: Any = cast(Any, Page)[model]
+    return page_model(
+        data=[convert(r) for r in page.items], next_cursor=encode_cursor(kind, page.next_after), limit=limit
+    )
+
+
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
@@ -204,9 +234,7 @@ async def households(
         Literal["aktif", "ditangguhkan", "graduasi", "keluar"], Query(description="Household status")
     ] = "aktif",
 ) -> Page[HouseholdOut]:
-    after = decode_cursor("h", cursor)
-
-    async def work(session: AsyncSession, context: WebContext) -> opd.Page[opd.HouseholdRow]:
+    async def fetch(session: AsyncSession, context: WebContext, after: int | None) -> opd.Page[opd.HouseholdRow]:
         return await opd.households(
             session,
             key,
@@ -218,10 +246,10 @@ async def households(
             status=HouseholdStatus(status),
         )
 
-    page = await _call(request, key, "api.households", work, _rows)
-    return Page[HouseholdOut](
-        data=[HouseholdOut.of(r) for r in page.items], next_cursor=encode_cursor("h", page.next_after), limit=limit
+    page: Page[HouseholdOut] = await _listing(
+        request, key, "api.households", ("h", cursor, limit), fetch, HouseholdOut.of, HouseholdOut
     )
+    return page
 
 
 @router.get(
@@ -242,9 +270,7 @@ async def members(
         bool | None, Query(description="pendidikan: false = school-age children not in school")
     ] = None,
 ) -> Page[MemberOut]:
-    after = decode_cursor("m", cursor)
-
-    async def work(session: AsyncSession, context: WebContext) -> opd.Page[opd.MemberRow]:
+    async def fetch(session: AsyncSession, context: WebContext, after: int | None) -> opd.Page[opd.MemberRow]:
         return await opd.members(
             session,
             key,
@@ -256,10 +282,10 @@ async def members(
             in_school=in_school,
         )
 
-    page = await _call(request, key, "api.members", work, _rows)
-    return Page[MemberOut](
-        data=[MemberOut.of_row(r) for r in page.items], next_cursor=encode_cursor("m", page.next_after), limit=limit
+    page: Page[MemberOut] = await _listing(
+        request, key, "api.members", ("m", cursor, limit), fetch, MemberOut.of_row, MemberOut
     )
+    return page
 
 
 @router.get(
@@ -276,17 +302,15 @@ async def referrals(
     area: AreaParam = None,
     status: Annotated[Literal["baru", "diterima", "ditangani"] | None, Query(description="Only this status")] = None,
 ) -> Page[ReferralOut]:
-    after = decode_cursor("r", cursor)
-
-    async def work(session: AsyncSession, context: WebContext) -> opd.Page[opd.ReferralRow]:
+    async def fetch(session: AsyncSession, context: WebContext, after: int | None) -> opd.Page[opd.ReferralRow]:
         return await opd.referrals(
             session, key, limit=limit, after=after, area=area, status=ReferralStatus(status) if status else None
         )
 
-    page = await _call(request, key, "api.referrals", work, _rows)
-    return Page[ReferralOut](
-        data=[ReferralOut.of(r) for r in page.items], next_cursor=encode_cursor("r", page.next_after), limit=limit
+    page: Page[ReferralOut] = await _listing(
+        request, key, "api.referrals", ("r", cursor, limit), fetch, ReferralOut.of, ReferralOut
     )
+    return page
 
 
 ReferralId = Annotated[int, Path(ge=1, le=2**63 - 1)]

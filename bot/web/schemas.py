@@ -56,7 +56,7 @@ class TargetMember(BaseModel):
             id=row.id,
             nik=row.nik,
             name=row.name,
-            sex=row.sex,  # type: ignore[arg-type]
+            sex=row.sex,
             birth_date=row.birth_date,
             birth_month=row.birth_month,
             age_years=row.age_years,
@@ -132,7 +132,7 @@ class ReferralOut(BaseModel):
             desa=Area(code=row.desa_code, name=row.desa_name),
             member=member,
             need=row.need,
-            status=row.status,  # type: ignore[arg-type]
+            status=row.status,
             note=row.status_note,
             created_at=row.created_at,
             updated_at=row.updated_at,

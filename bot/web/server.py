@@ -49,7 +49,7 @@ async def serving(app: Any, host: str, port: int, *, log_level: str = "warning")
     server = _Server(config)
     task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]), name=f"http-{bound}")
     try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        while not server.started:
             if task.done():
                 task.result()
                 raise RuntimeError("HTTP server stopped during start-up")

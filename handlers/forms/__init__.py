@@ -1,4 +1,4 @@
-"""The small form engine the visit report runs on (DESIGN.md decision 1, STYLE.md "A form is data").
+"""The small form engine the visit report runs on (decision 1 in docs/design.md: a form is data).
 
 - ``steps``: the kinds of question (choice, date, text, grid of toggles, photo, location, review, custom) and
   groups (``ForEach`` item, ``Repeat`` entries), each judging its input into an ``Outcome``;

@@ -16,7 +16,6 @@ from typing import Any
 from handlers.forms.steps import (
     Answer,
     Answers,
-    Choice,
     ForEach,
     Node,
     Outcome,
@@ -26,6 +25,7 @@ from handlers.forms.steps import (
     Stay,
     Step,
 )
+from models.forms import DraftMeta
 
 CALLBACK_PREFIX = "f"
 MAX_CALLBACK_BYTES = 64
@@ -140,21 +140,21 @@ class Form:
     def start_edit(self, answers: Answers, section: str) -> None:
         """Set a section's answers aside so its questions are asked again (kept for undo and prefilling)."""
         self.finish_edit(answers, keep=False)
-        saved = {k: answers.pop(k) for k in list(answers) if not k.startswith("_") and self.section_of(k) == section}
-        answers["_edit"] = {"section": section, "saved": saved}
+        saved = {k: answers.pop(k) for k in list(answers) if not DraftMeta.is_meta(k) and self.section_of(k) == section}
+        DraftMeta(answers).start_edit(section, saved)
 
     def finish_edit(self, answers: Answers, *, keep: bool) -> None:
         """End a change: ``keep`` the new answers, or put the set-aside ones back (undo)."""
-        edit = answers.pop("_edit", None)
+        edit = DraftMeta(answers).take_edit()
         if edit and not keep:
             section = edit.get("section")
-            for key in [k for k in answers if not k.startswith("_") and self.section_of(k) == section]:
+            for key in [k for k in answers if not DraftMeta.is_meta(k) and self.section_of(k) == section]:
                 answers.pop(key)
             answers.update(edit.get("saved") or {})
 
     @staticmethod
     def editing(answers: Answers) -> str | None:
-        edit = answers.get("_edit")
+        edit = DraftMeta(answers).edit
         return str(edit["section"]) if edit else None
 
 
@@ -181,12 +181,3 @@ def parse_callback(data: str) -> Pressed | None:
     if len(parts) != 4 or parts[0] != CALLBACK_PREFIX or not (parts[2].isascii() and parts[2].isdigit()):
         return None
     return Pressed(parts[1].upper(), int(parts[2]), parts[3])
-
-
-def choice_label(step: Step, scope: Scope, value: Any) -> str | None:
-    """The option label (msgid) of a Choice answer, for summaries."""
-    if isinstance(step, Choice):
-        for option in step.options_for(scope):
-            if option.value == value:
-                return option.label
-    return None

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from handlers.i18n import translator
+from models.forms import DraftMeta
 
 Answers = dict[str, Any]
 SKIP = "skip"
@@ -45,8 +46,7 @@ class Scope:
 
     def saved(self, key: str) -> Any:
         """The answer a section had before the person chose to change it (for prefilling)."""
-        edit = self.answers.get("_edit") or {}
-        return (edit.get("saved") or {}).get(key)
+        return DraftMeta(self.answers).saved(key)
 
 
 # --- inputs that arrive as messages ---------------------------------------------------------------------------
@@ -277,10 +277,6 @@ class Grid(Step):
 def _decode(value: str) -> Any:
     """Grid option values "1"/"0" are stored as booleans (welfare indicators are yes/no)."""
     return {"1": True, "0": False}.get(value, value)
-
-
-def grid_value(option: Option) -> Any:
-    return _decode(option.value)
 
 
 @dataclass(kw_only=True)

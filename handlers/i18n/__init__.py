@@ -52,6 +52,6 @@ def normalize_language(lang: str | None) -> str:
     return short if short in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+def N_(message: str) -> str:
     """Mark a string for extraction without translating it yet (module-level constants)."""
     return message

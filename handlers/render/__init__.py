@@ -1,4 +1,4 @@
-"""Every text and keyboard a person reads (STYLE.md: a handler is a translator, nothing more).
+"""Every text and keyboard a person reads (a handler is a translator, nothing more: docs/design.md).
 
 This package is the one place for them: shared helpers and registration texts here, one module per feature
 beside it (``render.report``, ``render.supervisor`` …).
@@ -24,6 +24,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
+from handlers.callbacks import HouseholdButton, LanguageButton
 from handlers.commands import Command
 from handlers.i18n import N_, translator
 from handlers.i18n.format import long_date, short_date
@@ -160,15 +161,6 @@ def invite_refused(lang: str, reason: str) -> Reply:
     return reply(texts[reason])
 
 
-def registered_already(actor: Actor) -> Reply:
-    _ = translator(actor.language)
-    return reply(
-        _("Anda sudah terdaftar sebagai {role}. Ketik /bantuan untuk melihat perintah.").format(
-            role=_(ROLE_NAMES[actor.role])
-        )
-    )
-
-
 def must_register(lang: str) -> Reply:
     _ = translator(lang)
     return reply(_("Anda belum terdaftar. Ketik /start untuk mendaftar."))
@@ -198,7 +190,7 @@ def choose_language(lang: str) -> Reply:
     _ = translator(lang)
     return reply(
         _("Pilih bahasa / Choose your language:"),
-        buttons([[("🇮🇩 Bahasa Indonesia", "lang:id"), ("🇬🇧 English", "lang:en")]]),
+        buttons([[("🇮🇩 Bahasa Indonesia", LanguageButton("id").pack()), ("🇬🇧 English", LanguageButton("en").pack())]]),
     )
 
 
@@ -277,7 +269,7 @@ def household_hits(hits: Sequence[HouseholdHit], lang: str, query: str) -> Reply
         label = f"{hit.head_name} · {hit.desa_name}"
         if hit.matched_member:
             label = f"{hit.matched_member} ({hit.head_name}) · {hit.desa_name}"
-        rows.append([(label[:60], f"hh:{hit.id}")])
+        rows.append([(label[:60], HouseholdButton(hit.id).pack())])
     return reply(_("Hasil pencarian “{q}”:").format(q=escape(query)), buttons(rows))
 
 

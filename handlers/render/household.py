@@ -9,6 +9,7 @@ from datetime import date
 from html import escape
 
 from handlers import render
+from handlers.callbacks import HistoryButton, ReportButton
 from handlers.i18n import translator
 from handlers.render import Reply, buttons, reply
 from handlers.render.report import why
@@ -66,8 +67,8 @@ def card(
                 f"• {_(CHANGE_KIND_LABELS.get(change.kind, change.kind))}{who}{': ' + values if values else ''}"
             )
     rows: list[list[tuple[str, str]]] = []
-    action_row = [(_("🗂 Riwayat"), f"riwayat:{base.id}")]
+    action_row = [(_("🗂 Riwayat"), HistoryButton(base.id).pack())]
     if can_report:
-        action_row.insert(0, (_("📝 Lapor kunjungan"), f"lapor:{base.id}"))
+        action_row.insert(0, (_("📝 Lapor kunjungan"), ReportButton(base.id).pack()))
     rows.append(action_row)
     return reply("\n".join(lines), buttons(rows))

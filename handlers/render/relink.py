@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
+from handlers.callbacks import RelinkButton
 from handlers.i18n import translator
 from handlers.render import ROLE_NAMES, Reply, buttons, reply
 from models.actor import Actor
@@ -61,7 +62,7 @@ def admin_request(admin: Actor, person: Actor, area: str, new_telegram_id: int) 
         "Akun Telegram baru (ID {telegram_id}) membagikan nomor <b>{name}</b> ({role}, {area}) dan meminta "
         "dihubungkan. Setujui hanya bila Anda yakin nomor itu masih milik {name}."
     ).format(name=escape(person.name), role=_(ROLE_NAMES[person.role]), area=escape(area), telegram_id=new_telegram_id)
-    return reply(text, buttons([[(_("Setujui pindah akun"), f"rl:ok:{person.id}:{new_telegram_id}")]]))
+    return reply(text, buttons([[(_("Setujui pindah akun"), RelinkButton(person.id, str(new_telegram_id)).pack())]]))
 
 
 def confirmed(admin: Actor, person: Actor) -> Reply:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from handlers.callbacks import DigestHourButton, EventRemindersButton, ReportButton, ScheduleButton, SnoozeButton
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import date_time, long_date, number, percent
 from handlers.render import ROLE_NAMES, Reply, buttons, reply
@@ -71,12 +72,12 @@ def _actions(
         if item.household_id in seen or len(seen) == 3:
             continue
         seen.add(item.household_id)
-        rows.append([(t("📝 Lapor: {name}").format(name=item.head_name)[:60], f"lapor:{item.household_id}")])
+        rows.append([(t("📝 Lapor: {name}").format(name=item.head_name)[:60], ReportButton(item.household_id).pack())])
     last: list[tuple[str, str]] = []
     if worklist:
-        last.append((t("📋 Lihat daftar"), "jadwal"))
+        last.append((t("📋 Lihat daftar"), ScheduleButton().pack()))
     if snoozable:
-        last.append((t("⏰ Tunda 1 hari"), f"snooze:{outbox_id}"))
+        last.append((t("⏰ Tunda 1 hari"), SnoozeButton(outbox_id).pack()))
     if last:
         rows.append(last)
     return rows
@@ -336,11 +337,11 @@ def settings(current: Settings, default_hour: int, lang: str) -> Reply:
         "",
         t("Pilih jam ringkasan pagi:"),
     ]
-    hours = [(("✅ " if h == hour else "") + f"{h:02d}.00", f"atur:jam:{h}") for h in DIGEST_HOURS]
+    hours = [(("✅ " if h == hour else "") + f"{h:02d}.00", DigestHourButton(h).pack()) for h in DIGEST_HOURS]
     toggle = (
-        (t("🔔 Nyalakan pengingat komitmen"), "atur:event:on")
+        (t("🔔 Nyalakan pengingat komitmen"), EventRemindersButton("on").pack())
         if current.mute_events
-        else (t("🔕 Matikan pengingat komitmen"), "atur:event:off")
+        else (t("🔕 Matikan pengingat komitmen"), EventRemindersButton("off").pack())
     )
     return reply("\n".join(lines), buttons([hours, [toggle]]))
 

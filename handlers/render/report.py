@@ -6,10 +6,11 @@ Prompts take the form engine's ``Scope`` (answers, the report context, the langu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from handlers.forms import Scope
-from handlers.i18n import translator
+from handlers.i18n import N_, translator
 from handlers.i18n.format import number
 from handlers.render import mask_id
 from handlers.render.report_labels import (  # noqa: F401 - re-exported: the form reads them as texts.*
@@ -59,6 +60,38 @@ from models.visit_facts import CommitmentItem
 def _household(scope: Scope) -> str:
     facts = ctx_of(scope).facts
     return f"🏠 <b>{escape(facts.head_name)}</b> · {escape(facts.desa_name)}\n" if facts else ""
+
+
+# A question whose text is fixed is data: its msgid, translated into the asker's language when asked.
+Prompt = Callable[[Scope], str]
+
+
+def fixed(message: str, *, household: bool = False) -> Prompt:
+    """The prompt ``message`` (an ``N_`` msgid), headed by the household's name when ``household``."""
+
+    def prompt(scope: Scope) -> str:
+        text = translator(scope.lang)(message)
+        return _household(scope) + text if household else text
+
+    return prompt
+
+
+def first_or_more(first: str, more: str) -> Prompt:
+    """One text for the first item of a repeated group ("Ada perubahan?"), another for the next ones."""
+
+    def prompt(scope: Scope) -> str:
+        return translator(scope.lang)(first if scope.item == 1 else more)
+
+    return prompt
+
+
+def birth_or_other(birth: str, other: str) -> Prompt:
+    """One text when the change being recorded is a birth, another for the other kinds."""
+
+    def prompt(scope: Scope) -> str:
+        return translator(scope.lang)(birth if scope.get("jenis") == "kelahiran" else other)
+
+    return prompt
 
 
 def why(item: CommitmentItem, lang: str) -> str:
@@ -123,14 +156,9 @@ def date_prompt(scope: Scope) -> str:
     ).format(example=ctx_of(scope).today.strftime("%d-%m-%Y"))
 
 
-def met_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _household(scope) + _("👥 Bertemu dengan keluarga?")
+met_prompt = fixed(N_("👥 Bertemu dengan keluarga?"), household=True)
 
-
-def not_met_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Mengapa tidak bertemu dengan keluarga?")
+not_met_prompt = fixed(N_("Mengapa tidak bertemu dengan keluarga?"))
 
 
 # --- komitmen -----------------------------------------------------------------------------------------------
@@ -162,33 +190,28 @@ def missed_prompt(scope: Scope) -> str:
 # --- kondisi, kesejahteraan ---------------------------------------------------------------------------------
 
 
-def condition_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _(
+condition_prompt = fixed(
+    N_(
         "🏠 <b>Kondisi keluarga</b>\nKetuk baris untuk mengganti jawabannya (sudah diisi dari kunjungan terakhir, "
         "bila ada). Lalu tekan “Lanjut”."
     )
+)
 
-
-def welfare_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _(
+welfare_prompt = fixed(
+    N_(
         "📊 <b>Indikator kesejahteraan</b>\nKetuk untuk mengganti: ⬜ belum dijawab → ✅ ya → ❌ tidak. "
         "Jumlah “ya” menjadi skor kekurangan keluarga. Lalu tekan “Lanjut”."
     )
+)
 
 
 # --- perubahan, rujukan -------------------------------------------------------------------------------------
 
 
-def change_kind_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    if scope.item == 1:
-        return _(
-            "📝 <b>Perubahan data keluarga</b>\nAda perubahan yang perlu dicatat? (diverifikasi dulu sebelum "
-            "data diubah)"
-        )
-    return _("Ada perubahan lain? Pilih jenisnya, atau “Selesai”.")
+change_kind_prompt = first_or_more(
+    N_("📝 <b>Perubahan data keluarga</b>\nAda perubahan yang perlu dicatat? (diverifikasi dulu sebelum data diubah)"),
+    N_("Ada perubahan lain? Pilih jenisnya, atau “Selesai”."),
+)
 
 
 def change_member_prompt(scope: Scope) -> str:
@@ -197,65 +220,34 @@ def change_member_prompt(scope: Scope) -> str:
     return _("{kind}: anggota keluarga yang mana?").format(kind=kind)
 
 
-def change_name_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    if scope.get("jenis") == "kelahiran":
-        return _("Nama bayi? (tulis “Bayi Ny. Siti” jika belum diberi nama)")
-    return _("Nama lengkap orang yang pindah masuk?")
+change_name_prompt = birth_or_other(
+    N_("Nama bayi? (tulis “Bayi Ny. Siti” jika belum diberi nama)"), N_("Nama lengkap orang yang pindah masuk?")
+)
 
+sex_prompt = fixed(N_("Jenis kelamin?"))
 
-def sex_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Jenis kelamin?")
+event_date_prompt = birth_or_other(
+    N_("Tanggal lahir? Tulis dengan format HH-BB-TTTT."), N_("Tanggal meninggal? Tulis dengan format HH-BB-TTTT.")
+)
 
+nik_prompt = fixed(N_("NIK-nya (16 angka)? Tekan “Lewati” jika belum tahu."))
 
-def event_date_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    if scope.get("jenis") == "kelahiran":
-        return _("Tanggal lahir? Tulis dengan format HH-BB-TTTT.")
-    return _("Tanggal meninggal? Tulis dengan format HH-BB-TTTT.")
+edd_prompt = fixed(N_("Hari perkiraan lahir (HPL)? Tulis dengan format HH-BB-TTTT."))
 
+phone_prompt = fixed(N_("Nomor telepon baru keluarga? Misalnya 0812-3456-7890."))
 
-def nik_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("NIK-nya (16 angka)? Tekan “Lewati” jika belum tahu.")
+address_prompt = fixed(N_("Alamat baru (jalan/kampung, RT/RW)?"))
 
+school_prompt = fixed(N_("Jenjang sekolah sekarang?"))
 
-def edd_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Hari perkiraan lahir (HPL)? Tulis dengan format HH-BB-TTTT.")
+referral_prompt = first_or_more(
+    N_("🤝 <b>Rujukan</b>\nPerlu dirujuk ke dinas lain (OPD)? Pilih sektornya."),
+    N_("Ada rujukan lain? Pilih sektornya, atau “Selesai”."),
+)
 
+referral_member_prompt = fixed(N_("Untuk siapa rujukannya?"))
 
-def phone_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Nomor telepon baru keluarga? Misalnya 0812-3456-7890.")
-
-
-def address_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Alamat baru (jalan/kampung, RT/RW)?")
-
-
-def school_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Jenjang sekolah sekarang?")
-
-
-def referral_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    if scope.item == 1:
-        return _("🤝 <b>Rujukan</b>\nPerlu dirujuk ke dinas lain (OPD)? Pilih sektornya.")
-    return _("Ada rujukan lain? Pilih sektornya, atau “Selesai”.")
-
-
-def referral_member_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Untuk siapa rujukannya?")
-
-
-def need_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Kebutuhannya dalam beberapa kata? (misalnya “anak putus sekolah, perlu seragam”)")
+need_prompt = fixed(N_("Kebutuhannya dalam beberapa kata? (misalnya “anak putus sekolah, perlu seragam”)"))
 
 
 # --- bukti, catatan -----------------------------------------------------------------------------------------
@@ -269,21 +261,10 @@ def photo_prompt(scope: Scope) -> str:
     return _("📷 Kirim foto kunjungan (ikon 📎 lalu Kamera), atau tekan “Lewati foto”.")
 
 
-def photo_skip_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Mengapa tanpa foto?")
+photo_skip_prompt = fixed(N_("Mengapa tanpa foto?"))
 
+location_prompt = fixed(N_("📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif)."))
 
-def location_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif).")
+location_skip_prompt = fixed(N_("Mengapa lokasi tidak dikirim?"))
 
-
-def location_skip_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("Mengapa lokasi tidak dikirim?")
-
-
-def notes_prompt(scope: Scope) -> str:
-    _ = translator(scope.lang)
-    return _("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”.")
+notes_prompt = fixed(N_("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”."))

@@ -10,6 +10,7 @@ from typing import Any
 
 from babel.dates import format_date
 
+from handlers.callbacks import HistoryButton, ReportButton, ScheduleButton, VisitButton
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, change_values, reply
@@ -188,7 +189,10 @@ def submitted(result: Submitted, lang: str) -> Reply:
         )
     if result.location_flagged:
         lines.append(_("⚠️ Lokasi jauh dari titik terakhir keluarga ini; koordinator akan memeriksanya."))
-    return reply("\n".join(lines), buttons([[(_("📝 Lapor keluarga lain"), "lapor"), (_("📅 Jadwal"), "jadwal")]]))
+    return reply(
+        "\n".join(lines),
+        buttons([[(_("📝 Lapor keluarga lain"), ReportButton().pack()), (_("📅 Jadwal"), ScheduleButton().pack())]]),
+    )
 
 
 def already_reported(lang: str, head_name: str, found: ReportedVisit, force_data: str, other_data: str) -> Reply:
@@ -200,7 +204,7 @@ def already_reported(lang: str, head_name: str, found: ReportedVisit, force_data
         text,
         buttons(
             [
-                [(_("📄 Buka laporan itu"), f"rv:{found.visit_id}")],
+                [(_("📄 Buka laporan itu"), VisitButton(found.visit_id).pack())],
                 [(_("➕ Tetap buat laporan kunjungan baru"), force_data)],
                 [(_("↩ Pilih keluarga lain"), other_data)],
             ]
@@ -227,8 +231,8 @@ def visit_view(report: VisitReport, lang: str, *, can_fix: bool, full_ids: bool)
     lines.extend(summary_lines(report, lang, full_ids=full_ids))
     rows = []
     if can_fix:
-        rows.append([(_("✏️ Perbaiki laporan"), f"rv:{report.visit_id}:fix")])
-    rows.append([(_("🗂 Riwayat keluarga ini"), f"riwayat:{report.household_id}")])
+        rows.append([(_("✏️ Perbaiki laporan"), VisitButton(report.visit_id, "fix").pack())])
+    rows.append([(_("🗂 Riwayat keluarga ini"), HistoryButton(report.household_id).pack())])
     return reply("\n".join(lines), buttons(rows))
 
 
@@ -245,6 +249,6 @@ def history(lines_: Sequence[VisitLine], lang: str, *, household: str | None = N
     for line in lines_:
         icon = {"dikembalikan": "↩️", "disetujui": "✅"}.get(line.review_status, "⏳")
         label = f"{icon} {line.visited_on:%d-%m-%Y} · {line.head_name}"
-        rows.append([(label[:60], f"rv:{line.visit_id}")])
+        rows.append([(label[:60], VisitButton(line.visit_id).pack())])
     text = head + "\n" + _("⏳ menunggu · ✅ disetujui · ↩️ dikembalikan (perlu diperbaiki). Pilih untuk membuka.")
     return reply(text, buttons(rows))

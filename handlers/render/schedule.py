@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
+from handlers.callbacks import ReportButton, ScheduleButton
 from handlers.i18n import translator
 from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
@@ -41,14 +42,14 @@ def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) 
                 if item.last_visited_on
                 else _("belum pernah")
             )
-            rows.append([(f"{mark}{item.head_name} · {last}"[:60], f"lapor:{item.household_id}")])
+            rows.append([(f"{mark}{item.head_name} · {last}"[:60], ReportButton(item.household_id).pack())])
         for item in work.items:
             lines.append(f"• {escape(item.head_name)} — {escape(item.desa_name)}")
         paging = []
         if work.page > 0:
-            paging.append((_("◀ Sebelumnya"), f"jadwal:p{work.page - 1}"))
+            paging.append((_("◀ Sebelumnya"), ScheduleButton(work.page - 1).pack()))
         if work.page + 1 < work.pages:
-            paging.append((_("Berikutnya ▶"), f"jadwal:p{work.page + 1}"))
+            paging.append((_("Berikutnya ▶"), ScheduleButton(work.page + 1).pack()))
         if paging:
             rows.append(paging)
             lines.append(_("Halaman {page} dari {pages}.").format(page=work.page + 1, pages=work.pages))

@@ -9,6 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from handlers.callbacks import (
+    ComplianceButton,
+    ComplianceMembersButton,
+    HouseholdButton,
+    OverdueButton,
+    PendampingButton,
+    PendampingPageButton,
+    SummaryButton,
+)
 from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number, percent
 from handlers.render import Reply, buttons, reply
@@ -102,10 +111,13 @@ def summary(result: Summary, lang: str, *, parent: Area | None) -> Reply:
     period, area = result.period, result.area
     head = "📊 <b>" + _("Ringkasan {area}").format(area=escape(area.name)) + f"</b> — {month_name(period, lang)}"
     nav = [
-        (_("◀ {period}").format(period=month_name(period.previous(), lang)), f"sv:rk:{area.code}:{period.previous()}")
+        (
+            _("◀ {period}").format(period=month_name(period.previous(), lang)),
+            SummaryButton(area.code, period.previous()).pack(),
+        )
     ]
     if parent is not None:
-        nav.append((f"⬆ {parent.name}", f"sv:rk:{parent.code}:{period}"))
+        nav.append((f"⬆ {parent.name}", SummaryButton(parent.code, period).pack()))
     if result.is_empty:
         return reply(head + "\n\n" + _("Belum ada KPM aktif di wilayah ini."), buttons([nav]))
     lines = [head, "", *_coverage_lines(result.total, lang)]
@@ -149,9 +161,14 @@ def summary(result: Summary, lang: str, *, parent: Area | None) -> Reply:
             )
         if result.empty_subareas:
             lines.append(_("({n} wilayah lain belum punya KPM aktif)").format(n=result.empty_subareas))
-        drill = [(f"{sub.name} ›", f"sv:rk:{sub.code}:{period}") for sub in result.subareas[:40]]
+        drill = [(f"{sub.name} ›", SummaryButton(sub.code, period).pack()) for sub in result.subareas[:40]]
         rows += [drill[i : i + 2] for i in range(0, len(drill), 2)]
-    rows.append([(_("⏳ Tunggakan"), f"sv:tg:{area.code}:0"), (_("📋 Kepatuhan"), f"sv:kp:{area.code}:{period}")])
+    rows.append(
+        [
+            (_("⏳ Tunggakan"), OverdueButton(area.code, 0).pack()),
+            (_("📋 Kepatuhan"), ComplianceButton(area.code, period).pack()),
+        ]
+    )
     rows.append(nav)
     return reply("\n".join(lines), buttons(rows))
 
@@ -192,12 +209,12 @@ def overdue(page: OverduePage, area: Area, overdue_two: int, lang: str) -> Reply
             if missed >= 2:
                 when += " ⚠️ " + _("{n} periode").format(n=missed)
         lines.append(f"• {escape(row.head_name)} — {escape(row.desa_name)} · {when}")
-        rows.append([(f"🏠 {row.head_name} · {row.desa_name}"[:60], f"hh:{row.household_id}")])
+        rows.append([(f"🏠 {row.head_name} · {row.desa_name}"[:60], HouseholdButton(row.household_id).pack())])
     nav = []
     if page.page > 0:
-        nav.append((_("◀ Sebelumnya"), f"sv:tg:{area.code}:{page.page - 1}"))
+        nav.append((_("◀ Sebelumnya"), OverdueButton(area.code, page.page - 1).pack()))
     if page.page + 1 < page.pages:
-        nav.append((_("Berikutnya ▶"), f"sv:tg:{area.code}:{page.page + 1}"))
+        nav.append((_("Berikutnya ▶"), OverdueButton(area.code, page.page + 1).pack()))
     if nav:
         rows.append(nav)
     return reply("\n".join(lines), buttons(rows))
@@ -228,7 +245,12 @@ def compliance(gaps: Sequence[CommitmentGap], area: Area, period: Period, codes:
         index = codes.index(gap.commitment) if gap.commitment in codes else -1
         if index >= 0:
             rows.append(
-                [(f"{commitment_label(gap, lang)} ({gap.total})"[:60], f"sv:kp:{area.code}:{period}:{index}:0")]
+                [
+                    (
+                        f"{commitment_label(gap, lang)} ({gap.total})"[:60],
+                        ComplianceMembersButton(area.code, period, index, 0).pack(),
+                    )
+                ]
             )
     return reply("\n".join(lines), buttons(rows))
 
@@ -254,13 +276,13 @@ def compliance_members(
         lines.append(
             f"{LEVEL_ICONS.get(m.level, '')} {escape(m.member_name)} ({escape(m.head_name)}, {escape(m.desa_name)}){reason}{who}"
         )
-        rows.append([(f"🏠 {m.head_name} · {m.member_name}"[:60], f"hh:{m.household_id}")])
+        rows.append([(f"🏠 {m.head_name} · {m.member_name}"[:60], HouseholdButton(m.household_id).pack())])
     nav = []
     if page > 0:
-        nav.append((_("◀ Sebelumnya"), f"sv:kp:{area.code}:{period}:{index}:{page - 1}"))
+        nav.append((_("◀ Sebelumnya"), ComplianceMembersButton(area.code, period, index, page - 1).pack()))
     if page + 1 < pages:
-        nav.append((_("Berikutnya ▶"), f"sv:kp:{area.code}:{period}:{index}:{page + 1}"))
-    nav.append((_("⬆ Semua komitmen"), f"sv:kp:{area.code}:{period}"))
+        nav.append((_("Berikutnya ▶"), ComplianceMembersButton(area.code, period, index, page + 1).pack()))
+    nav.append((_("⬆ Semua komitmen"), ComplianceButton(area.code, period).pack()))
     rows.append(nav)
     return reply("\n".join(lines), buttons(rows))
 
@@ -288,12 +310,12 @@ def leaderboard(
             )
         else:
             lines.append(f"{rank}. {escape(s.name)} — " + _("belum ada KPM dampingan"))
-        rows.append([(f"👤 {s.name}"[:60], f"sv:pd:{s.id}")])
+        rows.append([(f"👤 {s.name}"[:60], PendampingButton(s.id).pack())])
     nav = []
     if page > 0:
-        nav.append((_("◀ Sebelumnya"), f"sv:pl:{area.code}:{page - 1}"))
+        nav.append((_("◀ Sebelumnya"), PendampingPageButton(area.code, page - 1).pack()))
     if page + 1 < pages:
-        nav.append((_("Berikutnya ▶"), f"sv:pl:{area.code}:{page + 1}"))
+        nav.append((_("Berikutnya ▶"), PendampingPageButton(area.code, page + 1).pack()))
     if nav:
         rows.append(nav)
     return reply("\n".join(lines), buttons(rows))
@@ -307,7 +329,7 @@ def pendamping_choice(hits: Sequence[PendampingHit], text: str, lang: str) -> Re
                 text=escape(text)
             )
         )
-    rows = [[(f"👤 {h.name} · {h.area_name}"[:60], f"sv:pd:{h.id}")] for h in hits]
+    rows = [[(f"👤 {h.name} · {h.area_name}"[:60], PendampingButton(h.id).pack())] for h in hits]
     return reply(_("Pilih pendamping yang dimaksud:"), buttons(rows))
 
 

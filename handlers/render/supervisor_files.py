@@ -10,6 +10,7 @@ from html import escape
 
 from babel.dates import format_date
 
+from handlers.callbacks import ChartButton, ExportButton
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import number
 from handlers.render import Reply, buttons, reply
@@ -34,7 +35,7 @@ CHART_NAMES = {
 
 def chart_menu(area: Area, lang: str) -> Reply:
     _ = translator(lang)
-    rows = [[(f"📈 {_(name)}", f"sv:gr:{kind}:{area.code}")] for kind, name in CHART_NAMES.items()]
+    rows = [[(f"📈 {_(name)}", ChartButton(kind, area.code).pack())] for kind, name in CHART_NAMES.items()]
     return reply(_("Grafik apa untuk {area}?").format(area=escape(area.name)), buttons(rows))
 
 
@@ -69,7 +70,7 @@ def chart_empty(kind: str, area: Area, lang: str) -> Reply:
 
 def export_menu(area: Area, period: Period, lang: str) -> Reply:
     _ = translator(lang)
-    rows = [[(f"📄 {_(name)}", f"sv:ek:{kind}:{area.code}:{period}")] for kind, name in EXPORT_NAMES.items()]
+    rows = [[(f"📄 {_(name)}", ExportButton(kind, area.code, period).pack())] for kind, name in EXPORT_NAMES.items()]
     return reply(
         _("Data apa yang diekspor untuk {area}, {period}?").format(
             area=escape(area.name), period=month_name(period, lang)

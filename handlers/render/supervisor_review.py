@@ -8,6 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from handlers.callbacks import (
+    AnnouncementButton,
+    AnnouncementStatusButton,
+    ChangeButton,
+    GraduationDecisionButton,
+    GraduationPageButton,
+    GraduationProposeButton,
+    HouseholdButton,
+    ReferralButton,
+    ReviewButton,
+    ReviewSectionButton,
+)
 from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number
 from handlers.render import Reply, buttons, change_values, mask_id, reply
@@ -79,8 +91,14 @@ def review_card(queued: Next[QueuedVisit], report: VisitReport, lang: str, tz: s
     if item.latitude is not None and item.longitude is not None:
         lines.append(f"🗺 {item.latitude:.5f}, {item.longitude:.5f}")
     rows = [
-        [(_("✅ Setujui"), f"sv:tj:ok:{item.visit_id}"), (_("↩️ Kembalikan"), f"sv:tj:rt:{item.visit_id}")],
-        [(_("⏭ Lewati"), f"sv:tj:sk:{item.visit_id}"), (_("🏠 Kartu keluarga"), f"hh:{item.household_id}")],
+        [
+            (_("✅ Setujui"), ReviewButton("ok", item.visit_id).pack()),
+            (_("↩️ Kembalikan"), ReviewButton("rt", item.visit_id).pack()),
+        ],
+        [
+            (_("⏭ Lewati"), ReviewButton("sk", item.visit_id).pack()),
+            (_("🏠 Kartu keluarga"), HouseholdButton(item.household_id).pack()),
+        ],
     ]
     return reply("\n".join(lines), buttons(rows))
 
@@ -100,17 +118,22 @@ def queue_empty(area: Area, changes: int, referrals: int, lang: str, *, skipped:
         text = _("Tidak ada laporan yang menunggu tinjauan di {area}. 👍").format(area=escape(area.name))
     rows = []
     if changes:
-        rows.append([(_("📝 Perubahan data ({n})").format(n=number(changes, lang)), "sv:dc:nx:0")])
+        rows.append([(_("📝 Perubahan data ({n})").format(n=number(changes, lang)), ChangeButton("nx", 0).pack())])
     if referrals:
-        rows.append([(_("🤝 Rujukan terbuka ({n})").format(n=number(referrals, lang)), "sv:rj:nx:0")])
+        rows.append([(_("🤝 Rujukan terbuka ({n})").format(n=number(referrals, lang)), ReferralButton("nx", 0).pack())])
     return reply(text, buttons(rows) if rows else None)
 
 
 def ask_section(visit_id: str, head_name: str, lang: str) -> Reply:
     _ = translator(lang)
-    labels = [(_(label), f"sv:tj:sc:{visit_id}:{key}") for key, label in SECTION_LABELS.items()]
+    labels = [(_(label), ReviewSectionButton(visit_id, key).pack()) for key, label in SECTION_LABELS.items()]
     rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    rows.append([(_("Seluruh laporan"), f"sv:tj:sc:{visit_id}:semua"), (_("✖ Batal"), f"sv:tj:x:{visit_id}")])
+    rows.append(
+        [
+            (_("Seluruh laporan"), ReviewSectionButton(visit_id, "semua").pack()),
+            (_("✖ Batal"), ReviewButton("x", visit_id).pack()),
+        ]
+    )
     return reply(
         _("Laporan {head} dikembalikan. Bagian mana yang perlu diperbaiki?").format(head=escape(head_name)),
         buttons(rows),
@@ -130,7 +153,7 @@ def ask_note(head_name: str, pendamping: str | None, section: str | None, lang: 
         ).format(
             name=escape(pendamping or _("pendamping")), section=section_name(section, lang), head=escape(head_name)
         ),
-        buttons([[(_("✖ Batal"), "sv:tj:x:-")]]),
+        buttons([[(_("✖ Batal"), ReviewButton("x", "-").pack())]]),
     )
 
 
@@ -214,8 +237,11 @@ def change_card(queued: Next[QueuedChange], lang: str, tz: str, *, full_ids: boo
         )
     )
     rows = [
-        [(_("✅ Verifikasi"), f"sv:dc:ok:{item.change_id}"), (_("✖️ Tolak"), f"sv:dc:no:{item.change_id}")],
-        [(_("⏭ Lewati"), f"sv:dc:nx:{item.change_id}")],
+        [
+            (_("✅ Verifikasi"), ChangeButton("ok", item.change_id).pack()),
+            (_("✖️ Tolak"), ChangeButton("no", item.change_id).pack()),
+        ],
+        [(_("⏭ Lewati"), ChangeButton("nx", item.change_id).pack())],
     ]
     return reply("\n".join(lines), buttons(rows))
 
@@ -258,8 +284,8 @@ def referral_card(queued: Next[QueuedReferral], lang: str, tz: str) -> Reply:
     ]
     rows = [
         [
-            (_("✔️ Tutup (sudah ditangani)"), f"sv:rj:ok:{item.referral_id}"),
-            (_("⏭ Lewati"), f"sv:rj:nx:{item.referral_id}"),
+            (_("✔️ Tutup (sudah ditangani)"), ReferralButton("ok", item.referral_id).pack()),
+            (_("⏭ Lewati"), ReferralButton("nx", item.referral_id).pack()),
         ]
     ]
     return reply("\n".join(lines), buttons(rows))
@@ -299,17 +325,22 @@ def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool)
         if c.proposal_id and can_confirm:
             rows.append(
                 [
-                    (_("✅ Konfirmasi: {head}").format(head=c.head_name)[:60], f"sv:gd:ok:{c.proposal_id}"),
-                    (_("✖️ Tolak"), f"sv:gd:no:{c.proposal_id}"),
+                    (
+                        _("✅ Konfirmasi: {head}").format(head=c.head_name)[:60],
+                        GraduationDecisionButton("ok", c.proposal_id).pack(),
+                    ),
+                    (_("✖️ Tolak"), GraduationDecisionButton("no", c.proposal_id).pack()),
                 ]
             )
         elif not c.proposal_id:
-            rows.append([(_("🎓 Ajukan: {head}").format(head=c.head_name)[:60], f"sv:gd:aj:{c.household_id}")])
+            rows.append(
+                [(_("🎓 Ajukan: {head}").format(head=c.head_name)[:60], GraduationProposeButton(c.household_id).pack())]
+            )
     nav = []
     if page.page > 0:
-        nav.append((_("◀ Sebelumnya"), f"sv:gd:pg:{area.code}:{page.page - 1}"))
+        nav.append((_("◀ Sebelumnya"), GraduationPageButton(area.code, page.page - 1).pack()))
     if page.page + 1 < page.pages:
-        nav.append((_("Berikutnya ▶"), f"sv:gd:pg:{area.code}:{page.page + 1}"))
+        nav.append((_("Berikutnya ▶"), GraduationPageButton(area.code, page.page + 1).pack()))
     if nav:
         rows.append(nav)
     return reply("\n".join(lines), buttons(rows))
@@ -360,7 +391,12 @@ def announcement_preview(area: Area, recipients: int, message_html: str, lang: s
     text = _("Pratinjau pengumuman untuk <b>{n} pendamping</b> di {area}:").format(
         n=number(recipients, lang), area=escape(area.name)
     )
-    rows = [[(_("📢 Kirim ke {n} pendamping").format(n=recipients), "sv:um:ok"), (_("✖ Batal"), "sv:um:x")]]
+    rows = [
+        [
+            (_("📢 Kirim ke {n} pendamping").format(n=recipients), AnnouncementButton("ok").pack()),
+            (_("✖ Batal"), AnnouncementButton("x").pack()),
+        ]
+    ]
     return reply(text + "\n\n" + message_html, buttons(rows))
 
 
@@ -371,7 +407,7 @@ def announcement_queued(announcement_id: int, queued: int, lang: str) -> Reply:
         + _("Pengumuman diantrekan untuk {n} pendamping dan dikirim bertahap sesuai batas Telegram.").format(
             n=number(queued, lang)
         ),
-        buttons([[(_("🔄 Status pengiriman"), f"sv:um:st:{announcement_id}")]]),
+        buttons([[(_("🔄 Status pengiriman"), AnnouncementStatusButton(announcement_id).pack())]]),
     )
 
 
@@ -383,7 +419,7 @@ def announcement_status(announcement_id: int, counts: DeliveryCounts, lang: str)
         ).format(
             id=announcement_id, sent=counts.sent, failed=counts.failed, waiting=counts.waiting, total=counts.total
         ),
-        buttons([[(_("🔄 Perbarui"), f"sv:um:st:{announcement_id}")]]),
+        buttons([[(_("🔄 Perbarui"), AnnouncementStatusButton(announcement_id).pack())]]),
     )
 
 

@@ -1,4 +1,4 @@
-"""/lapor: the visit report, a durable guided conversation on the form engine (issue #6, DESIGN.md decision 1).
+"""/lapor: the visit report, a durable guided conversation on the form engine (issue #6, decision 1 in docs/design.md).
 
 ``HANDLERS`` (group 0): /lapor, /batal, the ``lapor`` / ``lapor:<household_id>`` buttons and the form's own
 ``f:<session>:<version>:<value>`` buttons. ``INPUT_HANDLERS`` go in group -1, *before* every other handler: while
@@ -13,11 +13,12 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from handlers import render
 from handlers.access import answer, require
+from handlers.callbacks import ReportButton
 from handlers.context import AppContext
 from handlers.form_runner import Turn
 from handlers.forms import Input, LocationInput, PhotoInput, TextInput, parse_callback
 from handlers.report.flow import RUNNER
-from handlers.types import HandlerList, callback_int
+from handlers.types import HandlerList
 from models.actor import Actor
 from models.tables import Role
 
@@ -36,12 +37,12 @@ async def lapor(update: Update, context: AppContext, actor: Actor) -> None:
 async def lapor_button(update: Update, context: AppContext, actor: Actor) -> None:
     """``lapor`` (the picker) or ``lapor:<household_id>``; the id may be forged — the scoped query decides."""
     assert update.callback_query is not None
-    arg = (update.callback_query.data or "").removeprefix("lapor").removeprefix(":")
+    pressed = ReportButton.unpack(update.callback_query.data)
     turn = Turn(update, context, actor)
-    if not arg:
+    if pressed is not None and pressed.household_id is None:
         await RUNNER.start(turn)
-    elif (household_id := callback_int(arg)) is not None:
-        await RUNNER.start(turn, household_id=household_id)
+    elif pressed is not None:
+        await RUNNER.start(turn, household_id=pressed.household_id)
     else:
         await answer(update, render.not_found_or_out_of_scope(actor.language))
     raise ApplicationHandlerStop
@@ -86,7 +87,7 @@ async def form_input(update: Update, context: AppContext) -> None:
 HANDLERS: HandlerList = [
     CommandHandler("lapor", lapor),
     CommandHandler("batal", batal),
-    CallbackQueryHandler(lapor_button, pattern=r"^lapor(:.*)?$"),
+    CallbackQueryHandler(lapor_button, pattern=ReportButton.pattern()),
     CallbackQueryHandler(form_button, pattern=r"^f:"),
 ]
 

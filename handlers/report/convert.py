@@ -11,6 +11,7 @@ from typing import Any
 
 from handlers.forms import SKIP
 from handlers.report_context import ReportCtx
+from models.forms import DraftMeta
 from models.tables import CheckResult
 from models.visits import Change, Check, ReferralInput, VisitReport, location_check
 
@@ -161,7 +162,7 @@ def answers_from(report: VisitReport) -> dict[str, Any]:
 def forget_other_period_commitments(answers: dict[str, Any]) -> bool:
     """Changing the visit date into another period changes which commitments apply: their answers (even
     "semua memenuhi", which was about the other period's list) are dropped so they are asked again."""
-    saved = ((answers.get("_edit") or {}).get("saved") or {}).get("tanggal")
+    saved = DraftMeta(answers).saved("tanggal")
     chosen = answers.get("tanggal")
     if not saved or not chosen or str(saved)[:7] == str(chosen)[:7]:
         return False

@@ -27,14 +27,13 @@ from handlers.report_context import ReportCtx
 from handlers.types import callback_int
 from models import forms, visits
 from models.calendar import WorkCalendar
-from models.forms import Draft
+from models.forms import Draft, DraftMeta
 from models.period import Period
 from models.queries.households import search_households
 from models.queries.visits import load_report
 from models.queries.worklist import reported_in_period, worklist
 from models.tables import Role
 from models.visit_facts import HouseholdFacts, cached_programme_rules, load_household_facts, programme_rules
-from models.visits import REBUILD_KEY, RETURN_KEY
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +64,9 @@ class ReportRunner(FormRunner):
         return await self.context(session, turn, draft) if picker_left_out else ctx
 
     async def context(self, session: AsyncSession, turn: Turn, draft: Draft, *, picker: bool = True) -> ReportCtx:
-        answers = draft.answers
+        answers, meta = draft.answers, draft.meta
         today = turn.context.local_now().date()
-        facts = HouseholdFacts.from_json(answers["_hh"]) if "_hh" in answers else None
+        facts = HouseholdFacts.from_json(meta.household) if meta.household is not None else None
         rules = None
         if facts is not None:
             key = draft.programme_rules_key  # read with the draft: the rules as stored now, by their hash
@@ -76,16 +75,16 @@ class ReportRunner(FormRunner):
             rules = rules or await programme_rules(session, facts.programme)
         deadline_days = rules.period.deadline_working_days if rules is not None else 5
         earliest = reporting_window_start(work_calendar(turn), today, deadline_days)
-        if answers.get("_orig"):  # a correction keeps the period it was reported for
-            earliest = min(earliest, Period.of(date.fromisoformat(answers["_orig"])).start)
+        if meta.original_date:  # a correction keeps the period it was reported for
+            earliest = min(earliest, Period.of(date.fromisoformat(meta.original_date)).start)
         ctx = ReportCtx(today=today, earliest=earliest, facts=facts, rules=rules)
         if PICK not in answers and picker:
-            search = answers.get("_search")
+            search = meta.search
             if search:
                 ctx.search = search
                 ctx.hits = await search_households(session, turn.actor, search)
             else:
-                ctx.worklist = await worklist(session, turn.actor, Period.of(today), page=int(answers.get("_page", 0)))
+                ctx.worklist = await worklist(session, turn.actor, Period.of(today), page=meta.page)
         return ctx
 
     async def advance(
@@ -98,7 +97,7 @@ class ReportRunner(FormRunner):
         return isinstance(given, PhotoInput) and given.sha256 is None and draft.step == "foto"
 
     async def prepare(self, turn: Turn, given: Input, draft: Draft) -> Input:
-        """A photo is stored as Telegram's file id plus a hash of its bytes (DESIGN.md decision 5); fetched
+        """A photo is stored as Telegram's file id plus a hash of its bytes (decision 7 in docs/design.md); fetched
         between transactions so no database lock is held while the file downloads."""
         if not isinstance(given, PhotoInput):
             return given
@@ -113,21 +112,20 @@ class ReportRunner(FormRunner):
     async def action(
         self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, question: Question, action: Action
     ) -> Show:
-        answers = draft.answers
+        meta = draft.meta
         if action.name == "submit":
             return await self.submit(session, turn, draft, ctx)
         if action.name == "text":
-            answers["_search"], answers["_page"] = action.arg.strip()[:60], 0
+            meta.set_picker(search=action.arg.strip()[:60])
             return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=False)
         value = action.arg
         picked = callback_int(value.split(":", 1)[1]) if value.startswith(("h:", "h!:")) else None
         if picked is not None:
             return await self.pick(session, turn, draft, picked, force=value.startswith("h!"), edit=True)
         if value.startswith("p:") and (page := callback_int(value[2:])) is not None:
-            answers["_page"] = page
+            meta.set_page(page)
         elif value == "all":
-            answers.pop("_search", None)
-            answers["_page"] = 0
+            meta.set_picker()
         else:
             return Show(toast=form_texts.stale(turn.lang))
         return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=True)
@@ -151,10 +149,9 @@ class ReportRunner(FormRunner):
                     callback(draft.short_id, draft.version, "all"),
                 )
                 return Show(reply=reply, edit=edit, draft=draft)
-        for key in ("_page", "_search"):
-            draft.answers.pop(key, None)
+        draft.meta.clear_picker()
         draft.answers[PICK] = household_id
-        draft.answers["_hh"] = facts.to_json()
+        draft.meta.household = facts.to_json()
         draft.household_id = household_id
         return await self.advance(session, turn, draft, await self.context(session, turn, draft), edit=edit)
 
@@ -184,10 +181,9 @@ class ReportRunner(FormRunner):
                     draft = await forms.create(
                         session, user_id=turn.actor.id, form=self.form.name, step=PICK, now=turn.now
                     )
-                draft.answers.pop("_page", None)
-                draft.answers.pop("_search", None)
+                draft.meta.clear_picker()
                 if search:
-                    draft.answers["_search"] = search[:60]
+                    draft.meta.set_picker(search=search[:60])
                 if household_id is not None:
                     show = await self.pick(session, turn, draft, household_id, force=False, edit=False)
                 else:
@@ -197,8 +193,8 @@ class ReportRunner(FormRunner):
         await self.display(turn, show)
 
     def resume_offer(self, turn: Turn, draft: Draft, drop_arg: str) -> render.Reply:
-        head = (draft.answers.get("_hh") or {}).get("head_name", "")
-        answered = sum(1 for key in draft.answers if not key.startswith("_") and key != PICK)
+        head = (draft.meta.household or {}).get("head_name", "")
+        answered = sum(1 for key in draft.answers if not DraftMeta.is_meta(key) and key != PICK)
         return form_texts.resume_offer(turn.lang, draft.short_id, draft.version, head, answered, drop_arg)
 
     async def dropped(self, session: AsyncSession, turn: Turn, arg: str) -> Show:
@@ -230,19 +226,20 @@ class ReportRunner(FormRunner):
         if stored is None:
             return Show(reply=render.not_found_or_out_of_scope(turn.lang))
         answers = dict(stored.answers)
-        marker = answers.get(RETURN_KEY) or {}
-        if answers.pop(REBUILD_KEY, False):
+        meta = DraftMeta(answers)
+        marker = meta.returned or {}
+        if meta.take_rebuild():
             report = await load_report(session, turn.actor, visit_id)
             if report is None:
                 return Show(reply=render.not_found_or_out_of_scope(turn.lang))
             answers.update(answers_from(report))
-        if "_hh" not in answers:
+        if meta.household is None:
             facts = await load_household_facts(session, turn.actor, int(answers["kpm"]))
             if facts is None:
                 return Show(reply=render.not_found_or_out_of_scope(turn.lang))
-            answers["_hh"] = facts.to_json()
-        answers.pop("_edit", None)
-        answers["_orig"] = answers.get("tanggal")
+            meta.household = facts.to_json()
+        meta.take_edit()
+        meta.original_date = answers.get("tanggal")
         if marker.get("section"):
             self.form.start_edit(answers, str(marker["section"]))
         await forms.reopen(session, visit_id, step=self.form.review.key, answers=answers, now=turn.now)

@@ -1,4 +1,4 @@
-"""The visit report as data (STYLE.md "A form is data"): its steps, sections, conditions and what each needs.
+"""The visit report as data (a form is data: decision 1 in docs/design.md): its steps, sections, conditions and what each needs.
 
 Sections (``models.visits.SECTIONS``) are what the review screen can change and what a supervisor can send back:
 kunjungan (date, met, why not) · komitmen · kondisi · kesejahteraan · perubahan · rujukan · bukti (photo,
@@ -34,6 +34,7 @@ from handlers.forms import (
 from handlers.render import report as texts
 from handlers.report.convert import report_from
 from handlers.report_context import ctx_of, met
+from models.forms import DraftMeta
 from models.validate import normalize_phone, validate_nik
 from models.visit_facts import CommitmentItem
 from models.visits import (
@@ -45,7 +46,6 @@ from models.visits import (
     NOT_MET_REASONS,
     PHOTO_SKIP_REASONS,
     REFERRAL_SECTORS,
-    RETURN_KEY,
     REVIEW_STEP,
     SCHOOL_LEVELS,
     WELFARE_ITEMS,
@@ -174,7 +174,7 @@ def _commitment_items(scope: Scope) -> list[tuple[str, CommitmentItem]]:
 
 
 def _last_condition(scope: Scope) -> dict[str, Any]:
-    """Prefill from the last visit: a routine report confirms instead of retyping (PRODUCT.md)."""
+    """Prefill from the last visit: a routine report confirms instead of retyping."""
     facts = ctx_of(scope).facts
     return dict(facts.last_condition) if facts else {}
 
@@ -194,7 +194,9 @@ def _review_sections(scope: Scope) -> list[str]:
 
 
 def _review_prompt(scope: Scope) -> str:
-    return texts.review(report_from(scope.answers, ctx_of(scope)), scope.lang, returned=scope.answers.get(RETURN_KEY))
+    return texts.review(
+        report_from(scope.answers, ctx_of(scope)), scope.lang, returned=DraftMeta(scope.answers).returned
+    )
 
 
 VISIT_FORM = Form(

@@ -8,10 +8,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
+from handlers.callbacks import AnnouncementAreaButton, AnnouncementButton, AnnouncementStatusButton
 from handlers.context import AppContext
 from handlers.render import supervisor
 from handlers.render import supervisor_review as texts
-from handlers.supervisor.common import area_in_scope, button, callback_parts, parse_int, send
+from handlers.supervisor.common import area_in_scope, button, callback_data, send
 from handlers.types import HandlerList
 from models import announcements
 from models.actor import Actor
@@ -41,7 +42,7 @@ async def umumkan(update: Update, context: AppContext, actor: Actor) -> None:
         except AnnouncementError as error:
             await send(update, texts.problem(error.code, actor.language))
             return
-        data = [f"sv:um:ar:{a.code}" for a in lookup.choices]
+        data = [AnnouncementAreaButton(a.code).pack() for a in lookup.choices]
         await send(update, supervisor.area_choice(actor.language, where, lookup.choices, data))
         return
     if lookup.outcome is not LookupOutcome.FOUND or lookup.area is None:
@@ -71,25 +72,26 @@ async def preview(update: Update, context: AppContext, actor: Actor, area: Area,
 @button(Role.ADMIN)
 async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:um:ok`` (send the draft), ``sv:um:x`` (drop it), ``sv:um:st:<id>`` (delivery count)."""
-    data = (update.callback_query.data if update.callback_query else "") or ""
+    data = callback_data(update)
+    pressed = AnnouncementButton.unpack(data)
     try:
-        if data == "sv:um:ok":
+        if pressed is not None and pressed.action == "ok":
             now = context.now()
             async with context.db() as session:
                 draft = await announcements.take_draft(session, actor, now)
                 html = texts.announcement_message(draft.text, actor.name, "id")
                 announcement, queued = await announcements.publish(session, actor, draft, html, now)
             await send(update, texts.announcement_queued(announcement.id, queued, actor.language))
-        elif data == "sv:um:x":
+        elif pressed is not None and pressed.action == "x":
             async with context.db() as session:
                 await announcements.discard_draft(session, actor, context.now())
             await send(update, texts.announcement_cancelled(actor.language))
-        elif data.startswith("sv:um:st:") and (parts := callback_parts(update, 2)) and parse_int(parts[1]) is not None:
+        elif (status := AnnouncementStatusButton.unpack(data)) is not None:
             async with context.db() as session:
-                counts = await announcements.delivery_counts(session, actor, int(parts[1]))
-            await send(update, texts.announcement_status(int(parts[1]), counts, actor.language))
-        elif data.startswith("sv:um:ar:") and (parts := callback_parts(update, 2)):
-            area = await area_in_scope(update, context, actor, parts[1])
+                counts = await announcements.delivery_counts(session, actor, status.announcement_id)
+            await send(update, texts.announcement_status(status.announcement_id, counts, actor.language))
+        elif (chosen := AnnouncementAreaButton.unpack(data)) is not None:
+            area = await area_in_scope(update, context, actor, chosen.area)
             if area is not None:
                 async with context.db() as session:
                     waiting = await announcements.peek_draft(session, actor, context.now())
@@ -102,5 +104,5 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
 
 HANDLERS: HandlerList = [
     CommandHandler("umumkan", umumkan),
-    CallbackQueryHandler(tapped, pattern=r"^sv:um:"),
+    CallbackQueryHandler(tapped, pattern=AnnouncementButton.pattern()),
 ]

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import charts, render
 from handlers.access import require
+from handlers.callbacks import ChartButton
 from handlers.context import AppContext
 from handlers.i18n.format import percent
 from handlers.render import supervisor as texts
@@ -22,7 +23,7 @@ from handlers.supervisor.common import (
     SUPERVISORS,
     area_in_scope,
     button,
-    callback_parts,
+    callback_data,
     current_period,
     resolve_target,
     send,
@@ -78,7 +79,12 @@ async def grafik(update: Update, context: AppContext, actor: Actor) -> None:
     if kind is not None:
         words = words[1:]
     target = await resolve_target(
-        update, context, actor, words, choice_data=f"sv:gr:{kind or 'menu'}:{{code}}", example="/grafik cakupan lebak"
+        update,
+        context,
+        actor,
+        words,
+        choice=lambda code, _: ChartButton(kind or "menu", code),
+        example="/grafik cakupan lebak",
     )
     if target is None:
         return
@@ -91,12 +97,12 @@ async def grafik(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:gr:<kind>:<area>`` (kind ``menu``: ask which chart)."""
-    parts = callback_parts(update, 2)
-    kind = parts[0] if parts else None
-    if parts is None or (kind not in KINDS.values() and kind != "menu"):
+    pressed = ChartButton.unpack(callback_data(update))
+    kind = pressed.kind if pressed else None
+    if pressed is None or (kind not in KINDS.values() and kind != "menu"):
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    area = await area_in_scope(update, context, actor, parts[1])
+    area = await area_in_scope(update, context, actor, pressed.area)
     if area is None:
         return
     if kind == "menu":
@@ -107,5 +113,5 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
 
 HANDLERS: HandlerList = [
     CommandHandler("grafik", grafik),
-    CallbackQueryHandler(tapped, pattern=r"^sv:gr:"),
+    CallbackQueryHandler(tapped, pattern=ChartButton.pattern()),
 ]

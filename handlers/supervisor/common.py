@@ -14,9 +14,9 @@ from telegram import Update
 
 from handlers import render
 from handlers.access import ActorHandler, Handler, require
+from handlers.callbacks import CallbackData
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
-from handlers.types import callback_int
 from models.actor import Actor
 from models.calendar import WorkCalendar
 from models.period import Period
@@ -91,12 +91,12 @@ async def resolve_target(
     actor: Actor,
     words: list[str],
     *,
-    choice_data: str,
+    choice: Callable[[str, Period], CallbackData],
     example: str,
 ) -> Target | None:
     """The area and period a command asks about, or None after telling the person what was wrong.
 
-    ``choice_data`` is the button data for an ambiguous name, with ``{code}`` and ``{period}`` to fill.
+    ``choice`` builds the button for each area an ambiguous name may mean, from its code and the period.
     """
     today = context.local_now().date()
     now = Period.of(today)
@@ -115,7 +115,7 @@ async def resolve_target(
     if lookup.outcome is LookupOutcome.FOUND and lookup.area is not None:
         return Target(lookup.area, period)
     if lookup.outcome is LookupOutcome.CHOICE:
-        data = [choice_data.format(code=a.code, period=period) for a in lookup.choices]
+        data = [choice(a.code, period).pack() for a in lookup.choices]
         await send(update, texts.area_choice(actor.language, text, lookup.choices, data))
     elif lookup.outcome is LookupOutcome.OUT_OF_SCOPE:
         await send(update, texts.area_out_of_scope(actor.language, text))
@@ -135,22 +135,9 @@ async def area_in_scope(update: Update, context: AppContext, actor: Actor, code:
     return area
 
 
-def callback_parts(update: Update, count: int) -> list[str] | None:
-    """``sv:xx:a:b`` → ``[a, b]`` when it has exactly ``count`` parts after the prefix, else None."""
-    data = update.callback_query.data if update.callback_query else None
-    parts = (data or "").split(":")[2:]
-    return parts if len(parts) == count else None
-
-
-def parse_period(text: str) -> Period | None:
-    try:
-        return Period.parse(text)
-    except ValueError:
-        return None
-
-
-def parse_int(text: str) -> int | None:
-    return callback_int(text)
+def callback_data(update: Update) -> str | None:
+    """The pressed button's data, for a ``…Button.unpack`` to check."""
+    return update.callback_query.data if update.callback_query else None
 
 
 async def send(update: Update, payload: render.Reply) -> None:

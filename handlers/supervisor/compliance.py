@@ -9,16 +9,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
+from handlers.callbacks import ComplianceButton, ComplianceMembersButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (
     SUPERVISORS,
     area_in_scope,
     button,
-    callback_parts,
+    callback_data,
     current_period,
-    parse_int,
-    parse_period,
     resolve_target,
     send,
 )
@@ -53,7 +52,7 @@ async def kepatuhan(update: Update, context: AppContext, actor: Actor) -> None:
         context,
         actor,
         list(context.args or []),
-        choice_data="sv:kp:{code}:{period}",
+        choice=ComplianceButton,
         example="/kepatuhan lebak 2026-10",
     )
     if target is not None:
@@ -63,20 +62,21 @@ async def kepatuhan(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:kp:<area>:<period>`` (overview) or ``sv:kp:<area>:<period>:<commitment index>:<page>`` (members)."""
-    parts = callback_parts(update, 2) or callback_parts(update, 4)
-    period = parse_period(parts[1]) if parts else None
-    if parts is None or period is None or period > current_period(context):
+    data = callback_data(update)
+    pressed = ComplianceButton.unpack(data) or ComplianceMembersButton.unpack(data)
+    if pressed is None or pressed.period > current_period(context):
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    area = await area_in_scope(update, context, actor, parts[0])
+    period = pressed.period
+    area = await area_in_scope(update, context, actor, pressed.area)
     if area is None:
         return
-    if len(parts) == 2:
+    if isinstance(pressed, ComplianceButton):
         await overview(update, context, actor, area, period)
         return
-    index, page = parse_int(parts[2]), parse_int(parts[3])
+    index, page = pressed.index, pressed.page
     codes = commitment_codes()
-    if index is None or page is None or index >= len(codes):
+    if index >= len(codes):
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
     code = codes[index]
@@ -92,5 +92,5 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
 
 HANDLERS: HandlerList = [
     CommandHandler("kepatuhan", kepatuhan),
-    CallbackQueryHandler(tapped, pattern=r"^sv:kp:"),
+    CallbackQueryHandler(tapped, pattern=ComplianceButton.pattern()),
 ]

@@ -19,15 +19,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
+from handlers.callbacks import ExportButton
 from handlers.context import AppContext
 from handlers.render import supervisor_files as files
 from handlers.supervisor.common import (
     SUPERVISORS,
     area_in_scope,
     button,
-    callback_parts,
+    callback_data,
     current_period,
-    parse_period,
     resolve_target,
     send,
 )
@@ -118,7 +118,7 @@ async def ekspor(update: Update, context: AppContext, actor: Actor) -> None:
         context,
         actor,
         words,
-        choice_data=f"sv:ek:{kind.value if kind else 'menu'}:{{code}}:{{period}}",
+        choice=lambda code, period: ExportButton(kind.value if kind else "menu", code, period),
         example="/ekspor kunjungan lebak 2026-10",
     )
     if target is None:
@@ -132,26 +132,24 @@ async def ekspor(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:ek:<kind|menu>:<area>:<period>``"""
-    parts = callback_parts(update, 3)
-    period = parse_period(parts[2]) if parts else None
+    pressed = ExportButton.unpack(callback_data(update))
     if (
-        parts is None
-        or period is None
-        or period > current_period(context)
-        or (parts[0] not in KINDS and parts[0] != "menu")
+        pressed is None
+        or pressed.period > current_period(context)
+        or (pressed.kind not in KINDS and pressed.kind != "menu")
     ):
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    area = await area_in_scope(update, context, actor, parts[1])
+    area = await area_in_scope(update, context, actor, pressed.area)
     if area is None:
         return
-    if parts[0] == "menu":
-        await send(update, files.export_menu(area, period, actor.language))
+    if pressed.kind == "menu":
+        await send(update, files.export_menu(area, pressed.period, actor.language))
         return
-    await start(update, context, actor, KINDS[parts[0]], area, period)
+    await start(update, context, actor, KINDS[pressed.kind], area, pressed.period)
 
 
 HANDLERS: HandlerList = [
     CommandHandler("ekspor", ekspor),
-    CallbackQueryHandler(tapped, pattern=r"^sv:ek:"),
+    CallbackQueryHandler(tapped, pattern=ExportButton.pattern()),
 ]

@@ -7,15 +7,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
+from handlers.callbacks import GraduationDecisionButton, GraduationPageButton, GraduationProposeButton
 from handlers.context import AppContext
 from handlers.render import supervisor_review as texts
 from handlers.supervisor.common import (
     SUPERVISORS,
     area_in_scope,
     button,
-    callback_parts,
+    callback_data,
     current_period,
-    parse_int,
     resolve_target,
     send,
 )
@@ -38,7 +38,7 @@ async def show(update: Update, context: AppContext, actor: Actor, area: Area, pa
 async def graduasi(update: Update, context: AppContext, actor: Actor) -> None:
     words = [w for w in (context.args or []) if w]
     target = await resolve_target(
-        update, context, actor, words, choice_data="sv:gd:pg:{code}:0", example="/graduasi cikulur"
+        update, context, actor, words, choice=lambda code, _: GraduationPageButton(code, 0), example="/graduasi cikulur"
     )
     if target is not None:
         await show(update, context, actor, target.area, 0)
@@ -69,19 +69,16 @@ async def _decide(update: Update, context: AppContext, actor: Actor, proposal_id
 @button(*SUPERVISORS)
 async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:gd:aj:<household>``, ``sv:gd:ok|no:<proposal>``, ``sv:gd:pg:<area>:<page>``."""
-    parts = callback_parts(update, 2) or callback_parts(update, 3)
-    if parts is None:
-        await send(update, render.not_found_or_out_of_scope(actor.language))
-        return
+    data = callback_data(update)
     try:
-        if parts[0] == "pg" and len(parts) == 3 and (page := parse_int(parts[2])) is not None:
-            area = await area_in_scope(update, context, actor, parts[1])
+        if (paging := GraduationPageButton.unpack(data)) is not None:
+            area = await area_in_scope(update, context, actor, paging.area)
             if area is not None:
-                await show(update, context, actor, area, page)
-        elif parts[0] == "aj" and len(parts) == 2 and (household_id := parse_int(parts[1])) is not None:
-            await _propose(update, context, actor, household_id)
-        elif parts[0] in ("ok", "no") and len(parts) == 2 and (proposal_id := parse_int(parts[1])) is not None:
-            await _decide(update, context, actor, proposal_id, parts[0] == "ok")
+                await show(update, context, actor, area, paging.page)
+        elif (proposal := GraduationProposeButton.unpack(data)) is not None:
+            await _propose(update, context, actor, proposal.household_id)
+        elif (decision := GraduationDecisionButton.unpack(data)) is not None:
+            await _decide(update, context, actor, decision.proposal_id, decision.decision == "ok")
         else:
             await send(update, render.not_found_or_out_of_scope(actor.language))
     except ReviewError as error:
@@ -90,5 +87,5 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
 
 HANDLERS: HandlerList = [
     CommandHandler("graduasi", graduasi),
-    CallbackQueryHandler(tapped, pattern=r"^sv:gd:"),
+    CallbackQueryHandler(tapped, pattern=GraduationDecisionButton.pattern()),
 ]

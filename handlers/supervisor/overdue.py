@@ -7,15 +7,15 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
+from handlers.callbacks import OverdueButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (
     SUPERVISORS,
     area_in_scope,
     button,
-    callback_parts,
+    callback_data,
     current_period,
-    parse_int,
     resolve_target,
     send,
 )
@@ -36,7 +36,12 @@ async def show(update: Update, context: AppContext, actor: Actor, area: Area, pa
 @require(*SUPERVISORS)
 async def tunggakan(update: Update, context: AppContext, actor: Actor) -> None:
     target = await resolve_target(
-        update, context, actor, list(context.args or []), choice_data="sv:tg:{code}:0", example="/tunggakan cikulur"
+        update,
+        context,
+        actor,
+        list(context.args or []),
+        choice=lambda code, _: OverdueButton(code, 0),
+        example="/tunggakan cikulur",
     )
     if target is not None:
         await show(update, context, actor, target.area, 0)
@@ -45,17 +50,16 @@ async def tunggakan(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def page(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:tg:<area>:<page>``"""
-    parts = callback_parts(update, 2)
-    number = parse_int(parts[1]) if parts else None
-    if parts is None or number is None:
+    pressed = OverdueButton.unpack(callback_data(update))
+    if pressed is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    area = await area_in_scope(update, context, actor, parts[0])
+    area = await area_in_scope(update, context, actor, pressed.area)
     if area is not None:
-        await show(update, context, actor, area, number)
+        await show(update, context, actor, area, pressed.page)
 
 
 HANDLERS: HandlerList = [
     CommandHandler("tunggakan", tunggakan),
-    CallbackQueryHandler(page, pattern=r"^sv:tg:"),
+    CallbackQueryHandler(page, pattern=OverdueButton.pattern()),
 ]

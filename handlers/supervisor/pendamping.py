@@ -7,6 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
+from handlers.callbacks import PendampingButton, PendampingPageButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (
@@ -14,9 +15,8 @@ from handlers.supervisor.common import (
     area_in_scope,
     button,
     calendar,
-    callback_parts,
+    callback_data,
     current_period,
-    parse_int,
     send,
 )
 from handlers.types import HandlerList
@@ -66,29 +66,27 @@ async def pendamping_command(update: Update, context: AppContext, actor: Actor) 
 @button(*SUPERVISORS)
 async def open_record(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:pd:<user id>`` — forged ids are answered like unknown ones by the scoped query."""
-    parts = callback_parts(update, 1)
-    user_id = parse_int(parts[0]) if parts else None
-    if user_id is None:
+    pressed = PendampingButton.unpack(callback_data(update))
+    if pressed is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    await record(update, context, actor, user_id)
+    await record(update, context, actor, pressed.user_id)
 
 
 @button(*SUPERVISORS)
 async def board_page(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:pl:<area>:<page>``"""
-    parts = callback_parts(update, 2)
-    number = parse_int(parts[1]) if parts else None
-    if parts is None or number is None:
+    pressed = PendampingPageButton.unpack(callback_data(update))
+    if pressed is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    area = await area_in_scope(update, context, actor, parts[0])
+    area = await area_in_scope(update, context, actor, pressed.area)
     if area is not None:
-        await board(update, context, actor, area, number)
+        await board(update, context, actor, area, pressed.page)
 
 
 HANDLERS: HandlerList = [
     CommandHandler("pendamping", pendamping_command),
-    CallbackQueryHandler(open_record, pattern=r"^sv:pd:"),
-    CallbackQueryHandler(board_page, pattern=r"^sv:pl:"),
+    CallbackQueryHandler(open_record, pattern=PendampingButton.pattern()),
+    CallbackQueryHandler(board_page, pattern=PendampingPageButton.pattern()),
 ]

@@ -17,9 +17,10 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from handlers import render
 from handlers.access import current_actor, require
+from handlers.callbacks import ChangeButton, ReferralButton, ReviewButton, ReviewSectionButton
 from handlers.context import AppContext
 from handlers.render import supervisor_review as texts
-from handlers.supervisor.common import SUPERVISORS, button, callback_parts, parse_int, send
+from handlers.supervisor.common import SUPERVISORS, button, callback_data, send
 from handlers.types import HandlerList
 from models import review
 from models.actor import Actor
@@ -96,11 +97,14 @@ async def tinjau(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def on_report(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:tj:ok|rt|sk|x:<visit>`` and ``sv:tj:sc:<visit>:<section>``."""
-    parts = callback_parts(update, 2) or callback_parts(update, 3)
-    if parts is None:
+    data = callback_data(update)
+    pressed = ReviewButton.unpack(data)
+    chosen = ReviewSectionButton.unpack(data)
+    if pressed is None and chosen is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    action, visit_id = parts[0], parts[1]
+    action = pressed.action if pressed else "sc"
+    visit_id = pressed.visit_id if pressed else chosen.visit_id if chosen else ""
     try:
         if action == "ok":
             async with context.db() as session:
@@ -114,8 +118,8 @@ async def on_report(update: Update, context: AppContext, actor: Actor) -> None:
             if report is None:
                 raise ReviewError("not_found")
             await send(update, texts.ask_section(visit_id, report.head_name, actor.language))
-        elif action == "sc" and len(parts) == 3 and (parts[2] in SECTIONS or parts[2] == "semua"):
-            section = None if parts[2] == "semua" else parts[2]
+        elif chosen is not None and (chosen.section in SECTIONS or chosen.section == "semua"):
+            section = None if chosen.section == "semua" else chosen.section
             async with context.db() as session:
                 await review.begin_return_note(session, actor, visit_id, section, context.now())
                 report = await load_report(session, actor, visit_id)
@@ -168,15 +172,15 @@ async def take_note(update: Update, context: AppContext) -> None:
 @button(*SUPERVISORS)
 async def on_change(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:dc:ok|no|nx:<change id>`` (``nx:0`` starts the queue)."""
-    parts = callback_parts(update, 2)
-    change_id = parse_int(parts[1]) if parts else None
-    if parts is None or change_id is None or parts[0] not in ("ok", "no", "nx"):
+    pressed = ChangeButton.unpack(callback_data(update))
+    if pressed is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    if parts[0] == "nx":
+    change_id = pressed.change_id
+    if pressed.action == "nx":
         await show_next_change(update, context, actor, after=change_id or None)
         return
-    approve = parts[0] == "ok"
+    approve = pressed.action == "ok"
     try:
         async with context.db() as session:
             outcome = await review.decide_change(session, actor, change_id, approve, context.now())
@@ -190,12 +194,12 @@ async def on_change(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def on_referral(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:rj:ok|nx:<referral id>``"""
-    parts = callback_parts(update, 2)
-    referral_id = parse_int(parts[1]) if parts else None
-    if parts is None or referral_id is None or parts[0] not in ("ok", "nx"):
+    pressed = ReferralButton.unpack(callback_data(update))
+    if pressed is None:
         await send(update, render.not_found_or_out_of_scope(actor.language))
         return
-    if parts[0] == "nx":
+    referral_id = pressed.referral_id
+    if pressed.action == "nx":
         await show_next_referral(update, context, actor, after=referral_id or None)
         return
     try:
@@ -210,8 +214,8 @@ async def on_referral(update: Update, context: AppContext, actor: Actor) -> None
 
 HANDLERS: HandlerList = [
     CommandHandler("tinjau", tinjau),
-    CallbackQueryHandler(on_report, pattern=r"^sv:tj:"),
-    CallbackQueryHandler(on_change, pattern=r"^sv:dc:"),
-    CallbackQueryHandler(on_referral, pattern=r"^sv:rj:"),
+    CallbackQueryHandler(on_report, pattern=ReviewButton.pattern()),
+    CallbackQueryHandler(on_change, pattern=ChangeButton.pattern()),
+    CallbackQueryHandler(on_referral, pattern=ReferralButton.pattern()),
 ]
 NOTE_HANDLERS: HandlerList = [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, take_note)]

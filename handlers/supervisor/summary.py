@@ -6,15 +6,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.access import require
+from handlers.callbacks import SummaryButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (
     SUPERVISORS,
     area_in_scope,
     button,
-    callback_parts,
+    callback_data,
     current_period,
-    parse_period,
     resolve_target,
     send,
 )
@@ -42,7 +42,7 @@ async def ringkasan(update: Update, context: AppContext, actor: Actor) -> None:
         context,
         actor,
         list(context.args or []),
-        choice_data="sv:rk:{code}:{period}",
+        choice=SummaryButton,
         example="/ringkasan lebak oktober 2026",
     )
     if target is not None:
@@ -52,17 +52,16 @@ async def ringkasan(update: Update, context: AppContext, actor: Actor) -> None:
 @button(*SUPERVISORS)
 async def drill(update: Update, context: AppContext, actor: Actor) -> None:
     """``sv:rk:<area>:<period>`` — a sub-area, the parent, or the previous period."""
-    parts = callback_parts(update, 2)
-    period = parse_period(parts[1]) if parts else None
-    if parts is None or period is None or period > current_period(context):
-        await send(update, texts.bad_period(actor.language, parts[1] if parts else "?"))
+    pressed = SummaryButton.unpack(callback_data(update))
+    if pressed is None or pressed.period > current_period(context):
+        await send(update, texts.bad_period(actor.language, str(pressed.period) if pressed else "?"))
         return
-    area = await area_in_scope(update, context, actor, parts[0])
+    area = await area_in_scope(update, context, actor, pressed.area)
     if area is not None:
-        await show(update, context, actor, area, period)
+        await show(update, context, actor, area, pressed.period)
 
 
 HANDLERS: HandlerList = [
     CommandHandler("ringkasan", ringkasan),
-    CallbackQueryHandler(drill, pattern=r"^sv:rk:"),
+    CallbackQueryHandler(drill, pattern=SummaryButton.pattern()),
 ]

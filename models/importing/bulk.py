@@ -3,8 +3,7 @@
 SQLite gets an ordinary executemany. On PostgreSQL the same ``insert(table)`` is fed from arrays instead —
 ``INSERT INTO t (…) SELECT … FROM unnest($1::BIGINT[], $2::TEXT[], …)`` — one statement and one set of
 parameters per batch: asyncpg encodes each column as one array, and the server plans and runs one INSERT instead
-of thousands. On a province import that is about a fifth less CPU on both sides than executemany (measured with
-``bench/import_bench.py``). The statements are SQLAlchemy Core on both databases; only the shape of the
+of thousands, which costs both sides less CPU than executemany (docs/tuning.md). The statements are SQLAlchemy Core on both databases; only the shape of the
 parameters differs.
 """
 

@@ -46,12 +46,11 @@ from models.tables import Programme, Region, Role, User
 __all__ = ["DEFAULT_BATCH", "DEFAULT_PROGRAMME", "Scan", "import_households", "load_reference", "scan", "writers_for"]
 
 DEFAULT_PROGRAMME = "JAMSOSRATU"
-DEFAULT_BATCH = 5_000  # households per transaction: ≈15% less CPU on both sides than 2,000 (bench, PostgreSQL)
+DEFAULT_BATCH = 5_000  # households per transaction: fewer, larger batches cost both sides less CPU per row
 PG_WRITERS = 3  # batches written side by side on PostgreSQL (``writers_for``)
 # The GIL hand-over interval during an import (Python's default: 5 ms). The rows are checked in a worker thread
 # while the event loop feeds the COPYs; each time the server answers or its socket drains, the loop waits for
-# the worker to hand over the GIL, and with 5 ms the server often sat idle meanwhile (bench, 100k households:
-# ≈ +5% rows/s at 1 ms).
+# the worker to hand over the GIL, and with 5 ms the server would often sit idle meanwhile (docs/tuning.md).
 SWITCH_INTERVAL = 0.001
 
 
@@ -61,8 +60,7 @@ def bulk_load() -> Iterator[None]:
 
     An import keeps up to four batches of rows alive (one being checked, three being written): some 400,000
     container objects. Every pass of the cyclic collector walks the young ones, and each full pass all of them;
-    it took a quarter of the importer's CPU, even with its threshold raised to 50,000 (bench, 100k households:
-    2.0 of 8.5 CPU seconds). An import makes next to no reference cycles (``test_an_import_leaves_next_to_no_
+    that is a large share of the importer's CPU even with a raised threshold (docs/tuning.md). An import makes next to no reference cycles (``test_an_import_leaves_next_to_no_
     cyclic_garbage``), so the collector has nothing to find; reference counting frees the rows as ever. Both
     settings are process-wide and restored afterwards; the CLI runs an import in a process of its own.
     """
@@ -102,10 +100,9 @@ def writers_for(db: Database, *, dry_run: bool) -> int:
 
     PostgreSQL: three. Batches are independent — a household lies wholly in one batch, and a NIK repeated in
     the file is an error found by the scan — so the server can store batches while this process looks up and
-    encodes the next, and the importer's Python and the server's work overlap instead of taking turns (on a
-    2-CPU box the wall time was the sum of the two). Two was the first step; a third keeps a backend busy while
-    another waits for the WAL or for the client (100k households on the shared 2-CPU bench box, load 2–3,
-    alternating: +10–14% rows/s in four pairs; a fourth gained nothing more). Each batch is still one
+    encodes the next, and the importer's Python and the server's work overlap instead of taking turns. A third
+    writer keeps a backend busy while another waits for the WAL or for the client; more bring nothing on a small
+    server (docs/tuning.md). Each batch is still one
     transaction: a crash leaves whole batches, perhaps not the first ones, and the rerun loads whatever is
     missing. The unique constraints on (programme, KK) and NIK remain the last word if two imports race. SQLite
     has one writer at a time, so one.

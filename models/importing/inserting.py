@@ -8,22 +8,20 @@ from typing import Any, cast
 from sqlalchemy import Table as SqlTable
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.base import column_names
 from models.importing.bulk import BulkInsert
 from models.importing.rows import HouseholdRows, MemberRow
-from models.importing.schema import MEMBER_FIELDS, UPDATE_HOUSEHOLD, UPDATE_MEMBER, H, M
-from models.tables import Audit, HouseholdStatus, MemberStatus
+from models.importing.schema import UPDATE_HOUSEHOLD, UPDATE_MEMBER, H, M
+from models.tables import Audit, Household, HouseholdStatus, Member, MemberStatus
 
+# The columns an import writes, in the tables' order; ids come from the database.
 INSERT_HOUSEHOLDS = BulkInsert(
     H,
-    ("programme_code", "kk", "head_name", "address", "desa_code", "pendamping_id", "status", "phone")
-    + ("created_at", "updated_at"),
+    column_names(Household, without=("id", "latitude", "longitude", "last_visit_period")),
     returning=("id", "programme_code", "kk"),
 )
-INSERT_MEMBERS = BulkInsert(M, ("household_id", "nik", *MEMBER_FIELDS, "status", "created_at", "updated_at"))
-INSERT_AUDITS = BulkInsert(
-    cast(SqlTable, Audit.__table__),
-    ("at", "actor_type", "actor_id", "action", "entity", "entity_id", "before", "after", "detail"),
-)
+INSERT_MEMBERS = BulkInsert(M, column_names(Member, without=("id",)))
+INSERT_AUDITS = BulkInsert(cast(SqlTable, Audit.__table__), column_names(Audit, without=("id",)))
 
 
 async def insert_batch(

@@ -9,21 +9,14 @@ from typing import Any, cast
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import bindparam, update
 
+from models.base import column_names
 from models.tables import Household, Member
 
 H = cast(SqlTable, Household.__table__)
 M = cast(SqlTable, Member.__table__)
 HOUSEHOLD_FIELDS = ("head_name", "address", "desa_code", "phone", "pendamping_id")
-MEMBER_FIELDS = (
-    "name",
-    "relation",
-    "sex",
-    "birth_date",
-    "pregnancy_edd",
-    "school_level",
-    "school_name",
-    "severe_disability",
-)
+# The member fields a file may change: all but identity (id, household, NIK), status and the timestamps.
+MEMBER_FIELDS = column_names(Member, without=("id", "household_id", "nik", "status", "created_at", "updated_at"))
 # Member fields that only change when the file has their column (absent column: leave the database alone).
 OPTIONAL_MEMBER_COLUMNS = {
     "pregnancy_edd": "hamil_hpl",

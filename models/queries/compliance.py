@@ -1,6 +1,6 @@
 """/kepatuhan: members who did not meet a commitment in a period, with their escalation level.
 
-PRODUCT.md: a member who misses a commitment in consecutive periods is flagged — 1 warning, 2 supervisor
+Komitmen (docs/glossary.md): a member who misses a commitment in consecutive periods is flagged — 1 warning, 2 supervisor
 attention, 3 recommendation to suspend. The level is the length of the run of "tidak memenuhi" checks for the
 same member and commitment ending at the period, capped at 3; a period without a "tidak memenuhi" check (met,
 not applicable, or not checked) ends the run. Two self-joins on the unique (member, commitment, period) index
@@ -61,7 +61,7 @@ def _level() -> ColumnElement[int]:
     return 1 + case((one_before, 1), else_=0) + case((and_(one_before, _before.id.is_not(None)), 1), else_=0)
 
 
-def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Select:  # type: ignore[type-arg]
+def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Select:
     previous = period.previous()
     stmt = (
         select(*columns)  # type: ignore[call-overload]

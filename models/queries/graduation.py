@@ -1,4 +1,4 @@
-"""/graduasi: households that meet the programme's graduation criteria (PRODUCT.md), and proposals awaiting an admin.
+"""/graduasi: households that meet the programme's graduation criteria (graduasi in docs/glossary.md), and proposals awaiting an admin.
 
 A household is a candidate when any of these holds (the reasons are shown and stored with a proposal):
 - ``skor_rendah``: deprivation score ≤ 3 on its last two scored visits (within the last six periods);

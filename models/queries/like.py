@@ -21,4 +21,4 @@ def escape_like(text: str) -> str:
 
 def contains_text(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` contains ``text``, ignoring case, with ``%`` and ``_`` in ``text`` as plain characters."""
-    return column.ilike(f"%{escape_like(text)}%", escape=ESCAPE)  # type: ignore[no-any-return]
+    return column.ilike(f"%{escape_like(text)}%", escape=ESCAPE)

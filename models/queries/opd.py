@@ -1,4 +1,4 @@
-"""What an OPD key may read: the households, members and referrals of its sector in its area (DESIGN.md 4).
+"""What an OPD key may read: the households, members and referrals of its sector in its area (decision 5 in docs/design.md).
 
 Every function takes the key's ``KeyScope``; the sector decides which members are the agency's *targets*:
 pendidikan → children of school age (6–21); kesehatan → pregnant women (expected delivery today or later) and

@@ -1,12 +1,11 @@
 """/tunggakan: active households of an area not yet visited in the period, grouped by pendamping.
 
 A household with no visit in this period *nor the one before* is overdue for 2+ periods — the escalation
-PRODUCT.md gives the koordinator. The same row query feeds the chat page and the overdue-list export.
+docs/glossary.md gives the koordinator. The same row query feeds the chat page and the overdue-list export.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -141,13 +140,3 @@ async def overdue_page(
         if start >= first + page_size:
             break
     return OverduePage(period, rows, by_pendamping, page, pages, total)
-
-
-async def stream_overdue(
-    session: AsyncSession, actor: Actor, area_code: str, period: Period, batch: int = 2000
-) -> AsyncIterator[OverdueRow]:
-    """Every overdue row, for the export; streamed so a kabupaten's list never sits in memory at once."""
-    query = overdue_rows_query(actor, area_code, period, await is_latest(session, period))
-    result = await session.stream(query.execution_options(yield_per=batch))
-    async for row in result:
-        yield OverdueRow(*row)

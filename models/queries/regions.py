@@ -56,17 +56,6 @@ async def get_area(session: AsyncSession, code: str) -> Area | None:
     return _area(region) if region is not None else None
 
 
-async def area_path(session: AsyncSession, code: str) -> list[Area]:
-    """The area and its ancestors, largest first (Banten › Kabupaten Lebak › Cikulur)."""
-    codes = []
-    current: str | None = code
-    while current:
-        codes.append(current)
-        current = current.rsplit(".", 1)[0] if "." in current else None
-    regions = (await session.scalars(select(Region).where(Region.code.in_(codes)))).all()
-    return sorted((_area(r) for r in regions), key=lambda a: a.level)
-
-
 async def child_areas(session: AsyncSession, code: str) -> list[Area]:
     regions = (await session.scalars(select(Region).where(Region.parent_code == code).order_by(Region.code))).all()
     return [_area(r) for r in regions]
@@ -130,13 +119,6 @@ async def _by_name(session: AsyncSession, actor: Actor, raw: str) -> AreaLookup:
     if len(visible) == 1 or visible[1].level > top.level or all(is_within(a.code, top.code) for a in visible):
         return AreaLookup(LookupOutcome.FOUND, area=top, text=raw)
     return AreaLookup(LookupOutcome.CHOICE, choices=visible[:MAX_CHOICES], text=raw)
-
-
-async def names_of(session: AsyncSession, codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    rows = (await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all()
-    return {code: name for code, name in rows}
 
 
 def household_filter(actor: Actor, area_code: str) -> list[ColumnElement[bool]]:

@@ -1,6 +1,6 @@
 """Which reminders should exist: one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` per kind over the whole registry.
 
-DESIGN.md decision 2. Nothing here loops over households in Python: each function is a single set-based statement
+Decision 2 in docs/design.md. Nothing here loops over households in Python: each function is a single set-based statement
 (or one per koordinator area level) that writes outbox rows with a dedupe key ``kind:user:subject:date`` — so a
 second planner run, or two planners at once, add nothing (the unique key decides, inside the database). The rows
 carry only the kind and a few parameters; the text is composed when the row is sent (``handlers/reminder_composer.py``),
@@ -64,7 +64,7 @@ from models.tables import (
 _COLUMNS = ["dedupe_key", "kind", "user_id", "chat_id", "payload", "not_before", "status", "attempts", "created_at"]
 
 
-class json_object(FunctionElement[Any]):  # noqa: N801 - reads like the SQL function it renders
+class json_object(FunctionElement[Any]):
     """``json_object`` (SQLite) / ``jsonb_build_object`` (PostgreSQL) with constant keys: per-row parameters."""
 
     type = JSON()

@@ -198,11 +198,3 @@ async def next_referral(
     rid, hid, head, desa, member_name, sector, need, status, created = row
     item = QueuedReferral(rid, hid, head, desa, member_name, sector, need, ReferralStatus(status).value, created)
     return Next(item, remaining, remaining - before + 1)
-
-
-async def open_counts(session: AsyncSession, actor: Actor, area_code: str) -> tuple[int, int, int]:
-    """(reports awaiting review, proposed data changes, open referrals) — the queue's menu."""
-    reports = await next_visit(session, actor, area_code)
-    changes = await next_change(session, actor, area_code)
-    referrals = await next_referral(session, actor, area_code)
-    return reports.remaining, changes.remaining, referrals.remaining

@@ -53,7 +53,7 @@ class ReportedVisit:
     visited_on: date
 
 
-def _visit_summary(worked: ColumnElement[bool], period: Period):  # type: ignore[no-untyped-def]
+def _visit_summary(worked: ColumnElement[bool], period: Period):
     """Per household of the list (``worked``: the actor's active households): last visit date, and whether this and
     the previous period have a visit.
 

@@ -60,7 +60,7 @@ P_RECENT_BIRTH = 0.01  # delivered in the last two months; the baby is not regis
 P_DISABILITY = 0.02
 P_HEAD_PHONE = 0.60
 
-# Welfare indicators asked at a visit (the form's WELFARE_ITEMS in models/visits.py, PRODUCT.md's short BPS list),
+# Welfare indicators asked at a visit (the form's WELFARE_ITEMS in models/visits.py, the short BPS list in docs/glossary.md),
 # with how often a poor household answers "yes".
 WELFARE_INDICATORS = (
     ("lantai", 0.25),  # floor of earth or bamboo

@@ -16,94 +16,20 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from models.base import column_names
 from models.db import Database
 from models.pg_copy import copy_records
 from models.seeding.generate import ChunkRows, UserSeed
-from models.tables import Base
+from models.tables import Base, CommitmentCheck, DataChange, Household, Member, Referral, User, Visit
 
-USER_COLUMNS = ("id", "telegram_id", "phone", "name", "role", "area_code", "active", "language", "created_at")
-HOUSEHOLD_COLUMNS = (
-    "id",
-    "programme_code",
-    "kk",
-    "head_name",
-    "address",
-    "desa_code",
-    "pendamping_id",
-    "status",
-    "phone",
-    "latitude",
-    "longitude",
-    "created_at",
-    "updated_at",
-)
-MEMBER_COLUMNS = (
-    "id",
-    "household_id",
-    "nik",
-    "name",
-    "relation",
-    "sex",
-    "birth_date",
-    "pregnancy_edd",
-    "school_level",
-    "school_name",
-    "severe_disability",
-    "status",
-    "created_at",
-    "updated_at",
-)
-VISIT_COLUMNS = (
-    "id",
-    "household_id",
-    "pendamping_id",
-    "period",
-    "visited_on",
-    "submitted_at",
-    "met",
-    "not_met_reason",
-    "condition",
-    "welfare",
-    "deprivation_score",
-    "latitude",
-    "longitude",
-    "location_flagged",
-    "photo_file_id",
-    "photo_hash",
-    "evidence_note",
-    "notes",
-    "late",
-    "review_status",
-    "reviewer_id",
-    "review_note",
-    "reviewed_at",
-)
-CHECK_COLUMNS = ("visit_id", "member_id", "period", "commitment", "result", "reason")
-REFERRAL_COLUMNS = (
-    "household_id",
-    "member_id",
-    "visit_id",
-    "sector",
-    "need",
-    "status",
-    "status_note",
-    "created_at",
-    "updated_at",
-)
-CHANGE_COLUMNS = (
-    "visit_id",
-    "household_id",
-    "member_id",
-    "kind",
-    "field",
-    "old_value",
-    "new_value",
-    "status",
-    "proposed_by",
-    "decided_by",
-    "decided_at",
-    "created_at",
-)
+# Rows are built as tuples in these orders: the tables' own, less the columns a seed leaves to their defaults.
+USER_COLUMNS = column_names(User, without=("linked_at",))
+HOUSEHOLD_COLUMNS = column_names(Household, without=("last_visit_period",))
+MEMBER_COLUMNS = column_names(Member)
+VISIT_COLUMNS = column_names(Visit)
+CHECK_COLUMNS = column_names(CommitmentCheck, without=("id",))
+REFERRAL_COLUMNS = column_names(Referral, without=("id", "desa_code"))
+CHANGE_COLUMNS = column_names(DataChange, without=("id", "desa_code"))
 _VISIT_JSON = (VISIT_COLUMNS.index("condition"), VISIT_COLUMNS.index("welfare"))
 _VISIT_REVIEWER = VISIT_COLUMNS.index("reviewer_id")
 _CHANGE_JSON = CHANGE_COLUMNS.index("new_value")

@@ -1,4 +1,4 @@
-"""Durable conversation state (DESIGN.md decision 1): one row per form in progress."""
+"""Durable conversation state (decision 1 in docs/design.md): one row per form in progress."""
 
 from __future__ import annotations
 

@@ -85,7 +85,11 @@ class Member(Base):
     __tablename__ = "member"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    # Deferrable (migration 0013) so an import batch can COPY its members before their households; checked at
+    # the latest at commit, immediately everywhere else.
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE", deferrable=True, initially="IMMEDIATE"), index=True
+    )
     nik: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
     relation: Mapped[Relation] = mapped_column(str_enum(Relation, "relation"))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.demo import DemoRefused, claim_database
 from models import audit, demo_mark, migrate, users
@@ -115,7 +115,7 @@ async def test_an_empty_database_is_claimed_once_and_a_used_one_refused(db: Data
     async with db.session() as session:
         marks = await session.scalar(select(func.count()).where(Audit.action == demo_mark.DEMO_MARK))
         assert marks == 1
-        await session.execute(Audit.__table__.delete())
+        await session.execute(delete(Audit))
         await users.add_user(session, name="Siti", phone="081234567890", role=Role.PENDAMPING, area="36.02.05")
     with pytest.raises(DemoRefused):
         await claim_database(db)

@@ -65,7 +65,7 @@ def counts(sync_db: SyncDb) -> tuple[int, int, int]:
             [int(await session.scalar(select(func.count()).select_from(m)) or 0) for m in (Household, Member, Audit)]
         )
 
-    return sync_db(work)  # type: ignore[no-any-return]
+    return sync_db(work)
 
 
 def test_import_reports_bad_rows_then_loads_the_fixed_error_file(cli_env: Path, sync_db: SyncDb) -> None:

@@ -8,7 +8,7 @@ sent or edited in the meantime.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,7 +105,7 @@ class Chat:
         self.cursor = max(self.cursor, int(found["cursor"]))
         reply = BotReply()
         for event in found["events"]:
-            message = dict(event["message"])
+            message: dict[str, Any] = dict(event["message"])
             if not event.get("from_bot", message.get("from_bot")):
                 continue
             if event["kind"] == "deleted" or message.get("deleted"):
@@ -159,6 +159,13 @@ class Chat:
     async def send_photo(self, content: bytes, filename: str = "foto.jpg") -> BotReply:
         self.taps += 1
         return await self._after(self.client.send_photo(self.id, content, filename=filename, from_id=self.id))
+
+
+def update_id(sent: Mapping[str, Any]) -> int:
+    """The id the sandbox gave a queued update; ``None`` (filtered out, as Telegram does) fails the test here."""
+    value = sent["update_id"]
+    assert isinstance(value, int), f"the sandbox queued no update: {sent!r}"
+    return value
 
 
 def utc(year: int, month: int, day: int, hour: int = 2, minute: int = 0) -> datetime:

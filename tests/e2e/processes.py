@@ -19,6 +19,7 @@ from typing import Any
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.runner import SandboxHandle
 from tests.e2e.conftest import TOKEN
+from tests.e2e.harness import update_id
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,7 +110,7 @@ class Person:
 
     async def say(self, text: str) -> int:
         sent = await self.client.say(self.id, text, from_id=self.id)
-        return int(sent["update_id"])
+        return update_id(sent)
 
     async def button(self, label: str) -> tuple[int, str]:
         """(message id, callback data) of the newest bot message's button whose text contains ``label``."""
@@ -127,7 +128,7 @@ class Person:
     async def press(self, label: str) -> int:
         message_id, data = await self.button(label)
         sent = await self.client.press(self.id, message_id, data, from_id=self.id)
-        return int(sent["update_id"])
+        return update_id(sent)
 
 
 async def wait_for(condition: Any, timeout: float = 60.0, what: str = "condition") -> Any:  # noqa: ASYNC109

@@ -19,7 +19,7 @@ from bot.sandbox.client import SandboxClient
 from models.db import Database
 from models.tables import Role
 from tests.e2e.conftest import PersonFactory
-from tests.e2e.harness import BotReply, Chat
+from tests.e2e.harness import BotReply, Chat, update_id
 from tests.e2e.test_report import TG, _form, _world
 from tests.factories import make_user
 
@@ -29,6 +29,7 @@ LEAKS = ("Traceback", "Exception", "Error:", 'File "', "sqlalchemy", "asyncpg", 
 # Every callback prefix a handler matches (grep "pattern=" handlers/), plus none at all.
 PREFIXES = [
     "lang:",
+    "rl:ok:",
     "sv:ek:",
     "sv:tg:",
     "sv:um:",
@@ -108,7 +109,7 @@ class Sweep:
         sent = await self.client.inject(kind, payload, force=force)
         if sent["update_id"] is None:  # filtered out by allowed_updates, as Telegram does
             return BotReply()
-        await self.chat.tracker.wait_done(int(sent["update_id"]))
+        await self.chat.tracker.wait_done(update_id(sent))
         return self.check(await self.chat.collect(), f"raw {kind} {str(payload)[:60]}")
 
     def message(self, **content: Any) -> dict[str, Any]:
@@ -129,7 +130,7 @@ class Sweep:
 async def _non_message_updates(sweep: Sweep, chat: Chat) -> None:
     """Edited messages, channel posts, stickers, voice, video notes, polls, dice: silence or a hint, no crash."""
     said = await chat.client.say(chat.id, "/bantuan", from_id=chat.id)
-    await chat.tracker.wait_done(int(said["update_id"]))
+    await chat.tracker.wait_done(update_id(said))
     await chat.collect()
     original = dict(said["message"])
     edited = {**original, "text": "/lapor", "edit_date": int(time.time())}
@@ -197,7 +198,7 @@ async def test_odd_updates_and_texts_from_a_guest_get_a_hint_or_silence(
     assert "nomor Anda sendiri" in reply.text
     reply = sweep.check(await chat.send_location(-6.1, 106.1), "location")
     document = await sandbox_client.send_document(chat.id, b"%PDF-1.4 x", filename="a.pdf", from_id=chat.id)
-    await chat.tracker.wait_done(int(document["update_id"]))
+    await chat.tracker.wait_done(update_id(document))
     sweep.check(await chat.collect(), "document")
     await sweep.still_helps()
 
@@ -218,7 +219,7 @@ async def test_odd_input_inside_an_open_report_never_breaks_it(
     sweep.check(await chat.send_location(-6.1, 106.1), "location at a date question")
     sweep.check(await chat.share_contact("6281299990000", own=False, owner_id=4444), "foreign contact in a report")
     document = await sandbox_client.send_document(chat.id, b"x", filename="foto.heic", from_id=chat.id)
-    await chat.tracker.wait_done(int(document["update_id"]))
+    await chat.tracker.wait_done(update_id(document))
     sweep.check(await chat.collect(), "document in a report")
     await _non_message_updates(sweep, chat)
 
@@ -261,9 +262,9 @@ async def test_forged_callback_data_for_every_prefix_is_answered_and_changes_not
         for junk in GARBAGE:
             data = (prefix + junk).encode()[:64].decode(errors="ignore")
             pressed = await sandbox_client.press(chat.id, target, data, from_id=chat.id, force=True)
-            sent[int(pressed["update_id"])] = (data, pressed["callback_query_id"])
-    for update_id in sent:
-        await chat.tracker.wait_done(update_id)
+            sent[update_id(pressed)] = (data, pressed["callback_query_id"])
+    for pressed_id in sent:
+        await chat.tracker.wait_done(pressed_id)
     failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failed, (failed[:3], {u: d for u, (d, _) in sent.items() if f"update {u}" in " ".join(failed)})
     sweep.check(await chat.collect(), "forged callbacks")

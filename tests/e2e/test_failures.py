@@ -37,7 +37,7 @@ from models import inbox_upkeep as queries
 from models.db import Database
 from models.tables import InboxStatus
 from tests.e2e.conftest import BotUnderTest
-from tests.e2e.harness import Chat, Clock
+from tests.e2e.harness import Chat, Clock, update_id
 from tests.e2e.test_report import _form, _start
 
 SORRY = "Maaf, terjadi gangguan"
@@ -176,7 +176,7 @@ async def _tap_today_under(fault: Fault, bot: GatedBot, chat: Chat) -> int:
     await asyncio.wait_for(bot.gate.reached.wait(), 30)
     await fault.start()
     bot.gate.go.set()
-    return int(pressed["update_id"])
+    return update_id(pressed)
 
 
 def _reasons(db: Database) -> list[str]:
@@ -236,7 +236,7 @@ async def test_a_hanging_handler_is_cut_off_the_person_told_and_the_chat_moves_o
     sent = await chat.client.say(chat.id, "/macet", from_id=chat.id)
     said = await bot_says(chat, TOO_SLOW)
     assert SORRY not in said
-    await until(lambda: _is(db, int(sent["update_id"]), InboxStatus.FAILED))
+    await until(lambda: _is(db, update_id(sent), InboxStatus.FAILED))
     assert counted("jsika_updates_failed_total", "timeout") == timeouts + 1
     reply = await chat.say("/bantuan")
     assert "/lapor" in reply.text

@@ -62,10 +62,10 @@ async def test_a_debug_conversation_logs_no_token_secret_nik_or_phone(
     port = free_port()
     settings = Settings(
         database_url=db.url,
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
         telegram_base_url=sandbox.bot_api_base_url,
         webhook_url=f"http://127.0.0.1:{port}/hook/jsika",
-        webhook_secret=SECRET,  # type: ignore[arg-type]
+        webhook_secret=SECRET,
         log_level="DEBUG",
     )
     configure_logging(settings)

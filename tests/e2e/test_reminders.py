@@ -13,6 +13,7 @@ from models.db import Database
 from models.tables import Outbox, OutboxStatus, ReminderSetting, Role
 from scheduler.planner import plan
 from tests.e2e.conftest import BotUnderTest, PersonFactory
+from tests.e2e.harness import update_id
 from tests.factories import make_household, make_user
 from tests.scheduler.helpers import deliver
 
@@ -50,7 +51,7 @@ async def test_digest_arrives_and_snooze_brings_it_back_tomorrow_once(
 
     message_id, snooze_button = chat.find_button("Tunda 1 hari")
     pressed = await sandbox_client.press(chat.id, message_id, str(snooze_button["callback_data"]), from_id=chat.id)
-    await bot.tracker.wait_done(int(pressed["update_id"]))
+    await bot.tracker.wait_done(update_id(pressed))
     answer = (await sandbox_client.callback(pressed["callback_query_id"]))["answer"]
     assert (
         answer is not None
@@ -63,7 +64,7 @@ async def test_digest_arrives_and_snooze_brings_it_back_tomorrow_once(
     again = await sandbox_client.press(
         chat.id, message_id, str(snooze_button["callback_data"]), from_id=chat.id, force=True
     )
-    await bot.tracker.wait_done(int(again["update_id"]))
+    await bot.tracker.wait_done(update_id(again))
     assert "sudah ditunda" in str((await sandbox_client.callback(again["callback_query_id"]))["answer"])
     async with db.session() as s:
         copies = list(await s.scalars(select(Outbox).where(Outbox.dedupe_key.like("snooze:%"))))

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from bot.sandbox.client import SandboxClient
 from models.db import Database
 from tests.e2e.conftest import PersonFactory
+from tests.e2e.harness import update_id
 from tests.e2e.test_report import _form, _start
 
 LOCK_SECONDS = 3.0
@@ -34,14 +35,14 @@ async def test_an_answer_sent_while_the_file_is_locked_is_applied_after_the_lock
         other.execute("BEGIN IMMEDIATE")  # the write lock, as `sqlite3 jsika.db` or a backup tool would take it
         other.execute("UPDATE programme SET name = name")
         pressed = await sandbox_client.press(chat.id, message_id, today["callback_data"], from_id=chat.id)
-        update_id = int(pressed["update_id"])
+        pressed_id = update_id(pressed)
         await asyncio.sleep(LOCK_SECONDS)  # the fault: how long the other program keeps the lock
-        assert update_id not in chat.tracker.done, "the answer went through a held lock: the test proves nothing"
+        assert pressed_id not in chat.tracker.done, "the answer went through a held lock: the test proves nothing"
     finally:
         other.execute("COMMIT")
         other.close()
 
-    await chat.tracker.wait_done(update_id, timeout=30)
+    await chat.tracker.wait_done(pressed_id, timeout=30)
     reply = await chat.collect()
     assert "Bertemu dengan keluarga?" in reply.text
     assert "Maaf" not in reply.text and "locked" not in reply.text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import struct
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -148,7 +149,7 @@ def png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-async def _file(sandbox_client: SandboxClient, message: dict[str, Any]) -> bytes:
+async def _file(sandbox_client: SandboxClient, message: Mapping[str, Any]) -> bytes:
     """``photo`` is the file id in the control API's view; ``document`` the Bot API Document."""
     file_id = message["document"]["file_id"] if message.get("document") else message["photo"]
     return await sandbox_client.file(str(file_id))

@@ -43,7 +43,7 @@ async def webhook_bot(sandbox: SandboxHandle, db: Database, clock: Clock) -> Asy
     port = free_port()
     settings = Settings(
         database_url=db.url,
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
         telegram_base_url=sandbox.bot_api_base_url,
         webhook_url=f"http://127.0.0.1:{port}/hook/jsika",
     )

@@ -11,6 +11,7 @@ from handlers.render import forms as form_texts
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import VISIT_FORM
 from handlers.report_context import ReportCtx
+from models.forms import DraftMeta
 from models.rules import shipped_programmes
 from models.tables import CheckResult
 from models.visit_facts import HouseholdFacts, MemberFact
@@ -200,5 +201,5 @@ def test_the_form_is_stored_under_the_names_models_writes_when_a_report_is_sent_
 
     assert VISIT_FORM.name == visits.FORM_NAME
     assert VISIT_FORM.review.key == visits.REVIEW_STEP
-    assert VISIT_FORM.review.section == "" and visits.RETURN_KEY.startswith("_")  # meta, never a question key
-    assert visits.RETURN_KEY not in VISIT_FORM._leaf_sections and visits.REBUILD_KEY not in VISIT_FORM._leaf_sections
+    assert VISIT_FORM.review.section == "" and DraftMeta.RETURNED.startswith("_")  # meta, never a question key
+    assert DraftMeta.RETURNED not in VISIT_FORM._leaf_sections and DraftMeta.REBUILD not in VISIT_FORM._leaf_sections

@@ -1,4 +1,4 @@
-"""Graduation candidates (PRODUCT.md criteria) and the SQL translation of "in a commitment category"."""
+"""Graduation candidates (graduasi criteria in docs/glossary.md) and the SQL translation of "in a commitment category"."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_text(f"Pilihan: {query.data}")
 
 
-def build_app(sandbox: SandboxHandle) -> Application:  # type: ignore[type-arg]
+def build_app(sandbox: SandboxHandle) -> Application:
     app = (
         ApplicationBuilder()
         .token("123456:TEST")
@@ -73,7 +73,7 @@ async def converse(client: SandboxClient) -> None:
 
 
 @pytest.fixture
-async def app(sandbox: SandboxHandle) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def app(sandbox: SandboxHandle) -> AsyncIterator[Application]:
     application = build_app(sandbox)
     async with application:
         yield application
@@ -81,7 +81,7 @@ async def app(sandbox: SandboxHandle) -> AsyncIterator[Application]:  # type: ig
             await application.stop()
 
 
-async def test_polling(app: Application, client: SandboxClient) -> None:  # type: ignore[type-arg]
+async def test_polling(app: Application, client: SandboxClient) -> None:
     assert app.bot.username == "jsika_sandbox_bot"  # getMe went through the sandbox
     await app.start()
     assert app.updater is not None
@@ -97,7 +97,7 @@ async def test_polling(app: Application, client: SandboxClient) -> None:  # type
     assert all(call["ok"] for call in (await client.calls())["calls"] if call["method"] != "getUpdates")
 
 
-async def test_webhook(app: Application, client: SandboxClient) -> None:  # type: ignore[type-arg]
+async def test_webhook(app: Application, client: SandboxClient) -> None:
     port = free_port()
     await app.start()
     assert app.updater is not None
@@ -118,7 +118,7 @@ async def test_webhook(app: Application, client: SandboxClient) -> None:  # type
 
 
 async def test_ptb_bot_methods_decode_what_the_sandbox_returns(
-    app: Application,  # type: ignore[type-arg]
+    app: Application,
     client: SandboxClient,
 ) -> None:
     """PTB's own calls and object decoding for the rest of the surface the bot uses."""

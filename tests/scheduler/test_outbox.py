@@ -128,8 +128,9 @@ async def test_retry_after_is_stored_as_the_next_attempt_time(db: Database, bot:
     limited = [r for r in await outbox_rows(db) if r.retry_after is not None]
     assert len(limited) == report.rate_limited
     for row in limited:
-        assert row.status is OutboxStatus.QUEUED and row.retry_after >= 1
-        assert row.not_before >= MORNING + timedelta(seconds=row.retry_after)
+        retry_after = row.retry_after
+        assert row.status is OutboxStatus.QUEUED and retry_after is not None and retry_after >= 1
+        assert row.not_before >= MORNING + timedelta(seconds=retry_after)
         assert row.attempts == 0  # a 429 is not a failed attempt
 
 
@@ -237,7 +238,9 @@ async def test_worker_killed_mid_batch_delivers_everything_once_except_the_one_i
     rows = await outbox_rows(db)
     assert all(r.status is OutboxStatus.SENT for r in rows)
     async with db.session() as s:
-        in_doubt = {int(e) for e in await s.scalars(select(Audit.entity_id).where(Audit.action == "outbox.in_doubt"))}
+        in_doubt = {
+            int(str(e)) for e in await s.scalars(select(Audit.entity_id).where(Audit.action == "outbox.in_doubt"))
+        }
     assert len(in_doubt) <= 1  # one message in flight at a time
     counts = delivered_texts(await send_calls(client))
     doubtful_texts = {r.payload["text"] for r in rows if r.id in in_doubt}
