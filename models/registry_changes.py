@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import data_issues
 from models.tables import DataChange, Household, Member, MemberStatus, Relation, SchoolLevel, Sex
 from models.validate import decode_nik, normalize_phone, parse_date, validate_nik
 
@@ -100,7 +101,19 @@ class Apply:
         )
         self.session.add(member)
         await self.session.flush()
-        after = {"nik": member.nik, "name": name, "sex": sex, "birth_date": birth.isoformat(), "relation": relation}
+        after: dict[str, Any] = {
+            "nik": member.nik,
+            "name": name,
+            "sex": sex,
+            "birth_date": birth.isoformat(),
+            "relation": relation,
+        }
+        household = await self.household()
+        if household.data_issues:  # the member the import held out, now verified: the flag shrinks or clears
+            left = data_issues.settle(household.data_issues, nik=nik.value, name=name)
+            if left != household.data_issues:
+                household.data_issues = left
+                after["data_perlu_diperbaiki"] = left is not None
         return "member", str(member.id), {}, after
 
     async def phone(self) -> Effect:

@@ -104,7 +104,9 @@ async def seed_database(
             if area.count(".") == 1
         }
         has_admin = bool(await session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN)))
-        nik_serials, kk_serials = SerialCounter(), SerialCounter()
+        # Serials start at a varied place per kecamatan and month (below 5000: the test factories count down
+        # from 9999), so the province's NIKs do not all end in 0001.
+        nik_serials, kk_serials = SerialCounter(spread=4000), SerialCounter(spread=4000)
         if existing:
             nik_serials.reserve(await _used_serials(session, "member", "nik"))
             kk_serials.reserve(await _used_serials(session, "household", "kk"))

@@ -9,6 +9,9 @@ values through this module, so one rule decides and a faster writer (issue 22) o
 * XLSX keeps the value exactly as typed but forces the cell type to string (openpyxl would otherwise store a
   string starting with ``=`` as a formula and ``#N/A`` as an error value). Numbers, dates and booleans are left
   alone, so they stay numbers and dates.
+* XLSX cannot hold most control characters at all (XML 1.0 forbids U+0000–U+001F but tab, line feed and
+  carriage return): openpyxl refuses the whole workbook over one ``\x07`` pasted into a chat. They are dropped
+  from every string (they print as nothing anyway), so one stray byte cannot make an export or error file fail.
 * CSV has no cell types, so a text that a spreadsheet program would evaluate gets the usual leading apostrophe
   (OWASP's "CSV injection" advice). A plain number (``-6.2``, ``+6281234567890``) is not a formula and keeps its
   sign. The importer removes that apostrophe again (``unguard``), so a fixed error file imports as typed.
@@ -21,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 GUARD = "'"
@@ -39,8 +42,17 @@ def _needs_string_type(value: Any) -> bool:
     return type(value) is str and (value.startswith("=") or value in _ERROR_CODES)
 
 
+def xlsx_text(value: Any) -> Any:
+    """A string without the characters an XLSX file cannot hold; anything else unchanged."""
+    if type(value) is str and ILLEGAL_CHARACTERS_RE.search(value) is not None:
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def xlsx_value(sheet: Any, value: Any) -> Any:
-    """``value`` ready for a write-only sheet's ``append``: unchanged, or a cell forced to the string type."""
+    """``value`` ready for a write-only sheet's ``append``: unchanged, or a cell forced to the string type;
+    characters XLSX cannot hold are dropped (``xlsx_text``)."""
+    value = xlsx_text(value)
     if not _needs_string_type(value):
         return value
     cell = WriteOnlyCell(sheet, value=value)
@@ -49,7 +61,8 @@ def xlsx_value(sheet: Any, value: Any) -> Any:
 
 
 def force_text(cell: Cell | WriteOnlyCell) -> Cell | WriteOnlyCell:
-    """Make a cell that already holds user text keep it as a string (for cells made outside ``xlsx_value``)."""
+    """Make a cell that already holds user text keep it as a string (for cells made outside ``xlsx_value``).
+    Its value must already be clean of characters XLSX cannot hold (``xlsx_text``): openpyxl checks on assignment."""
     if _needs_string_type(cell.value):
         cell.data_type = "s"
     return cell

@@ -28,6 +28,7 @@ from handlers.callbacks import HouseholdButton, LanguageButton
 from handlers.commands import Command
 from handlers.i18n import N_, translator
 from handlers.i18n.format import long_date, short_date
+from handlers.render import data_repair
 from models.actor import Actor
 from models.masking import mask_nik, mask_number
 from models.queries.households import HouseholdCard, HouseholdHit
@@ -37,6 +38,15 @@ from models.tables import Role
 Reply = dict[str, Any]
 
 ROLE_NAMES = {Role.PENDAMPING: N_("pendamping"), Role.KOORDINATOR: N_("koordinator"), Role.ADMIN: N_("admin provinsi")}
+
+
+def with_names(template: str, **values: str) -> str:
+    """``template.format(**values)`` without the template's full stop right after a value that already ends in
+    one: "Terima kasih, Budi Santoso, S.Sos.." reads "…, S.Sos." (names and titles often end in a dot)."""
+    for key, value in values.items():
+        if value.endswith("."):
+            template = template.replace("{" + key + "}.", "{" + key + "}")
+    return template.format(**values)
 
 
 def reply(text: str, markup: Any = None) -> Reply:
@@ -59,9 +69,19 @@ def show_nik(nik: str, full_ids: bool) -> str:
 ID_KEYS = frozenset({"nik"})  # data-change values holding a NIK (a birth, someone moving in)
 
 
-def change_values(values: Mapping[str, Any], full_ids: bool) -> dict[str, Any]:
-    """A proposed data change's values for display, its NIK masked unless the reader may see it whole."""
-    return {k: show_nik(str(v), full_ids) if k in ID_KEYS and v else v for k, v in values.items()}
+def change_values(values: Mapping[str, Any], full_ids: bool, lang: str = "id") -> dict[str, Any]:
+    """A proposed data change's values for display: its NIK masked unless the reader may see it whole, its dates
+    (stored ISO, ``2026-11-10``) the way people write them (``10 Nov 2026``)."""
+    return {k: show_nik(str(v), full_ids) if k in ID_KEYS and v else _readable_date(v, lang) for k, v in values.items()}
+
+
+def _readable_date(value: Any, lang: str) -> Any:
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return short_date(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    return value
 
 
 def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -85,7 +105,8 @@ def ask_contact(lang: str, first_name: str) -> Reply:
         "Untuk memastikan Anda pendamping atau koordinator Jamsosratu, tekan tombol di bawah untuk membagikan "
         "nomor telepon Anda. Nomor itu dicocokkan dengan daftar petugas Dinas Sosial.\n\n"
         "Punya kode undangan? Kirim: <code>/start KODE</code>"
-    ).format(name=escape(first_name))
+    )
+    text = with_names(text, name=escape(first_name))
     return reply(text, keyboard)
 
 
@@ -94,7 +115,7 @@ def welcome(actor: Actor, area_name: str, commands: Sequence[Command], *, again:
     head = _("Halo lagi, {name}!") if again else _("Terima kasih, {name}. Akun Anda sudah terhubung.")
     role = _(ROLE_NAMES[actor.role])
     lines = [
-        head.format(name=escape(actor.name)),
+        with_names(head, name=escape(actor.name)),
         _("Peran: <b>{role}</b> — wilayah <b>{area}</b>.").format(role=role, area=escape(area_name)),
         "",
         _("Yang bisa Anda lakukan:"),
@@ -247,6 +268,8 @@ def household_card(card: HouseholdCard, lang: str, today: date, *, full_ids: boo
     ]
     if card.pendamping_name:
         lines.append(_("Pendamping: {name}").format(name=escape(card.pendamping_name)))
+    if card.missing:
+        lines.extend(["", *data_repair.card_lines(card.missing, lang)])
     lines.append("")
     for member in card.members:
         details = [_(member.relation), _("{age} th").format(age=age_in_years(member.birth_date, today))]

@@ -62,7 +62,7 @@ def card(
         lines.append(_("📝 <b>Perubahan data menunggu verifikasi</b>"))
         for change in activity.pending_changes:
             who = f" — {escape(change.member_name)}" if change.member_name else ""
-            values = ", ".join(escape(str(v)) for v in render.change_values(change.new_value, full_ids).values())
+            values = ", ".join(escape(str(v)) for v in render.change_values(change.new_value, full_ids, lang).values())
             lines.append(
                 f"• {_(CHANGE_KIND_LABELS.get(change.kind, change.kind))}{who}{': ' + values if values else ''}"
             )

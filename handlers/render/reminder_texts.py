@@ -18,7 +18,7 @@ from babel.dates import format_date
 from handlers.callbacks import DigestHourButton, EventRemindersButton, ReportButton, ScheduleButton, SnoozeButton
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import date_time, long_date, number, percent
-from handlers.render import ROLE_NAMES, Reply, buttons, reply
+from handlers.render import ROLE_NAMES, Reply, buttons, reply, with_names
 from models.period import Period
 from models.queries.reminder_content import (
     Digest,
@@ -108,8 +108,10 @@ def _member_lines(items: Sequence[MemberItem], total: int, lang: str, on: date |
 def digest(data: Digest, name: str, lang: str, outbox_id: int, snoozable: bool) -> Reply:
     t = translator(lang)
     lines = [
-        t("☀️ Selamat pagi, {name}. Pekerjaan periode <b>{period}</b>:").format(
-            name=escape(name), period=period_name(data.period, lang)
+        with_names(
+            t("☀️ Selamat pagi, {name}. Pekerjaan periode <b>{period}</b>:"),
+            name=escape(name),
+            period=period_name(data.period, lang),
         ),
         "",
     ]

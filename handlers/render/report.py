@@ -12,7 +12,7 @@ from html import escape
 from handlers.forms import Scope
 from handlers.i18n import N_, translator
 from handlers.i18n.format import number
-from handlers.render import mask_id
+from handlers.render import data_repair, mask_id
 from handlers.render.report_labels import (  # noqa: F401 - re-exported: the form reads them as texts.*
     ALL_MET,
     AS_IS,
@@ -108,7 +108,7 @@ def why(item: CommitmentItem, lang: str) -> str:
 
 
 def work_label(item: WorkItem) -> str:
-    mark = "⚠️ " if item.overdue else ""
+    mark = ("⚠️ " if item.overdue else "") + data_repair.list_mark(item.needs_repair)
     return f"{mark}{item.head_name} · {item.desa_name}"[:60]
 
 

@@ -28,6 +28,16 @@ DATE_IN_FUTURE = N_("Tanggal {date} belum terjadi. Tulis tanggal kunjungan yang 
 EDD_NOT_FUTURE = N_("Hari perkiraan lahir (HPL) {date} sudah lewat; HPL harus setelah hari ini.")
 EDD_TOO_FAR = N_("HPL {date} terlalu jauh; kehamilan paling lama sekitar 10 bulan (paling akhir {latest}).")
 
+
+def inline(label: str) -> str:
+    """A label inside a sentence: its first letter in lower case, unless the first word is an abbreviation —
+    "Kamera/HP bermasalah" → "kamera/HP bermasalah", "GPS tidak aktif" stays (``str.lower`` gave "gps", "hp")."""
+    first = label.split(" ", 1)[0].split("/", 1)[0]
+    if len(first) > 1 and first[:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
 NOT_MET_LABELS = {
     "tidak_di_rumah": N_("Tidak ada di rumah"),
     "pindah": N_("Sudah pindah"),

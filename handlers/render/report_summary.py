@@ -90,7 +90,7 @@ def _checks(report: VisitReport, lang: str) -> list[str]:
         label = check.label_en if lang == "en" and check.label_en else check.label
         line = f"   {RESULT_ICONS[check.result]} {escape(check.member_name)} — {escape(label)}"
         if check.reason:
-            line += f" ({_(texts.MISSED_LABELS.get(check.reason, check.reason)).lower()})"
+            line += f" ({texts.inline(_(texts.MISSED_LABELS.get(check.reason, check.reason)))})"
         lines.append(line)
     return lines
 
@@ -114,7 +114,7 @@ def _changes(report: VisitReport, lang: str, full_ids: bool) -> list[str]:
         parts = [_(texts.CHANGE_KIND_LABELS.get(change.kind, change.kind))]
         if change.member_name:
             parts.append(escape(change.member_name))
-        parts.extend(escape(str(v)) for v in change_values(change.values, full_ids).values())
+        parts.extend(escape(str(v)) for v in change_values(change.values, full_ids, lang).values())
         lines.append("   • " + " — ".join(parts))
     return lines
 
@@ -136,7 +136,7 @@ def _evidence(report: VisitReport, lang: str) -> list[str]:
     if report.photo_file_id:
         photo = "📷 " + _("Foto: ada")
     elif report.photo_skip_reason:
-        reason = _(texts.PHOTO_SKIP_LABELS.get(report.photo_skip_reason, report.photo_skip_reason)).lower()
+        reason = texts.inline(_(texts.PHOTO_SKIP_LABELS.get(report.photo_skip_reason, report.photo_skip_reason)))
         photo = "📷 " + _("Foto: tidak ada ({reason})").format(reason=reason)
     else:
         photo = "📷 " + _("Foto: tidak ada")
@@ -149,7 +149,9 @@ def _evidence(report: VisitReport, lang: str) -> list[str]:
         if report.location_flagged:
             location = "⚠️ " + location[2:] + " — " + _("jauh dari titik terakhir, akan ditandai untuk koordinator")
     elif report.location_skip_reason:
-        reason = _(texts.LOCATION_SKIP_LABELS.get(report.location_skip_reason, report.location_skip_reason)).lower()
+        reason = texts.inline(
+            _(texts.LOCATION_SKIP_LABELS.get(report.location_skip_reason, report.location_skip_reason))
+        )
         location = "📍 " + _("Lokasi: tidak ada ({reason})").format(reason=reason)
     else:
         location = "📍 " + _("Lokasi: tidak ada")

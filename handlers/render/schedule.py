@@ -8,7 +8,7 @@ from html import escape
 from handlers.callbacks import ReportButton, ScheduleButton
 from handlers.i18n import translator
 from handlers.i18n.format import long_date, number
-from handlers.render import Reply, buttons, reply
+from handlers.render import Reply, buttons, data_repair, reply
 from handlers.render.report_summary import month_name
 from models.queries.worklist import Worklist
 
@@ -36,7 +36,7 @@ def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) 
     else:
         lines.append(_("Perlu dikunjungi (yang paling lama belum dikunjungi di atas). Tekan untuk melapor:"))
         for item in work.items:
-            mark = "⚠️ " if item.overdue else ""
+            mark = ("⚠️ " if item.overdue else "") + data_repair.list_mark(item.needs_repair)
             last = (
                 _("terakhir {day}").format(day=item.last_visited_on.strftime("%d-%m-%Y"))
                 if item.last_visited_on
@@ -44,7 +44,8 @@ def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) 
             )
             rows.append([(f"{mark}{item.head_name} · {last}"[:60], ReportButton(item.household_id).pack())])
         for item in work.items:
-            lines.append(f"• {escape(item.head_name)} — {escape(item.desa_name)}")
+            repair = _(" — {mark} data perlu diperbaiki").format(mark=data_repair.MARK) if item.needs_repair else ""
+            lines.append(f"• {escape(item.head_name)} — {escape(item.desa_name)}{repair}")
         paging = []
         if work.page > 0:
             paging.append((_("◀ Sebelumnya"), ScheduleButton(work.page - 1).pack()))

@@ -5,6 +5,7 @@ Column keys are those of ``models.export``; the summary sheet is filled from the
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
 
@@ -12,13 +13,17 @@ from babel.dates import format_date
 
 from handlers.callbacks import ChartButton, ExportButton
 from handlers.i18n import N_, normalize_language, translator
-from handlers.i18n.format import number
+from handlers.i18n.format import number, short_date
 from handlers.render import Reply, buttons, reply
-from handlers.render.report_summary import month_name
+from handlers.render import report_labels as texts
+from handlers.render.report_summary import REVIEW_STATUS, month_name
 from handlers.render.supervisor import commitment_label
 from models.period import Period
 from models.queries.regions import Area
 from models.queries.summary import Summary
+from models.rules import shipped_programmes
+from models.tables import Relation
+from models.workbook import ValueTexts
 
 EXPORT_NAMES = {
     "kunjungan": N_("Kunjungan"), "komitmen": N_("Verifikasi komitmen"), "tunggakan": N_("Daftar tunggakan"),
@@ -39,18 +44,30 @@ def chart_menu(area: Area, lang: str) -> Reply:
     return reply(_("Grafik apa untuk {area}?").format(area=escape(area.name)), buttons(rows))
 
 
-def chart_titles(kind: str, area: Area, period: Period, lang: str) -> dict[str, str]:
+def chart_titles(kind: str, area: Area, period: Period, lang: str, *, first: Period | None = None) -> dict[str, str]:
+    """Title (with the year: the period, or for the trend ``first``–``period``), axis label and caption."""
     _ = translator(lang)
     titles = {
-        "cakupan": _("Cakupan kunjungan — {area}"),
+        "cakupan": _("Cakupan kunjungan — {area}, {first} – {period}"),
         "kepatuhan": _("Kepatuhan komitmen — {area}, {period}"),
         "wilayah": _("Cakupan per wilayah — {area}, {period}"),
     }
     return {
-        "title": titles[kind].format(area=area.name, period=month_name(period, lang)),
+        "title": titles[kind].format(
+            area=area.name, period=month_name(period, lang), first=month_name(first or period, lang)
+        ),
         "axis": _("KPM dikunjungi") if kind != "kepatuhan" else _("Anggota memenuhi komitmen"),
         "caption": "📈 " + _(CHART_NAMES[kind]) + f" — {escape(area.name)}",
     }
+
+
+def chart_gaps(periods: Sequence[Period], lang: str) -> str:
+    """The caption's line for trend periods without any report: drawn as gaps, not as 0 %."""
+    if not periods:
+        return ""
+    _ = translator(lang)
+    months = ", ".join(short_month(p, lang) for p in periods)
+    return "\n" + _("Tanpa laporan: {months} (tidak digambar sebagai 0%).").format(months=months)
 
 
 def short_month(period: Period, lang: str) -> str:
@@ -123,7 +140,7 @@ def export_labels(lang: str) -> dict[str, str]:
     """Column headers of the XLSX files (the keys are models.export column keys)."""
     _ = translator(lang)
     return {
-        "id": _("ID"), "periode": _("Periode"), "tanggal_kunjungan": _("Tanggal kunjungan"), "dikirim": _("Dikirim"),
+        "id": _("ID"), "nomor_laporan": _("Nomor laporan"), "periode": _("Periode"), "tanggal_kunjungan": _("Tanggal kunjungan"), "dikirim": _("Dikirim"),
         "kk": _("No. KK"), "kepala_keluarga": _("Kepala keluarga"), "desa": _("Desa/kelurahan"),
         "kode_desa": _("Kode wilayah"), "pendamping": _("Pendamping"), "bertemu": _("Bertemu keluarga"),
         "alasan_tidak_bertemu": _("Alasan tidak bertemu"), "skor_deprivasi": _("Skor deprivasi"),
@@ -136,6 +153,63 @@ def export_labels(lang: str) -> dict[str, str]:
         "diperbarui": _("Diperbarui"), "jenis": _("Jenis"), "nilai_lama": _("Nilai lama"), "nilai_baru": _("Nilai baru"),
         "diputuskan": _("Diputuskan"), "_yes": _("Ya"), "_no": _("Tidak"),
     }  # fmt: skip
+
+
+def _plain(label: str) -> str:
+    """A chat label for a spreadsheet cell: without its leading emoji ("📮 Alamat baru" → "Alamat baru")."""
+    head, _space, rest = label.partition(" ")
+    return rest if rest and not any(ch.isalnum() for ch in head) else label
+
+
+def export_values(lang: str) -> ValueTexts:
+    """Coded values as words in the XLSX files (``models.workbook.ValueTexts``): the chat's own labels."""
+    _ = translator(lang)
+
+    def words(labels: Mapping[str, str]) -> dict[str, str]:
+        return {code: _plain(_(label)) for code, label in labels.items()}
+
+    commitments = {
+        rule.code: (rule.label_en if lang == "en" and rule.label_en else rule.label)
+        for programme in shipped_programmes().values()
+        for rule in programme.commitments
+    }
+    review = {code: _plain(_(label)) for code, label in REVIEW_STATUS.items()}
+    school = words(texts.SCHOOL_LABELS)
+    statuses = {
+        "baru": _("baru"), "diterima": _("diterima"), "ditangani": _("ditangani"),
+        "diajukan": _("diajukan"), "disetujui": _("disetujui"), "ditolak": _("ditolak"),
+    }  # fmt: skip
+    results = {"memenuhi": _("memenuhi"), "tidak memenuhi": _("tidak memenuhi"), "tidak berlaku": _("tidak berlaku")}
+    return ValueTexts(
+        codes={
+            "alasan_tidak_bertemu": words(texts.NOT_MET_LABELS),
+            "status_tinjauan": review,
+            "kode_komitmen": commitments,
+            "hasil": results,
+            "alasan": words(texts.MISSED_LABELS),
+            "sektor": words(texts.SECTOR_LABELS),
+            "jenis": words(texts.CHANGE_KIND_LABELS),
+            "status": statuses,
+            "_sex": {"L": _("Laki-laki"), "P": _("Perempuan")},
+            "_jenjang": school | {"TIDAK_SEKOLAH": school.get("tidak_sekolah", "")},
+            "_hubungan": {r.value: _(r.value) for r in Relation},
+        },
+        fields={
+            "nama": _("nama"),
+            "nik": _("NIK"),
+            "jenis_kelamin": _("jenis kelamin"),
+            "tanggal_lahir": _("tanggal lahir"),
+            "hubungan": _("hubungan keluarga"),
+            "telepon": _("telepon"),
+            "alamat": _("alamat"),
+            "hpl": _("HPL"),
+            "jenjang": _("jenjang sekolah"),
+            "sekolah": _("nama sekolah"),
+            "status": _("status"),
+        },  # fmt: skip
+        period=lambda text: month_name(Period.parse(text), lang),
+        day=lambda day: short_date(day, lang),
+    )
 
 
 def export_summary(

@@ -47,7 +47,11 @@ async def draw(update: Update, context: AppContext, actor: Actor, kind: str, are
         if kind == "cakupan":
             trend = await summary.coverage_trend(session, actor, area, period, TREND_PERIODS)
             empty = all(c.households == 0 for _, c in trend)
-            job = partial(charts.trend, [files.short_month(p, lang) for p, _ in trend], [c.visited_share for _, c in trend],
+            titles = files.chart_titles(kind, area, period, lang, first=trend[0][0])
+            # A month without a single report has no data: a gap, not a 0 % point (the caption names it).
+            shares = [c.visited_share if c.visited else None for _, c in trend]
+            titles["caption"] += files.chart_gaps([p for p, c in trend if not c.visited], lang)
+            job = partial(charts.trend, [files.short_month(p, lang) for p, _ in trend], shares,
                           title=titles["title"], ylabel=titles["axis"], percent=fmt)  # fmt: skip
         elif kind == "kepatuhan":
             items = await summary.compliance_by_commitment(session, actor, area.code, period)

@@ -60,6 +60,7 @@ async def build_and_send(context: AppContext, chat_id: int, actor: Actor, kind: 
                 period,
                 tz=context.services.tz,
                 labels=files.export_labels(lang),
+                texts=files.export_values(lang),
                 sheet_titles=titles,
                 summary=lines,
             )

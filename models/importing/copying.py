@@ -106,6 +106,7 @@ class CopyWriter:
                         household.pendamping_id,
                         aktif,
                         household.phone,
+                        household.data_issues,
                     )
                 )
                 # The audit row as COPY wants it (what ``_audit`` and ``_created`` give, without the dicts).
@@ -169,13 +170,14 @@ def created_json(household: HouseholdRows) -> str:
     """``json.dumps(BatchWriter._created(household))`` at a third of the cost: the audit JSON of each new
     household of a province file. Strings go through the json module's own escaping; NIKs are digits
     (validated), so they need none."""
-    pendamping = household.pendamping_id
+    pendamping, issues = household.pendamping_id, household.data_issues
     return (
         f'{{"programme_code": {_json_text(household.programme)}, "kk": {_json_text(household.kk)}, '
         f'"head_name": {_json_text(household.head_name)}, "desa_code": {_json_text(household.desa)}, '
         f'"address": {_json_text(household.address)}, '
         f'"phone": {"null" if household.phone is None else _json_text(household.phone)}, '
         f'"pendamping_id": {"null" if pendamping is None else int(pendamping)}, '
+        f'"data_issues": {"null" if issues is None else _json_text(issues)}, '
         f'"anggota": ["{_NIK_SEPARATOR.join([r.nik or "" for r in household.rows])}"]}}'
     )
 

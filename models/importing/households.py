@@ -14,8 +14,10 @@ How it stays fast and safe on a province (650k households, 2.6M members):
   (COPYed too). A crash leaves whole batches; running the import again resumes, because
   households are upserted by (programme, KK) and members by NIK.
 
-A household loads whole or not at all: one bad row keeps all its rows out, and they all go to the error file
-(with the reason, or "another row of this KK is wrong") so the clerk can fix that file and import it again.
+Good rows load: a household whose head row is good loads without its wrong member rows and is flagged "data perlu
+diperbaiki" (``household.data_issues``); the wrong rows (and the head's, so the file imports on its own) go to the
+error file. A household-level error or a wrong head row keeps the whole KK out, every row in the error file (with
+the reason, or "another row of this KK is wrong"), so the clerk can fix that file and import it again.
 """
 
 from __future__ import annotations

@@ -67,6 +67,7 @@ def _new_household(household: HouseholdRows, now: Any) -> dict[str, Any]:
         "pendamping_id": household.pendamping_id,
         "status": HouseholdStatus.AKTIF,
         "phone": household.phone,
+        "data_issues": household.data_issues,
         "created_at": now,
         "updated_at": now,
     }

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import cast
 
+from models.data_issues import HeldRow
+from models.data_issues import encode as encode_issues
 from models.importing.layout import HOUSEHOLD_COLUMNS, RELATIONS, SCHOOL_LEVELS, SEXES, YES_NO
 from models.importing.result import Issue
 from models.importing.table import Table
@@ -86,15 +88,42 @@ class HouseholdRows:
     phone: str | None = None
     pendamping_id: int | None = None
     errors: list[Issue] = field(default_factory=list)  # household-level: missing head, conflicting desa …
+    held: list[MemberRow] = field(default_factory=list)  # wrong member rows kept out of a household that loads
+    data_issues: str | None = None  # ``held`` as ``household.data_issues`` stores it
 
     @property
     def failed(self) -> bool:
-        if self.errors:
+        """Nothing of the household can load: a household-level error (no head, two heads, desa or programme
+        disagreeing …) or a wrong head row — without its head there is no household. Another member's wrong
+        row does not fail it: ``hold_out`` keeps that row out and the household loads with the rest."""
+        if self.errors or not self.desa or not self.kk:
             return True
         for row in self.rows:  # noqa: SIM110 - a loop, not any(generator): asked for every household, twice
-            if row.errors:
+            if row.errors and row.relation is Relation.KEPALA:
                 return True
         return False
+
+    def hold_out(self, written_name: Callable[[MemberRow], str]) -> None:
+        """Move the member rows that have errors from ``rows`` to ``held`` and note them in ``data_issues``.
+        Call only when the household has not ``failed``. One pass over the rows; the common household (no
+        wrong row) allocates nothing."""
+        wrong = False
+        for row in self.rows:
+            if row.errors:
+                wrong = True
+                break
+        if not wrong:
+            return
+        self.held.extend(r for r in self.rows if r.errors)
+        self.rows = [r for r in self.rows if not r.errors]
+        self.data_issues = encode_issues(
+            HeldRow(
+                r.name or written_name(r),
+                r.nik if r.nik is not None and not any(i.column == "nik" for i in r.errors) else None,
+                tuple(dict.fromkeys(i.column for i in r.errors)),
+            )
+            for r in self.held
+        )
 
 
 def _issue(number: int, column: str, raw: object, message: str) -> Issue:

@@ -14,7 +14,7 @@ from models.tables import Household, Member
 
 H = cast(SqlTable, Household.__table__)
 M = cast(SqlTable, Member.__table__)
-HOUSEHOLD_FIELDS = ("head_name", "address", "desa_code", "phone", "pendamping_id")
+HOUSEHOLD_FIELDS = ("head_name", "address", "desa_code", "phone", "pendamping_id", "data_issues")
 # The member fields a file may change: all but identity (id, household, NIK), status and the timestamps.
 MEMBER_FIELDS = column_names(Member, without=("id", "household_id", "nik", "status", "created_at", "updated_at"))
 # Member fields that only change when the file has their column (absent column: leave the database alone).

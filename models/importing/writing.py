@@ -23,6 +23,8 @@ from models.importing.result import Counts, ImportResult, Issue
 from models.importing.rows import HouseholdRows, MemberRow
 from models.importing.schema import HOUSEHOLD_FIELDS, MEMBER_FIELDS, OPTIONAL_MEMBER_COLUMNS, H, M, plain
 from models.importing.table import ErrorFile, Table
+from models.tables import Relation
+from models.validate import cell_text
 
 
 class BatchWriter:
@@ -65,6 +67,8 @@ class BatchWriter:
         good = [h for h in households if not h.failed]
         if not good:
             return []
+        for household in good:
+            household.hold_out(self._written_name)
         counts = (Counts(), Counts())
         loaded: list[HouseholdRows] | None = None
         if self.blind:
@@ -169,6 +173,7 @@ class BatchWriter:
                         )
                 if household.failed:
                     continue
+                household.hold_out(self._written_name)
             loaded.append(household)
             if stored is None:
                 new_households.append(household)  # with all its members
@@ -253,11 +258,20 @@ class BatchWriter:
             "address": household.address,
             "phone": household.phone,
             "pendamping_id": household.pendamping_id,
+            "data_issues": household.data_issues,
             "anggota": [r.nik for r in household.rows],
         }
 
+    def _written_name(self, row: MemberRow) -> str:
+        """A held-out row's name as the file has it (the checked name is empty when the name was wrong)."""
+        return cell_text(self.table.cell(row.cells, "nama"))
+
     def _household_values(self, household: HouseholdRows) -> dict[str, Any]:
-        values: dict[str, Any] = {"head_name": household.head_name, "desa_code": household.desa}
+        values: dict[str, Any] = {
+            "head_name": household.head_name,
+            "desa_code": household.desa,
+            "data_issues": household.data_issues,  # an import that holds nothing out clears the flag
+        }
         if self.has_address:
             values["address"] = household.address
         if self.has_phone:
@@ -313,9 +327,14 @@ class BatchWriter:
                 for issue in row.warnings:
                     result.add_warning(issue)
             if id(household) in loaded_ids:
+                if household.held:
+                    self._report_held(household, failed_rows)
                 continue
-            bad = sorted({r.number for r in household.rows if r.errors} | set(by_row))
-            for row in household.rows:
+            rows = (
+                sorted([*household.rows, *household.held], key=lambda r: r.number) if household.held else household.rows
+            )
+            bad = sorted({r.number for r in rows if r.errors} | set(by_row))
+            for row in rows:
                 issues = row.errors + by_row.get(row.number, [])
                 for issue in issues:
                     result.add_error(issue)
@@ -327,6 +346,32 @@ class BatchWriter:
                         f"Tidak dimuat karena baris lain dari KK ini salah (baris {where}); satu keluarga dimuat utuh."
                     )
                 failed_rows.append((row, message))
-            result.rows_failed += len(household.rows)
+            result.rows_failed += len(rows)
         for row, message in sorted(failed_rows, key=lambda item: item[0].number):
             self.errors.write(row.cells, message)
+
+    def _report_held(self, household: HouseholdRows, failed_rows: list[tuple[MemberRow, str]]) -> None:
+        """A household that loaded without some member rows: those rows into the error file, and its head's row
+        beside them, so that the error file, once fixed, imports on its own (a KK needs its head in the file)."""
+        result = self.result
+        for row in household.held:
+            for issue in row.errors:
+                result.add_error(issue)
+            message = " ".join(dict.fromkeys(i.message for i in row.errors))
+            failed_rows.append(
+                (
+                    row,
+                    f"{message} Keluarga KK {household.kk} tetap dimuat tanpa baris ini dan ditandai "
+                    "“data perlu diperbaiki”.",
+                )
+            )
+        result.rows_failed += len(household.held)
+        head = next((r for r in household.rows if r.relation is Relation.KEPALA), None)
+        if head is not None:
+            failed_rows.append(
+                (
+                    head,
+                    "Kepala keluarga: sudah dimuat. Baris ini ikut agar KK ini bisa diimpor ulang setelah "
+                    "baris anggota yang salah diperbaiki.",
+                )
+            )

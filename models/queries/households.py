@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models import data_issues
 from models.actor import Actor
+from models.data_issues import HeldRow
 from models.queries.like import contains_text
 from models.scope import households_of
 from models.tables import Household, Member, MemberStatus, Region, User
@@ -40,6 +42,7 @@ class HouseholdCard:
     phone: str | None
     pendamping_name: str | None
     members: list[MemberLine]
+    missing: list[HeldRow] = field(default_factory=list)  # member rows the import held out (data perlu diperbaiki)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ async def household_card(session: AsyncSession, actor: Actor, household_id: int)
         status=household.status.value,
         phone=household.phone,
         pendamping_name=pendamping_name,
+        missing=data_issues.decode(household.data_issues),
         members=[
             MemberLine(
                 id=m.id,

@@ -104,7 +104,10 @@ async def recent_visits(
         stmt = stmt.where(Visit.household_id == household_id)
     elif actor.role is Role.PENDAMPING:
         stmt = stmt.where(Visit.pendamping_id == actor.id)
-    rows = (await session.execute(stmt.order_by(Visit.submitted_at.desc(), Visit.id).limit(limit))).all()
+    # By the visit's date, the one each line shows (a late report submitted today of a visit last week sits
+    # below this week's visits); the submission time only breaks ties.
+    ordered = stmt.order_by(Visit.visited_on.desc(), Visit.submitted_at.desc(), Visit.id)
+    rows = (await session.execute(ordered.limit(limit))).all()
     return [_line(r) for r in rows]
 
 

@@ -29,6 +29,7 @@ class WorkItem:
     last_visited_on: date | None
     done: bool
     overdue: bool
+    needs_repair: bool = False  # the import held member rows out: "data perlu diperbaiki" (``models.data_issues``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,15 @@ async def worklist(
     pages = max(1, -(-listed // page_size))
     page = min(max(0, page), pages - 1)
     stmt = (
-        select(Household.id, Household.head_name, Region.name, summary.c.last_on, done, overdue)
+        select(
+            Household.id,
+            Household.head_name,
+            Region.name,
+            summary.c.last_on,
+            done,
+            overdue,
+            Household.data_issues.is_not(None),
+        )
         .join(Region, Region.code == Household.desa_code)
         .outerjoin(summary, summary.c.household_id == Household.id)
         .where(worked)
@@ -121,7 +130,13 @@ async def worklist(
     rows = (await session.execute(stmt)).all()
     items = [
         WorkItem(
-            household_id=r[0], head_name=r[1], desa_name=r[2], last_visited_on=r[3], done=bool(r[4]), overdue=bool(r[5])
+            household_id=r[0],
+            head_name=r[1],
+            desa_name=r[2],
+            last_visited_on=r[3],
+            done=bool(r[4]),
+            overdue=bool(r[5]),
+            needs_repair=bool(r[6]),
         )
         for r in rows
     ]

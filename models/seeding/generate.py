@@ -241,9 +241,14 @@ class Generator:
         self.rng = random.Random(f"jsika-seed:{options.seed}:{salt}")
         self._random = self.rng.random  # the helpers below are 5-10× cheaper than randint/randrange/choice
         self.phones = taken_phones if taken_phones is not None else set()
-        self.nik_serials = nik_serials or SerialCounter()
-        self.kk_serials = kk_serials or SerialCounter()
+        # ``is None``, not ``or``: an empty counter is falsy (``__len__``), and the caller's would be dropped
+        self.nik_serials = nik_serials if nik_serials is not None else SerialCounter()
+        self.kk_serials = kk_serials if kk_serials is not None else SerialCounter()
         self.current = Period.of(today)
+        # Every timestamp lies before the start of ``today`` (local time): the demo seeds at any hour, and a
+        # report "submitted" at 15:00 of a morning that is still 07:00 is a timestamp in the future.
+        self.cutoff = datetime.combine(today, time(0), WIB)
+        self.yesterday = today - timedelta(days=1)
         periods, period = [], self.current
         for _ in range(max(0, options.visits_months)):
             period = period.previous()
@@ -427,7 +432,7 @@ class Generator:
         for person in people:
             nik = make_nik(kec, person.birth, person.sex, self.nik_serials.take(kec, person.birth))
             # a baby born after the family was enrolled was added to the registry about two weeks after birth
-            added = max(created, datetime.combine(min(person.birth + timedelta(days=14), today), time(0), UTC))
+            added = max(created, datetime.combine(min(person.birth + timedelta(days=14), self.yesterday), time(0), UTC))
             chunk.members.append(
                 (
                     h_index,
@@ -733,7 +738,9 @@ class Generator:
             if rng.random() >= (options.current_share if is_current else options.visited_share):
                 continue
             start, end, period_text = self._bounds[period]
-            last_day = today if is_current else end
+            last_day = self.yesterday if is_current else end  # today's visits would be reported later today
+            if last_day < start:
+                continue  # the first day of a period: nothing of it is reported yet
             visited_on = start + timedelta(days=self._below((last_day - start).days + 1))
             met = rng.random() < options.met_share
             late = not is_current and rng.random() < 0.02
@@ -741,8 +748,8 @@ class Generator:
                 submitted_day = end + timedelta(days=self._int(6, 12))
             else:
                 delay = 0 if is_current or rng.random() < 0.8 else self._int(1, 3)
-                submitted_day = min(visited_on + timedelta(days=delay), today)
-            submitted_day = min(submitted_day, today)
+                submitted_day = min(visited_on + timedelta(days=delay), self.yesterday)
+            submitted_day = min(submitted_day, self.yesterday)
             submitted = datetime.combine(
                 submitted_day, time(self._int(8, 19), self._below(60), self._below(60)), WIB
             ).astimezone(UTC)
@@ -752,7 +759,7 @@ class Generator:
             roll = rng.random()
             if reviewer is not None and (late or roll < (0.25 if is_current else 0.82) or roll > 0.97):
                 candidate = submitted + timedelta(days=self._int(1, 6), hours=self._int(0, 8))
-                if candidate.astimezone(WIB).date() <= today:
+                if candidate < self.cutoff:
                     returned = roll > 0.97 and not late
                     review = "dikembalikan" if returned else "disetujui"
                     review_note = self._pick(N.REVIEW_NOTES) if returned else None
@@ -878,7 +885,7 @@ class Generator:
             elif roll < 0.5:
                 status, note = "ditangani", "Sudah ditindaklanjuti OPD"
             if status != "baru":
-                updated = submitted + timedelta(days=self._int(3, min(20, age_days)))
+                updated = min(submitted + timedelta(days=self._int(3, min(20, age_days))), self.cutoff)
         chunk.referrals.append((h_index, member, visit_id, sector, need, status, note, submitted, updated))
 
     def _changes(

@@ -8,6 +8,7 @@ kecamatan, birth month and year *and* serial — which the counter never repeats
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from datetime import date
 
@@ -47,13 +48,20 @@ class SerialCounter:
     """Next free serial per kecamatan and month/year; ``start`` and ``step`` let two users stay apart
     (the seed counts up from 1, the test factories down from 9999)."""
 
-    def __init__(self, start: int = 1, step: int = 1) -> None:
+    def __init__(self, start: int = 1, step: int = 1, *, spread: int = 0) -> None:
         self._next: dict[str, int] = {}
-        self._start, self._step = start, step
+        self._start, self._step, self._spread = start, step, spread
+
+    def _first(self, key: str) -> int:
+        """Where a key starts: ``start``, or with ``spread`` a fixed offset from it per key (crc32, the same in
+        every run), so synthetic NIKs do not all end in 0001, 0002 … as no real register does."""
+        return self._start + (zlib.crc32(key.encode()) % self._spread if self._spread else 0)
 
     def take(self, kecamatan: str, day: date) -> int:
         key = f"{kecamatan}{day.month:02d}{day.year % 100:02d}"
-        serial = self._next.get(key, self._start)
+        serial = self._next.get(key)
+        if serial is None:
+            serial = self._first(key)
         if not 1 <= serial <= 9999:
             raise ValueError(f"nomor urut habis untuk kecamatan {kecamatan}, bulan {day:%m-%Y}")
         self._next[key] = serial + self._step
@@ -63,7 +71,7 @@ class SerialCounter:
         """Skip serials already in the database: ``used`` gives (serial_key, highest serial as text)."""
         for key, highest in used:
             if highest and highest.isdigit():
-                self._next[key] = max(self._next.get(key, self._start), int(highest) + 1)
+                self._next[key] = max(self._next.get(key, self._first(key)), int(highest) + 1)
 
     def __len__(self) -> int:
         return len(self._next)

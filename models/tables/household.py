@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, str_enum, utcnow
@@ -77,6 +77,9 @@ class Household(Base):
     longitude: Mapped[float | None]
     # YYYY-MM of the latest visit; kept by database triggers on ``visit`` (migration 0005), read by the reports.
     last_visit_period: Mapped[str | None] = mapped_column(String(7))
+    # Member rows the registry import held out ("data perlu diperbaiki"), JSON text (``models.data_issues``);
+    # NULL when nothing is missing. Migration 0016.
+    data_issues: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from bot.sandbox.client import SandboxClient
 from handlers.supervisor import exports
 from models.db import Database
+from models.forms import short_id
 from tests.e2e.conftest import PersonFactory
 from tests.e2e.harness import Chat
 from tests.supervisor_world import PHONES, World, build
@@ -168,7 +169,9 @@ async def test_grafik_sends_readable_pngs(person: PersonFactory, world: World, s
         photo = next(m for m in reply.messages if m.get("photo"))
         assert caption in photo["caption"]
         width, height = png_size(await _file(sandbox_client, photo))
-        assert width >= 1000 and 400 <= height <= 2400
+        assert 1000 <= width <= 1280 and 400 <= height <= 2400  # sharp, yet not scaled twice on a phone
+        if label == "Tren cakupan":  # the world's reports are of September–November: the months before are gaps
+            assert "Tanpa laporan: Jun 2026, Jul 2026, Agu 2026 (tidak digambar sebagai 0%)." in photo["caption"]
     direct = await dedi.say("/grafik cakupan cikulur")
     assert any(m.get("photo") for m in direct.messages)
 
@@ -192,13 +195,20 @@ async def test_ekspor_kunjungan_is_a_proper_workbook(
     sheet = book["Kunjungan"]
     assert sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
-    assert header[:6] == ["ID", "Periode", "Tanggal kunjungan", "Dikirim", "No. KK", "Kepala keluarga"]
+    assert header[:6] == ["Nomor laporan", "Periode", "Tanggal kunjungan", "Dikirim", "No. KK", "Kepala keluarga"]
+    assert "status_tinjauan" not in header and "Status tinjauan" in header
     rows = list(sheet.iter_rows(min_row=2))
     assert [r[5].value for r in rows] == ["Hidayat", "Sukma"]  # by desa code: Muncang before Cikulur
     kk, visited, sent = rows[0][4], rows[0][2], rows[0][3]
     assert kk.data_type == "s" and kk.value == "3602051705800001"  # NIK/KK as text, never 3.6E+15
     assert visited.is_date and visited.value.date() == date(2026, 11, 9)
+    assert visited.number_format == "[$-421]d mmm yyyy"  # a real date, shown the Indonesian way
     assert sent.is_date and sent.value == datetime(2026, 11, 9, 10, 0)  # Jakarta time
+    assert sent.number_format == '[$-421]d mmm yyyy hh"."mm'
+    # the report number the chat shows, the period and the review status in words
+    assert rows[0][0].value == short_id(world.visits["h1-11"]) and len(rows[0][0].value) == 8
+    assert rows[0][1].value == "November 2026"
+    assert rows[0][header.index("Status tinjauan")].value == "menunggu tinjauan"
     assert sheet.column_dimensions["F"].width >= 20
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from models import export
+from models import export, workbook
 from models.calendar import JAKARTA
 from models.db import Database
 from models.export import ExportKind
@@ -79,7 +79,7 @@ async def test_overdue_export_is_the_overdue_list(db: Database, world: World) ->
 async def test_a_large_export_continues_on_a_new_sheet(
     db: Database, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export, "SHEET_ROW_LIMIT", 2)
+    monkeypatch.setattr(workbook, "SHEET_ROW_LIMIT", 2)
     book, rows = await _build(db, world, ExportKind.CHECKS, "36.02")
     assert rows == 4 and book.sheetnames == ["Ringkasan", "Data", "Data (2)"]  # type: ignore[attr-defined]
     assert book["Data (2)"].max_row == 3  # type: ignore[index]  # header + 2 rows

@@ -1,5 +1,6 @@
 """The registry import, as a clerk at Dinas Sosial lives it: a spreadsheet with good and bad rows goes in, the good
-households load whole, every bad row comes back with its row number and reason in a file that can be fixed and
+households load (a household whose head row is good loads without its wrong member rows, flagged "data perlu
+diperbaiki"), every bad row comes back with its row number and reason in a file that can be fixed and
 imported again, and importing the same file twice changes nothing."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import event, func, select, text
 
+from models.data_issues import HeldRow, decode
 from models.db import Database
 from models.importing import ImportFileError, ImportResult, import_households, import_users, write_template
 from models.importing.copying import created_json
@@ -59,7 +61,8 @@ H13 = kk(13, "367201")  # a Cilegon KK
 
 
 def mixed_rows() -> list[dict[str, Any]]:
-    """Spreadsheet rows 2–21 (row 1 is the header). Households H1, H2, H13 are good; every other one is bad."""
+    """Spreadsheet rows 2–21 (row 1 is the header). Households H1, H2, H13 are good; H3 loads without its wrong
+    member row; every other one is bad."""
     return [
         # 2–4: good; the wife is pregnant, the child at school, the pendamping is on the roster
         member(
@@ -91,7 +94,7 @@ def mixed_rows() -> list[dict[str, Any]]:
             pendamping_telepon="0899 0000 1111",
         ),
         member(H2, (date(1940, 9, 9), "P", 5), "Enung", "orang tua", disabilitas_berat="Y"),
-        # 7–8: NIK with 15 digits on row 8 keeps the whole household out
+        # 7–8: NIK with 15 digits on row 8: the household loads without that member, flagged
         member(H3, (date(1981, 1, 1), "L", 6), "Dedi Kurnia", "kepala keluarga", kode_desa=DESA),
         member(H3, (date(1983, 2, 2), "P", 7), "Rina", "istri") | {"nik": "360101420283000"},
         # 9: no head
@@ -138,7 +141,8 @@ EXPECTED_ERRORS = [
     (18, "hamil_hpl", "HPL hanya untuk anggota perempuan"),
     (21, "kode_desa", "Kode desa 36.01.01.9999 tidak ada"),
 ]
-FAILED_ROWS = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21]
+FAILED_ROWS = [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 21]
+ERROR_FILE_ROWS = [7, *FAILED_ROWS]  # row 7, H3's head, rides along so that the fixed file imports on its own
 
 
 def _cell_for_csv(value: Any) -> str:
@@ -220,11 +224,11 @@ async def test_good_rows_load_and_every_bad_row_is_reported(registry: Database, 
         assert (row, column) in found, (row, column, result.errors)
         assert reason in found[(row, column)], found[(row, column)]
     assert result.rows == 20 and result.rows_failed == len(FAILED_ROWS)
-    assert (result.households.new, result.members.new) == (3, 7)
+    assert (result.households.new, result.members.new) == (4, 8)
     assert any(w.row == 5 and w.column == "pendamping_telepon" for w in result.warnings)
 
-    assert await count(db, Household) == 4  # the three good ones and the one already there
-    assert await count(db, Member) == 8
+    assert await count(db, Household) == 5  # the three good ones, H3 without Rina, the one already there
+    assert await count(db, Member) == 9
     async with db.session() as session:
         first = await session.scalar(select(Household).where(Household.kk == H1))
         assert first is not None
@@ -242,19 +246,31 @@ async def test_good_rows_load_and_every_bad_row_is_reported(registry: Database, 
         assert grandmother is not None and grandmother.severe_disability is True
         cilegon = await session.scalar(select(Household).where(Household.kk == H13))
         assert cilegon is not None and cilegon.programme_code == "JSCM" and cilegon.desa_code == CILEGON
-        assert await session.scalar(select(Household).where(Household.kk == H3)) is None  # whole or nothing
+        partial = await session.scalar(select(Household).where(Household.kk == H3))
+        assert partial is not None and partial.head_name == "Dedi Kurnia"
+        assert [m.name for m in await session.scalars(select(Member).where(Member.household_id == partial.id))] == [
+            "Dedi Kurnia"
+        ]
+        assert decode(partial.data_issues) == [HeldRow("Rina", None, ("nik",))]
+        assert first.data_issues is None and second.data_issues is None
+        for head_bad in (H4, H5, H6, H7, H8, H9, H10, H11, H12, H14):  # no head, or the head's row wrong: nothing
+            assert await session.scalar(select(Household).where(Household.kk == head_bad)) is None
         created = list(await session.scalars(select(Audit).where(Audit.action == "import.create")))
-    assert len(created) == 3
+    assert len(created) == 4
     assert {a.actor_type for a in created} == {"cli"} and {a.entity for a in created} == {"household"}
-    assert all(a.after and len(a.after["anggota"]) in (2, 3) and a.before is None for a in created)
-    assert {a.after["kk"] for a in created if a.after} == {H1, H2, H13}
+    assert all(a.after and len(a.after["anggota"]) in (1, 2, 3) and a.before is None for a in created)
+    assert {a.after["kk"] for a in created if a.after} == {H1, H2, H3, H13}
 
     assert result.error_file == tmp_path / f"kpm.errors.{suffix}"
     bad = read_error_file(result.error_file)
-    assert [r["nama"] for r in bad] == [mixed_rows()[n - 2]["nama"] for n in FAILED_ROWS]
+    assert [r["nama"] for r in bad] == [mixed_rows()[n - 2]["nama"] for n in ERROR_FILE_ROWS]
     assert all(r["kesalahan"] for r in bad)
     head_of_h3 = next(r for r in bad if r["nama"] == "Dedi Kurnia")
-    assert "Tidak dimuat karena baris lain dari KK ini salah (baris 8)" in head_of_h3["kesalahan"]
+    assert head_of_h3["kesalahan"].startswith("Kepala keluarga: sudah dimuat.")
+    rina = next(r for r in bad if r["nama"] == "Rina")
+    assert "tetap dimuat tanpa baris ini" in rina["kesalahan"] and "data perlu diperbaiki" in rina["kesalahan"]
+    imam = next(r for r in bad if r["nama"] == "Imas")  # two heads: the household stays out, as before
+    assert "punya 2 kepala keluarga" in imam["kesalahan"]
 
 
 async def test_reimporting_the_same_file_changes_nothing(registry: Database, tmp_path: Path, suffix: str) -> None:
@@ -265,10 +281,10 @@ async def test_reimporting_the_same_file_changes_nothing(registry: Database, tmp
 
     again = await run(db, path)
 
-    assert (again.households.new, again.households.changed, again.households.unchanged) == (0, 0, 3)
-    assert (again.members.new, again.members.changed, again.members.unchanged) == (0, 0, 7)
+    assert (again.households.new, again.households.changed, again.households.unchanged) == (0, 0, 4)
+    assert (again.members.new, again.members.changed, again.members.unchanged) == (0, 0, 8)
     assert not again.changed_anything
-    assert again.households.describe() == "0 baru, 0 diubah, 3 tidak berubah"
+    assert again.households.describe() == "0 baru, 0 diubah, 4 tidak berubah"
     assert (await count(db, Household), await count(db, Member), await count(db, Audit)) == before
     assert again.error_count == len(EXPECTED_ERRORS)  # the bad rows are still bad
 
@@ -286,8 +302,8 @@ async def test_a_changed_value_is_updated_counted_and_audited(registry: Database
     write_file(path, rows)
     result = await run(db, path)
 
-    assert (result.households.new, result.households.changed, result.households.unchanged) == (0, 2, 1)
-    assert (result.members.new, result.members.changed, result.members.unchanged) == (1, 1, 6)
+    assert (result.households.new, result.households.changed, result.households.unchanged) == (0, 2, 2)
+    assert (result.members.new, result.members.changed, result.members.unchanged) == (1, 1, 7)
     async with db.session() as session:
         first = await session.scalar(select(Household).where(Household.kk == H1))
         assert first is not None and first.address == "Kp. Baru RT 003/004"
@@ -312,7 +328,7 @@ async def test_a_dry_run_checks_everything_and_writes_nothing(registry: Database
     result = await run(db, path, dry_run=True)
 
     assert result.dry_run
-    assert (result.households.new, result.members.new) == (3, 7)
+    assert (result.households.new, result.members.new) == (4, 8)
     assert {(e.row, e.column) for e in result.errors} >= {(r, c) for r, c, _ in EXPECTED_ERRORS}
     assert any("sudah terdaftar di keluarga lain" in e.message for e in result.errors)  # the database was asked
     assert await count(db, Household) == 1 and await count(db, Member) == 1
@@ -351,10 +367,20 @@ async def test_the_error_file_can_be_fixed_and_imported(registry: Database, tmp_
     second = await run(db, first.error_file)
 
     assert second.error_count == 0, second.errors
-    assert second.households.new == 11 and second.members.new == len(FAILED_ROWS)
+    assert second.households.new == 10 and second.members.new == len(FAILED_ROWS)
+    assert second.households.changed == 1  # H3: Rina added, the flag cleared
     assert second.error_file is None
     assert not (tmp_path / f"kpm.errors.errors.{suffix}").exists()
-    assert await count(db, Household) == 1 + 3 + 11
+    assert await count(db, Household) == 1 + 4 + 10
+    async with db.session() as session:
+        completed = await session.scalar(select(Household).where(Household.kk == H3))
+        assert completed is not None and completed.data_issues is None
+        (update,) = await session.scalars(
+            select(Audit).where(Audit.action == "import.update", Audit.entity_id == str(completed.id))
+        )
+    assert update.before is not None and update.after is not None
+    assert update.before["data_issues"] is not None and update.after["data_issues"] is None
+    assert await count(db, Member, Member.household_id == completed.id) == 2
 
 
 async def test_scattered_rows_of_one_household_load_together_across_batches(db: Database, tmp_path: Path) -> None:
@@ -533,7 +559,7 @@ def generated_file(path: Path, households: int) -> list[list[str]]:
 async def test_a_bad_row_in_the_middle_of_a_batch_keeps_only_its_household_out(db: Database, tmp_path: Path) -> None:
     path = tmp_path / "kpm.csv"
     rows = generated_file(path, 300)
-    middle = len(rows) // 2
+    middle = next(n for n in range(len(rows) // 2, len(rows)) if rows[n][3] == "kepala keluarga")
     bad_number = middle + 2  # spreadsheet row: the header is row 1
     bad_kk = rows[middle][0]
     rows[middle][1] = rows[middle][1][:15]  # a NIK that lost a digit
@@ -542,6 +568,7 @@ async def test_a_bad_row_in_the_middle_of_a_batch_keeps_only_its_household_out(d
         writer.writerow(HEADER)
         writer.writerows(rows)
     household_rows = [n + 2 for n, row in enumerate(rows) if row[0] == bad_kk]
+    assert rows[middle][3] == "kepala keluarga"  # the head's row: without it there is no household to load
 
     result = await run(db, path, batch_size=64)
 
@@ -570,6 +597,48 @@ async def test_a_bad_row_in_the_middle_of_a_batch_keeps_only_its_household_out(d
     assert (again.households.new, again.households.changed, again.households.unchanged) == (0, 0, 299)
     assert not again.changed_anything
     assert await count(db, Audit) == 299
+
+
+async def test_a_wrong_member_row_in_the_middle_of_a_batch_leaves_its_household_loaded_and_flagged(
+    db: Database, tmp_path: Path
+) -> None:
+    """Through the fast path (PostgreSQL: COPY without lookups; SQLite: executemany), batches written side by side."""
+    path = tmp_path / "kpm.csv"
+    rows = generated_file(path, 300)
+    middle = next(n for n in range(len(rows) // 2, len(rows)) if rows[n][3] not in ("kepala keluarga", ""))
+    bad_kk, bad_nik, bad_name = rows[middle][0], rows[middle][1], rows[middle][2]
+    rows[middle][1] = bad_nik[:15]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    head_number = next(n + 2 for n, row in enumerate(rows) if row[0] == bad_kk and row[3] == "kepala keluarga")
+    lookups = _lookups(db)
+
+    result = await run(db, path, batch_size=64)
+
+    assert [(e.row, e.column) for e in result.errors] == [(middle + 2, "nik")]
+    assert (result.households.new, result.members.new) == (300, len(rows) - 1)
+    assert result.rows_failed == 1
+    assert await count(db, Member) == len(rows) - 1
+    if db.engine.dialect.name == "postgresql":
+        assert lookups == []  # the held-out row cost the fast path nothing
+    async with db.session() as session:
+        flagged = list(await session.scalars(select(Household).where(Household.data_issues.is_not(None))))
+    assert [h.kk for h in flagged] == [bad_kk]
+    assert decode(flagged[0].data_issues) == [HeldRow(bad_name, None, ("nik",))]
+    assert result.error_file is not None
+    assert [r["nama"] for r in read_error_file(result.error_file)] == [rows[head_number - 2][2], bad_name]
+
+    rows[middle][1] = bad_nik  # the clerk fixes the row; the whole file again
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    again = await run(db, path, batch_size=64)
+    assert again.error_count == 0 and (again.households.changed, again.members.new) == (1, 1)
+    assert await count(db, Household, Household.data_issues.is_not(None)) == 0
+    assert await count(db, Member) == len(rows)
 
 
 async def test_an_import_killed_half_way_completes_when_run_again(db: Database, tmp_path: Path) -> None:
@@ -683,7 +752,7 @@ async def test_import_batches_on_postgresql_commit_without_waiting_for_the_disk(
     result = await run(db, path)
     # the whole file is one batch; its blind attempt meets the registered NIK and is written again with look-ups
     assert settings == ["SET LOCAL synchronous_commit = off"] * 2
-    assert result.households.new == 3
+    assert result.households.new == 4
     async with db.session() as session:
         assert await session.scalar(text("SHOW synchronous_commit")) == "on"  # the import's own transactions only
 

@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -365,12 +365,14 @@ async def test_visit_history_covers_past_periods_and_part_of_this_one(db: Databa
         assert 0.80 <= per_period[str(period)] / 1000 <= 0.90
     assert 0.34 <= per_period[str(CURRENT)] / 1000 <= 0.46
     assert len({(v.household_id, v.period) for v in visits}) == len(visits)  # at most one visit a period
-    end_of_today = datetime.combine(TODAY + timedelta(days=1), time(0), WIB)
+    # nothing in the future, whatever the hour the seed runs at: every timestamp before today began
+    start_of_today = datetime.combine(TODAY, time(0), WIB)
+    end_of_today = start_of_today
     for v in visits:
         period = Period.parse(v.period)
         assert re.fullmatch(r"[0-9a-f]{32}", v.id)
-        assert period.start <= v.visited_on <= min(period.end, TODAY)
-        assert v.submitted_at.astimezone(WIB).date() >= v.visited_on and v.submitted_at <= end_of_today
+        assert period.start <= v.visited_on <= min(period.end, TODAY - timedelta(days=1))
+        assert v.submitted_at.astimezone(WIB).date() >= v.visited_on and v.submitted_at < start_of_today
         assert v.pendamping_id == pendamping_of[v.household_id]
         assert v.met == (v.not_met_reason is None)
         assert (v.deprivation_score is None) == (not v.met)
@@ -378,10 +380,30 @@ async def test_visit_history_covers_past_periods_and_part_of_this_one(db: Databa
             assert v.deprivation_score == sum(bool(x) for x in v.welfare.values())
         if v.reviewed_at is not None:
             assert v.review_status in ("disetujui", "dikembalikan") and v.reviewer_id is not None
-            assert v.submitted_at < v.reviewed_at <= end_of_today
+            assert v.submitted_at < v.reviewed_at < end_of_today
         else:
             assert v.review_status == "menunggu"
     assert 0.86 <= sum(v.met for v in visits) / len(visits) <= 0.94
+
+
+async def test_no_timestamp_is_in_the_future_and_nik_serials_vary(db: Database) -> None:
+    await seed(db, 300, seed=4)
+    start_of_today = datetime.combine(TODAY, time(0), WIB)
+    for column in (
+        Member.created_at,
+        Household.created_at,
+        Referral.created_at,
+        Referral.updated_at,
+        DataChange.created_at,
+        Visit.submitted_at,
+        Visit.reviewed_at,
+    ):
+        latest = max(v for (v,) in await rows(db, column) if v is not None)
+        latest = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
+        assert latest < start_of_today, column
+    serials = [nik[-4:] for (nik,) in await rows(db, Member.nik)]
+    assert len(set(serials)) > len(serials) // 2  # not 0001, 0002 … everywhere
+    assert sum(s.startswith("00") for s in serials) < len(serials) // 5
 
 
 async def test_checks_are_exactly_the_applicable_commitments(db: Database) -> None:

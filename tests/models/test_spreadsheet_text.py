@@ -17,7 +17,7 @@ from models.db import Database
 from models.importing import import_households, import_users, write_template
 from models.seeding.household_file import HEADER
 from models.seeding.identity import make_kk, make_nik
-from models.spreadsheet import csv_row, csv_value, is_formula_like, unguard
+from models.spreadsheet import csv_row, csv_value, is_formula_like, unguard, xlsx_value
 from models.tables import Household, Member, User
 
 TODAY = date(2025, 11, 24)
@@ -160,3 +160,13 @@ def test_the_csv_rule() -> None:
     for text in ("Budi", "-6.2", "+6281234567890", "1e5", "", "O'Brien", "'quoted"):
         assert csv_value(text) == text and unguard(text) == text
     assert csv_row([None, 3, date(2026, 1, 2), SUM]) == ["", 3, date(2026, 1, 2), "'" + SUM]
+
+
+def test_characters_xlsx_cannot_hold_are_dropped_and_the_workbook_saves(tmp_path: Path) -> None:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("x")
+    typed = ["Siti\x07 Aminah", "=1+1\x00", "baris\x1b satu\tdua\nTiga", 7]
+    sheet.append([xlsx_value(sheet, value) for value in typed])
+    book.save(tmp_path / "x.xlsx")
+    row = next(load_workbook(tmp_path / "x.xlsx")["x"].iter_rows(values_only=True))
+    assert list(row) == ["Siti Aminah", "=1+1", "baris satu\tdua\nTiga", 7]  # tab and line feed are allowed

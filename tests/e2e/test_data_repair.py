@@ -1,0 +1,111 @@
+"""A household the registry import loaded without a wrong member row, as the people in the chat live it (issue 18,
+"good rows load"): the pendamping sees "data perlu diperbaiki" on its /kpm card and in /jadwal, proposes the
+missing member as a data change during the visit, and once the koordinator verifies it the card no longer asks
+for that member."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from models.db import Database
+from models.importing import import_households
+from models.seeding.household_file import HEADER
+from models.seeding.identity import make_kk, make_nik
+from models.tables import ChangeStatus, DataChange, Household, Role
+from tests.e2e.conftest import PersonFactory
+from tests.factories import make_user, make_visit
+
+DESA = "36.01.01.2001"
+SITI_PHONE = "+6281377001122"
+KK = make_kk("360101", date(2015, 3, 12), 77)
+RINA_NIK = make_nik("360101", date(1988, 2, 2), "P", 31)
+
+
+def _row(**cells: str) -> list[str]:
+    return [cells.get(name, "") for name in HEADER]
+
+
+@pytest.fixture
+async def imported(db: Database, tmp_path: Path) -> int:
+    async with db.session() as s:
+        await make_user(s, Role.KOORDINATOR, "36.01", telegram_id=8801, name="Dedi Koordinator")
+        await make_user(s, Role.PENDAMPING, "36.01.01", SITI_PHONE, telegram_id=8802, name="Siti Pendamping")
+    path = tmp_path / "kpm.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        head = make_nik("360101", date(1984, 5, 6), "L", 30)
+        writer.writerow(
+            _row(
+                no_kk=KK, nik=head, nama="Dadan Permana", hubungan="kepala keluarga", jenis_kelamin="L",
+                tanggal_lahir="06-05-1984", kode_desa=DESA, pendamping_telepon=SITI_PHONE,
+            )
+        )  # fmt: skip
+        writer.writerow(  # the NIK lost a digit
+            _row(
+                no_kk=KK, nik=RINA_NIK[:15], nama="Rina Permana", hubungan="istri", jenis_kelamin="P",
+                tanggal_lahir="02-02-1988",
+            )
+        )  # fmt: skip
+        writer.writerow(  # 31 February
+            _row(
+                no_kk=KK, nik=make_nik("360101", date(2012, 3, 3), "L", 32), nama="Raka Permana", hubungan="anak",
+                jenis_kelamin="L", tanggal_lahir="31-02-2012",
+            )
+        )  # fmt: skip
+    result = await import_households(db, path, today=date(2026, 11, 2), actor="tester")
+    assert (result.households.new, result.members.new, result.rows_failed) == (1, 1, 2)
+    async with db.session() as s:
+        household = await s.scalar(select(Household).where(Household.kk == KK))
+        assert household is not None
+        return household.id
+
+
+async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_settles_it(
+    person: PersonFactory, imported: int, db: Database
+) -> None:
+    siti = await person(8802, "Siti")
+    await siti.say("/kpm Dadan")
+    card = (await siti.press("Dadan Permana")).text
+    assert "Data perlu diperbaiki" in card and "2 anggota belum masuk data" in card
+    assert "Rina Permana — salah: NIK" in card and "Raka Permana — salah: tanggal lahir" in card
+    assert "Perubahan data" in card and RINA_NIK[:15] not in card
+
+    listed = await siti.say("/jadwal")
+    assert "Dadan Permana — Sumberjaya — 🛠 data perlu diperbaiki" in listed.text
+    assert any("🛠 Dadan Permana" in label for label in listed.buttons())
+    picker = await siti.say("/lapor")  # the report form's household picker marks it too
+    assert any("🛠 Dadan Permana" in label for label in picker.buttons()), picker.buttons()
+    await siti.say("/batal")
+
+    # The pendamping proposes Rina during the visit (the report form's "Perubahan data" step stores this) …
+    async with db.session() as s:
+        household = await s.get(Household, imported)
+        assert household is not None
+        visit = await make_visit(s, household, household.pendamping_id, visited_on=date(2026, 11, 3))
+        s.add(
+            DataChange(
+                visit_id=visit.id,
+                household_id=imported,
+                kind="pindah_masuk",
+                new_value={"nama": "Rina Permana", "nik": RINA_NIK, "hubungan": "istri"},
+                status=ChangeStatus.PROPOSED,
+                proposed_by=household.pendamping_id,
+                created_at=datetime(2026, 11, 3, 3, tzinfo=UTC),
+            )
+        )
+    # … and the koordinator verifies it.
+    dedi = await person(8801, "Dedi")
+    assert "Rina Permana" in (await dedi.say("/tinjau perubahan")).text
+    assert "diverifikasi" in (await dedi.press("Verifikasi")).text.lower()
+
+    await siti.say("/kpm Dadan")
+    after = (await siti.press("Dadan Permana")).text
+    assert "Rina Permana (istri" in after  # a member now
+    assert "1 anggota belum masuk data" in after and "Rina Permana — salah" not in after
+    assert "Raka Permana — salah: tanggal lahir" in after
