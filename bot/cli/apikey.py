@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import console, fail, run_with_db, settings
-from models import api_keys
-from models.db import Database
+from bot.cli.common import JsikaTyper, console, fail, run_with_db, settings
 
-apikey_app = typer.Typer(help="Kunci API untuk OPD / API keys for other agencies.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from models.db import Database
+
+apikey_app = JsikaTyper(help="Kunci API untuk OPD / API keys for other agencies.", no_args_is_help=True)
 
 
 @apikey_app.command("create")
@@ -24,6 +26,8 @@ def create(
     ),
 ) -> None:
     """Buat kunci API. Kunci hanya ditampilkan SEKALI ini; yang disimpan hanya sidik (hash)-nya."""
+    from models import api_keys
+
     limit = rate_limit or settings().api_rate_limit_per_minute
 
     async def work(db: Database) -> tuple[int, str, str]:
@@ -55,6 +59,7 @@ def create(
 @apikey_app.command("list")
 def list_keys() -> None:
     """Daftar kunci (tanpa kuncinya sendiri)."""
+    from models import api_keys
 
     async def work(db: Database) -> list[tuple[str, ...]]:
         async with db.session() as session:
@@ -85,6 +90,7 @@ def list_keys() -> None:
 @apikey_app.command("revoke")
 def revoke(key: str = typer.Argument(..., help="id, awalan, atau kunci lengkap")) -> None:
     """Cabut kunci: panggilan berikutnya dengan kunci ini ditolak (401)."""
+    from models import api_keys
 
     async def work(db: Database) -> str | None:
         async with db.session() as session:

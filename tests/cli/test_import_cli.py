@@ -45,7 +45,7 @@ ROWS = [
 def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("JSIKA_DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(common.console, "_width", 250)  # whole sentences in the tables, no wrapping
+    monkeypatch.setattr(common.real_console(), "_width", 250)  # whole sentences in the tables, no wrapping
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
