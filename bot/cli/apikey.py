@@ -56,6 +56,21 @@ def create(
     console.print("Simpan sekarang: kunci ini tidak bisa ditampilkan lagi. Kirim lewat saluran yang aman.")
 
 
+HEADER = ("id", "awalan", "nama", "sektor", "wilayah", "NIK", "per-menit", "terakhir-dipakai", "status")
+
+
+def aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Columns padded to their widest cell (numbers to the right), two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    right = {0, 6}  # id, per-menit
+    return [
+        "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
 @apikey_app.command("list")
 def list_keys() -> None:
     """Daftar kunci (tanpa kuncinya sendiri)."""
@@ -82,9 +97,9 @@ def list_keys() -> None:
     if not rows:
         console.print("Belum ada kunci API.")
         return
-    console.print("id  awalan  nama  sektor  wilayah  NIK  per-menit  terakhir-dipakai  status", style="bold")
-    for row in rows:  # one line per key, so it also reads well in a narrow terminal or a script
-        console.print("  ".join(row), highlight=False, soft_wrap=True)
+    for number, line in enumerate(aligned([HEADER, *rows])):
+        # one line per key, never wrapped, so it also reads well in a narrow terminal or a script
+        console.print(line, highlight=False, soft_wrap=True, style="bold" if number == 0 else None, markup=False)
 
 
 @apikey_app.command("revoke")

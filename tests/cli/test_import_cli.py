@@ -153,6 +153,7 @@ def test_template_option_with_and_without_a_name(cli_env: Path) -> None:
     assert plain.exit_code == 0, plain.output
     assert (cli_env / "jsika-template.xlsx").exists()
 
+    (cli_env / "templat").mkdir()  # a missing folder is refused (tests/cli/test_cli_friction.py)
     named = runner.invoke(app, ["import", "--template", "templat/kpm.xlsx"])
     assert named.exit_code == 0, named.output
     book = load_workbook(cli_env / "templat" / "kpm.xlsx")
