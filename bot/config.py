@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import tomllib
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.calendar import WorkCalendar
+if TYPE_CHECKING:
+    from models.calendar import WorkCalendar
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -100,6 +101,8 @@ class Settings(BaseSettings):
         """Read the file now: a process must not start with its provincial holidays silently missing."""
         if not value:
             return None
+        from models.calendar import WorkCalendar  # the holidays package: loaded only when a file is configured
+
         try:
             WorkCalendar.from_file(value)
         except OSError:
@@ -122,6 +125,8 @@ class Settings(BaseSettings):
     def work_calendar(self) -> WorkCalendar:
         """Working days in the configured zone, with the provincial holiday file: one per process, shared by the
         handlers (``Services.calendar``) and the reminders."""
+        from models.calendar import WorkCalendar
+
         return WorkCalendar.from_file(self.holidays_file, self.tz)
 
     @property

@@ -76,10 +76,10 @@ def check_database(config: Settings) -> None:
 
     from sqlalchemy.engine import make_url
 
-    from bot.cli.errors import sqlite_folder_missing
-
     database = make_url(config.database_url).database
     if database and database != ":memory:" and not Path(database).expanduser().parent.is_dir():
+        from bot.cli.errors import sqlite_folder_missing
+
         raise fail(sqlite_folder_missing(database, config.language))
 
 
