@@ -45,3 +45,15 @@ def test_reminder_kinds_print_as_the_chat_names_them() -> None:
     assert kind_label("event_birth", "id") == "perkiraan persalinan"
     assert kind_label("event_birth", "en") != "event_birth"
     assert all(kind_label(kind.value, "id") != kind.value for kind in Kind)
+
+
+def test_db_current_and_import_print_their_answer_without_alembic_lines(tmp_path: Path) -> None:
+    upgraded = jsika(["db", "upgrade"], tmp_path, **SQLITE)
+    assert "Running upgrade" in upgraded.stderr  # db upgrade keeps its migration lines: each is work being done
+    current = jsika(["db", "current"], tmp_path, **SQLITE)
+    assert current.returncode == 0
+    assert current.stdout.strip().endswith("(terbaru)") and current.stderr == ""
+    assert jsika(["import", "--template", "t.xlsx"], tmp_path, **SQLITE).returncode == 0
+    imported = jsika(["import", "households", "t.xlsx", "--dry-run"], tmp_path, **SQLITE)
+    assert imported.returncode == 0, imported.stderr
+    assert "alembic" not in imported.stdout + imported.stderr
