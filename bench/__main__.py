@@ -58,6 +58,7 @@ def suite(scale: str) -> list[Invocation]:
         Invocation("memory", f"bot memory {n} PostgreSQL", ("memory.py", "--households", n, "--url", PG)),
         Invocation("outbox", "outbox delivery SQLite", ("reminder_bench.py", "deliver", "--db", "sqlite")),
         Invocation("outbox", "outbox delivery PostgreSQL", ("reminder_bench.py", "deliver", "--db", "postgresql", "--url", PG)),
+        Invocation("cli", "jsika command start-up", ("cli_startup.py",)),
         Invocation("echo", "bare PTB echo bot, 1,000 users", ("sandbox_echo.py", "--users", "1000", "--messages", "13")),
         Invocation("report", "1,000 pendamping reporting, SQLite", ("report_load.py", "--users", "1000")),
         Invocation("webhook", "webhook intake SQLite", ("webhook_load.py", "accept", "--db", "sqlite")),

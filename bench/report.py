@@ -54,6 +54,7 @@ TARGETS = (
         "Satu langkah formulir, 1.000 pendamping, p95", "< 50 ms; ≥ 0,5× echo", "report-load", "1000-pendamping", "*"
     ),
     Target("Memori proses bot skala provinsi", "< 300 MB RSS", "memory", "province", "postgresql"),
+    Target("Perintah jsika, dari mulai sampai selesai", "< 0,5 s / < 1 s", "cli-startup", "cli", "sqlite"),
 )
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import tomllib
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.calendar import WorkCalendar
+if TYPE_CHECKING:
+    from models.calendar import WorkCalendar
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -100,6 +101,8 @@ class Settings(BaseSettings):
         """Read the file now: a process must not start with its provincial holidays silently missing."""
         if not value:
             return None
+        from models.calendar import WorkCalendar  # the holidays package: loaded only when a file is configured
+
         try:
             WorkCalendar.from_file(value)
         except OSError:
@@ -122,6 +125,8 @@ class Settings(BaseSettings):
     def work_calendar(self) -> WorkCalendar:
         """Working days in the configured zone, with the provincial holiday file: one per process, shared by the
         handlers (``Services.calendar``) and the reminders."""
+        from models.calendar import WorkCalendar
+
         return WorkCalendar.from_file(self.holidays_file, self.tz)
 
     @property
@@ -142,13 +147,41 @@ class SettingsError(Exception):
     """Raised with one readable line when the configuration is wrong."""
 
 
+# pydantic's messages ("Input should be a valid integer") in Indonesian, by error type; {ctx} fills from the error.
+PYDANTIC_MESSAGES = {
+    "int_parsing": "harus bilangan bulat",
+    "int_from_float": "harus bilangan bulat",
+    "float_parsing": "harus angka (pakai titik untuk desimal)",
+    "bool_parsing": "harus true atau false",
+    "greater_than": "harus lebih dari {gt}",
+    "greater_than_equal": "paling kecil {ge}",
+    "less_than": "harus kurang dari {lt}",
+    "less_than_equal": "paling besar {le}",
+    "literal_error": "harus salah satu dari {expected}",
+    "string_type": "harus teks",
+    "missing": "wajib diisi",
+}
+
+
+def _secret(name: str) -> bool:
+    """Values never echoed back: tokens, secrets, and URLs (a database URL carries its password)."""
+    return any(word in name for word in ("TOKEN", "SECRET", "URL", "PASSWORD"))
+
+
 def describe_validation_error(error: ValidationError) -> str:
-    """Turn pydantic's multi-line report into one line a sysadmin can act on."""
+    """Turn pydantic's multi-line report into one line a sysadmin can act on, in Indonesian."""
     parts = []
     for item in error.errors():
         name = "JSIKA_" + "_".join(str(p) for p in item["loc"]).upper()
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{name}: {message}")
+        template = PYDANTIC_MESSAGES.get(str(item["type"]))
+        if template is not None:
+            message = template.format(**{k: str(v) for k, v in item.get("ctx", {}).items()})
+            message = message.replace("' or '", "', '")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+        value = item.get("input")
+        shown = f" (sekarang: {value!r})" if isinstance(value, str | int | float) and not _secret(name) else ""
+        parts.append(f"{name}: {message}{shown}")
     return "Konfigurasi salah — " + "; ".join(parts)
 
 

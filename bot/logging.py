@@ -136,3 +136,5 @@ def setup(level: str = "INFO", *, json_lines: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # APScheduler logs every run of the 2-second outbox job; our own jobs log what they did.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # alembic lists its autogenerate plugins at INFO on every start; nothing an operator acts on.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from telegram.ext import Application
+if TYPE_CHECKING:  # the CLI imports handlers.i18n; loading PTB for it would cost a second per command
+    from telegram.ext import Application
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -4,11 +4,30 @@
 UV_VERSION="0.13.9"
 
 ensure_uv() {
-    if ! command -v uv >/dev/null 2>&1; then
-        echo "› memasang uv ${UV_VERSION} / installing uv" >&2
-        python3 -m pip install --quiet "uv==${UV_VERSION}" || python3 -m pip install --quiet --user "uv==${UV_VERSION}"
-        export PATH="$HOME/.local/bin:$PATH"
+    # uv from PATH, else from a private virtual environment of this user's (no root, no system pip): Debian 12/13
+    # and Ubuntu 24.04 mark the system Python "externally managed" (PEP 668) and refuse `pip install` outside one.
+    local venv="${JSIKA_UV_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/jsika/uv-venv}"
+    if command -v uv >/dev/null 2>&1; then
+        return 0
     fi
+    if [ -x "$venv/bin/uv" ]; then
+        export PATH="$venv/bin:$PATH"
+        return 0
+    fi
+    echo "› memasang uv ${UV_VERSION} ke ${venv} / installing uv into a private virtual environment" >&2
+    if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/python" -m pip install --quiet "uv==${UV_VERSION}"; then
+        export PATH="$venv/bin:$PATH"
+        return 0
+    fi
+    rm -rf "$venv"
+    # No venv module (Debian's python3-venv not installed): pip --user still works where pip is not refused.
+    if python3 -m pip install --quiet --user "uv==${UV_VERSION}" >/dev/null 2>&1; then
+        export PATH="$HOME/.local/bin:$PATH"
+        return 0
+    fi
+    echo "! uv tidak bisa dipasang. Pasang python3-venv (sudo apt install python3-venv) atau uv sendiri" \
+        "(https://docs.astral.sh/uv/), lalu ulangi / cannot install uv: install python3-venv or uv, then retry" >&2
+    return 1
 }
 
 ensure_postgres() {
@@ -30,7 +49,9 @@ ensure_chromium() {
     fi
     if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
         echo "› memasang Chromium / installing chromium + chromium-driver" >&2
-        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+        # Wait for the dpkg lock (unattended-upgrades, another apt) instead of failing at once.
+        apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null &&
+            DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >/dev/null
     fi
     [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]
 }

@@ -5,5 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_setup.sh
 ensure_uv
-uv sync --frozen --no-dev --quiet
-exec uv run --frozen --no-dev jsika run "$@"
+# --inexact: install what the bot needs without removing the dev tools a developer's `uv run` installed (the two
+# used to remove and reinstall 21 packages on every switch); --no-sync: the environment was just synced.
+uv sync --frozen --no-dev --inexact --quiet
+exec uv run --frozen --no-sync jsika run "$@"

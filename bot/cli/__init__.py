@@ -1,35 +1,53 @@
-"""The ``jsika`` command: one Typer app; each command group lives in its own module."""
+"""The ``jsika`` command: one Typer app; each command group lives in its own module.
+
+The modules import only Typer at load time (the libraries a command needs are imported when it runs), so
+``jsika --help`` answers in a fraction of a second. :func:`main` turns any failure into one line
+(``bot/cli/errors.py``); ``--debug`` shows the traceback too.
+"""
 
 from __future__ import annotations
 
+import importlib
+import sys
+
 import typer
 
-from bot.cli import db
+from bot.cli.common import JsikaTyper
 
-app = typer.Typer(
+app = JsikaTyper(
     name="jsika",
     help="JSiKa Bot — pelaporan pendampingan Jamsosratu lewat Telegram.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(db.app, name="db")
 
 
-def _register_optional() -> None:
+@app.callback()
+def _root(
+    debug: bool = typer.Option(
+        False, "--debug", help="Tampilkan jejak lengkap (traceback) saat gagal / show the traceback on failure"
+    ),
+) -> None:
+    """JSiKa Bot — pelaporan pendampingan Jamsosratu lewat Telegram."""
+
+
+COMMAND_MODULES = (
+    "bot.cli.db",
+    "bot.cli.run",
+    "bot.cli.importing",
+    "bot.cli.seed",
+    "bot.cli.people",
+    "bot.cli.apikey",
+    "bot.cli.backup",
+    "bot.cli.remind",
+    "bot.cli.bench",
+)
+
+
+def _register() -> None:
     """Command groups added by feature modules; each module registers itself on ``app``."""
-    import importlib
-
-    for name in (
-        "bot.cli.run",
-        "bot.cli.importing",
-        "bot.cli.seed",
-        "bot.cli.people",
-        "bot.cli.apikey",
-        "bot.cli.backup",
-        "bot.cli.remind",
-        "bot.cli.bench",
-    ):
+    for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as error:
@@ -39,8 +57,20 @@ def _register_optional() -> None:
         module.register(app)
 
 
-_register_optional()
+_register()
 
 
 def main() -> None:
-    app()
+    """The ``jsika`` entry point: Typer's own exits pass through; anything else becomes one line and exit 1."""
+    try:
+        app()
+    except Exception as error:
+        from bot.cli.errors import debug_requested, explain
+
+        if debug_requested(sys.argv[1:]):
+            import traceback
+
+            traceback.print_exception(error)
+        line = explain(error)
+        sys.stderr.write(line + "\n")
+        sys.exit(1)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import console, fail, run_with_db, settings
-from models import api_keys
-from models.db import Database
+from bot.cli.common import JsikaTyper, console, fail, run_with_db, settings
 
-apikey_app = typer.Typer(help="Kunci API untuk OPD / API keys for other agencies.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from models.db import Database
+
+apikey_app = JsikaTyper(help="Kunci API untuk OPD / API keys for other agencies.", no_args_is_help=True)
 
 
 @apikey_app.command("create")
@@ -24,6 +26,8 @@ def create(
     ),
 ) -> None:
     """Buat kunci API. Kunci hanya ditampilkan SEKALI ini; yang disimpan hanya sidik (hash)-nya."""
+    from models import api_keys
+
     limit = rate_limit or settings().api_rate_limit_per_minute
 
     async def work(db: Database) -> tuple[int, str, str]:
@@ -52,9 +56,25 @@ def create(
     console.print("Simpan sekarang: kunci ini tidak bisa ditampilkan lagi. Kirim lewat saluran yang aman.")
 
 
+HEADER = ("id", "awalan", "nama", "sektor", "wilayah", "NIK", "per-menit", "terakhir-dipakai", "status")
+
+
+def aligned(rows: list[tuple[str, ...]]) -> list[str]:
+    """Columns padded to their widest cell (numbers to the right), two spaces apart."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    right = {0, 6}  # id, per-menit
+    return [
+        "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+
+
 @apikey_app.command("list")
 def list_keys() -> None:
     """Daftar kunci (tanpa kuncinya sendiri)."""
+    from models import api_keys
 
     async def work(db: Database) -> list[tuple[str, ...]]:
         async with db.session() as session:
@@ -77,14 +97,15 @@ def list_keys() -> None:
     if not rows:
         console.print("Belum ada kunci API.")
         return
-    console.print("id  awalan  nama  sektor  wilayah  NIK  per-menit  terakhir-dipakai  status", style="bold")
-    for row in rows:  # one line per key, so it also reads well in a narrow terminal or a script
-        console.print("  ".join(row), highlight=False, soft_wrap=True)
+    for number, line in enumerate(aligned([HEADER, *rows])):
+        # one line per key, never wrapped, so it also reads well in a narrow terminal or a script
+        console.print(line, highlight=False, soft_wrap=True, style="bold" if number == 0 else None, markup=False)
 
 
 @apikey_app.command("revoke")
 def revoke(key: str = typer.Argument(..., help="id, awalan, atau kunci lengkap")) -> None:
     """Cabut kunci: panggilan berikutnya dengan kunci ini ditolak (401)."""
+    from models import api_keys
 
     async def work(db: Database) -> str | None:
         async with db.session() as session:

@@ -12,45 +12,30 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from typer.core import TyperGroup
 
-from bot.cli.common import console, fail, run_with_db, settings, tr
-from handlers.i18n.format import number
-from models import migrate
-from models.db import Database
-from models.importing import (
-    DEFAULT_BATCH,
-    DEFAULT_PROGRAMME,
-    Counts,
-    ImportFileError,
-    ImportResult,
-    Issue,
-    import_households,
-    import_users,
-    write_template,
-)
+from bot.cli.common import JsikaGroup, JsikaTyper, console, fail, real_console, run_with_db, settings, tr
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
+    from models.db import Database
+    from models.importing import Counts, ImportResult, Issue
+
+# models.importing's defaults, spelled here so that loading the command does not load the importer (and
+# openpyxl, SQLAlchemy); tests/cli/test_cli_errors.py keeps them equal.
+DEFAULT_PROGRAMME = "JAMSOSRATU"
+DEFAULT_BATCH = 5_000
 DEFAULT_TEMPLATE = "jsika-template.xlsx"
 SHOW_ERRORS = 30
 SHOW_WARNINGS = 15
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Periksa saja, tanpa menyimpan / validate without writing")]
 
 
-class _ImportGroup(TyperGroup):
+class _ImportGroup(JsikaGroup):
     """Lets ``--template`` go without a value (``jsika import --template``), which typer's parser cannot."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
@@ -63,7 +48,7 @@ class _ImportGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-import_app = typer.Typer(
+import_app = JsikaTyper(
     cls=_ImportGroup,
     help="Impor data dari spreadsheet CSV/XLSX / import registry and roster spreadsheets.",
     invoke_without_command=True,
@@ -99,6 +84,20 @@ def template_command(
 
 
 def _write_template(path: Path) -> None:
+    from models.importing import write_template
+
+    if not path.parent.is_dir():  # a typo more often than a wish: say so and create nothing
+        raise fail(
+            tr("Folder {folder} tidak ada; buat dulu (mkdir -p {folder}) atau pilih nama lain.").format(
+                folder=path.parent
+            ),
+            2,
+        )
+    if path.is_dir():
+        raise fail(
+            tr("{path} adalah folder; beri nama berkas, mis. {path}/{name}.").format(path=path, name=DEFAULT_TEMPLATE),
+            2,
+        )
     written = write_template(path)
     console.print(
         tr(
@@ -120,6 +119,8 @@ def households(
     ] = DEFAULT_BATCH,
 ) -> None:
     """Impor daftar rumah tangga (KPM) dan anggotanya; baris salah ditulis ke <berkas>.errors.csv/.xlsx."""
+    from models.importing import import_households
+
     config = settings()
     today = datetime.now(config.tz).date()
 
@@ -145,6 +146,7 @@ def users(
     dry_run: DryRun = False,
 ) -> None:
     """Impor daftar petugas (pendamping, koordinator, admin); nomor HP yang sama diperbarui."""
+    from models.importing import import_users
 
     def work(db: Database, bar: _Bar) -> Awaitable[ImportResult]:
         return import_users(db, file, dry_run=dry_run, actor=_actor(), progress=bar.update)
@@ -182,6 +184,16 @@ class _Bar:
 
 @contextmanager
 def _progress() -> Iterator[_Bar]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -191,11 +203,14 @@ def _progress() -> Iterator[_Bar]:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
+    with Progress(*columns, console=real_console(), transient=True, disable=not console.is_terminal) as progress:
         yield _Bar(progress)
 
 
 def _with_progress(work: Callable[[Database, _Bar], Awaitable[ImportResult]]) -> ImportResult:
+    from models import migrate
+    from models.importing import ImportFileError
+
     async def go(db: Database) -> ImportResult:
         if not await migrate.is_current(db):  # the import relies on the schema it was written for (e.g. 0013)
             raise fail(
@@ -215,12 +230,16 @@ def _with_progress(work: Callable[[Database, _Bar], Awaitable[ImportResult]]) ->
 
 
 def _counts(counts: Counts) -> str:
+    from handlers.i18n.format import number
+
     return tr("{new} baru, {changed} diubah, {unchanged} tidak berubah").format(
         new=number(counts.new), changed=number(counts.changed), unchanged=number(counts.unchanged)
     )
 
 
 def _issues_table(title: str, issues: list[Issue], limit: int, style: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_lines=False, header_style=f"bold {style}")
     table.add_column(tr("Baris"), justify="right", no_wrap=True)
     table.add_column(tr("Kolom"), no_wrap=True)
@@ -232,6 +251,8 @@ def _issues_table(title: str, issues: list[Issue], limit: int, style: str) -> Ta
 
 
 def _print(result: ImportResult, what: str, counts: list[tuple[str, Counts]]) -> None:
+    from handlers.i18n.format import number
+
     name = result.path.name
     if result.dry_run:
         console.print(tr("Uji coba {file}: tidak ada yang disimpan.").format(file=name), style="bold", highlight=False)

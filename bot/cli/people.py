@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import enum
+from typing import TYPE_CHECKING
+
 import typer
 
-from bot.cli.common import console, fail, run_with_db, settings
-from models import users
-from models.db import Database
-from models.regions import RegionCodeError
-from models.tables import Role
+from bot.cli.common import JsikaTyper, console, fail, run_with_db, settings
 
-user_app = typer.Typer(help="Pengguna (petugas) / users.", no_args_is_help=True)
-invite_app = typer.Typer(help="Kode undangan / invite codes.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from models.db import Database
+
+user_app = JsikaTyper(help="Pengguna (petugas) / users.", no_args_is_help=True)
+invite_app = JsikaTyper(help="Kode undangan / invite codes.", no_args_is_help=True)
+
+
+class Role(enum.StrEnum):
+    """The roles ``--role`` accepts: ``models.tables.Role``'s values, spelled here so that loading the command
+    does not load SQLAlchemy (a test keeps the two equal)."""
+
+    PENDAMPING = "pendamping"
+    KOORDINATOR = "koordinator"
+    ADMIN = "admin"
 
 
 @user_app.command("add")
@@ -22,10 +33,12 @@ def user_add(
     area: str = typer.Option(..., "--area", help="Kode wilayah, mis. 36.02 atau 36.02.05"),
 ) -> None:
     """Tambah atau perbarui satu petugas di roster."""
+    from models import tables, users
+    from models.regions import RegionCodeError
 
     async def work(db: Database) -> str:
         async with db.session() as session:
-            user = await users.add_user(session, name=name, phone=phone, role=role, area=area)
+            user = await users.add_user(session, name=name, phone=phone, role=tables.Role(role.value), area=area)
             return f"{user.name} ({user.role.value}, {user.area_code}, {user.phone})"
 
     try:
@@ -47,6 +60,8 @@ def user_activate(who: str = typer.Argument(..., help="Nomor telepon atau id pen
 
 
 def _set_active(who: str, active: bool) -> None:
+    from models import users
+
     async def work(db: Database) -> str | None:
         async with db.session() as session:
             user = await users.find_user(session, who)
@@ -71,10 +86,18 @@ def invite_create(
     """Buat kode undangan sekali pakai dan tautan t.me untuk bot."""
     from datetime import UTC, datetime, timedelta
 
+    from models import tables, users
+    from models.regions import RegionCodeError
+
     async def work(db: Database) -> str:
         async with db.session() as session:
             return await users.create_invite(
-                session, role=role, area=area, name=name, now=datetime.now(UTC), ttl=timedelta(days=days)
+                session,
+                role=tables.Role(role.value),
+                area=area,
+                name=name,
+                now=datetime.now(UTC),
+                ttl=timedelta(days=days),
             )
 
     try:

@@ -8,18 +8,17 @@ rate limits, quiet hours and the rows other processes are sending; the clock sta
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
-from sqlalchemy import func, select
 
 from bot.cli.common import console, fail, run_with_db, settings
-from bot.config import Settings
-from models.db import Database
-from models.tables import Outbox, OutboxStatus
-from scheduler.outbox import Deliverer, DeliveryConfig, DeliveryReport, running_clock
-from scheduler.planner import PlannerConfig, PlanReport, plan
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from models.db import Database
+    from scheduler.outbox import DeliveryReport
+    from scheduler.planner import PlanReport
 
 
 def parse_moment(text: str | None, config: Settings) -> datetime:
@@ -36,6 +35,10 @@ def parse_moment(text: str | None, config: Settings) -> datetime:
 
 
 async def _due_by_kind(db: Database, moment: datetime, session: Any = None) -> dict[str, int]:
+    from sqlalchemy import func, select
+
+    from models.tables import Outbox, OutboxStatus
+
     stmt = (
         select(Outbox.kind, func.count())
         .where(Outbox.status == OutboxStatus.QUEUED, Outbox.not_before <= moment)
@@ -47,7 +50,18 @@ async def _due_by_kind(db: Database, moment: datetime, session: Any = None) -> d
         return {k: int(n) for k, n in (await own.execute(stmt)).all()}
 
 
+def kind_label(kind: str, lang: str) -> str:
+    """``event_birth`` → "perkiraan persalinan": the name the chat uses for that reminder, not the identifier."""
+    from handlers.i18n import translator
+    from handlers.render.reminder_texts import KIND_NAMES
+
+    return translator(lang)(KIND_NAMES[kind]) if kind in KIND_NAMES else kind
+
+
 def _print(planned: PlanReport, due: dict[str, int], delivered: DeliveryReport | None) -> None:
+    from rich.table import Table
+
+    lang = settings().language
     kinds = sorted(set(planned.counts) | set(due) | set(delivered.by_kind if delivered else {}))
     table = Table(title=f"Pengingat untuk {planned.day.isoformat()}" + ("" if planned.working_day else " (hari libur)"))
     table.add_column("jenis")
@@ -56,7 +70,7 @@ def _print(planned: PlanReport, due: dict[str, int], delivered: DeliveryReport |
     if delivered is not None:
         table.add_column("terkirim", justify="right")
     for kind in kinds:
-        cells = [kind, str(planned.counts.get(kind, 0)), str(due.get(kind, 0))]
+        cells = [kind_label(kind, lang), str(planned.counts.get(kind, 0)), str(due.get(kind, 0))]
         if delivered is not None:
             cells.append(str(delivered.by_kind.get(kind, 0)))
         table.add_row(*cells)
@@ -75,6 +89,9 @@ def remind(
     in_flight: int = typer.Option(16, "--in-flight", min=1, max=64, help="Pesan yang dikirim bersamaan"),
 ) -> None:
     """Rencanakan pengingat untuk satu waktu dan kirim yang sudah jatuh tempo (kecuali --dry-run)."""
+    from scheduler.outbox import Deliverer, DeliveryConfig, running_clock
+    from scheduler.planner import PlannerConfig, plan
+
     config = settings()
     moment = parse_moment(at, config)
     calendar = config.work_calendar()

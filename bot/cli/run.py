@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from bot import aio
 from bot.cli.common import fail, settings, tr
-from bot.config import Settings, configure_logging
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 def run(
@@ -15,6 +18,8 @@ def run(
     ),
 ) -> None:
     """Jalankan bot. Tanpa TELEGRAM_BOT_TOKEN: demo sandbox lokal di http://127.0.0.1:8080."""
+    from bot.config import configure_logging
+
     config = settings()
     configure_logging(config)
     count = workers or config.workers
@@ -29,9 +34,12 @@ def run(
 
 
 def _serve(config: Settings) -> None:
+    from bot import aio
+    from bot.cli.common import check_database
     from bot.demo import DemoRefused
     from bot.service import serve
 
+    check_database(config)
     try:
         aio.run(serve(config))
     except DemoRefused as refused:
@@ -40,6 +48,8 @@ def _serve(config: Settings) -> None:
 
 def demo() -> None:
     """Jalankan demo sandbox lokal (tanpa Telegram), walau token sudah diatur."""
+    from bot.config import configure_logging
+
     config = settings().model_copy(update={"telegram_bot_token": None})
     configure_logging(config)
     _serve(config)

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
-from bot.cli.common import console, fail, run_with_db, settings, tr
-from handlers.i18n.format import number
-from models.db import Database
-from models.seed import SeedError, SeedOptions, SeedResult, seed_database
+from bot.cli.common import console, fail, real_console, run_with_db, settings, tr
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+    from rich.table import Table
+
+    from models.db import Database
+    from models.seed import SeedResult
 
 
 def seed(
@@ -40,6 +35,18 @@ def seed(
     ),
 ) -> None:
     """Isi basis data dengan keluarga sintetis, pendamping, koordinator dan riwayat kunjungan."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from handlers.i18n.format import number
+    from models.seed import SeedError, SeedOptions, seed_database
+
     config = settings()
     if today is None:
         reference = datetime.now(config.tz).date()
@@ -72,7 +79,7 @@ def seed(
                             MofNCompleteColumn(),
                             TimeElapsedColumn(),
                             TimeRemainingColumn(),
-                            console=console,
+                            console=real_console(),
                         )
                     )
                     bars.append((bar, bar.add_task(tr("Keluarga"), total=total)))
@@ -98,6 +105,10 @@ def seed(
 
 
 def summary(result: SeedResult, lang: str = "id") -> Table:
+    from rich.table import Table
+
+    from handlers.i18n.format import number
+
     table = Table(title=tr("Data sintetis"), show_header=True, header_style="bold")
     table.add_column(tr("Data"))
     table.add_column(tr("Jumlah"), justify="right")

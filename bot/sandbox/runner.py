@@ -55,7 +55,11 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:  # name the address: "port in use" alone does not say which setting to change
+        sock.close()
+        raise OSError(error.errno, error.strerror, f"{host}:{port}") from error
     sock.listen(2048)
     sock.setblocking(False)
     return sock

@@ -26,7 +26,11 @@ def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as error:  # name the address: "port in use" alone does not say which setting to change
+        sock.close()
+        raise OSError(error.errno, error.strerror, f"{host}:{port}") from error
     sock.listen(2048)
     sock.setblocking(False)
     return sock

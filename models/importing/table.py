@@ -117,6 +117,8 @@ class Table:
         self.columns = columns
         self.max_rows = max_rows
         suffix = path.suffix.lower()
+        if path.is_dir():
+            raise ImportFileError(f"{path} adalah folder, bukan berkas; sebutkan berkas .csv atau .xlsx di dalamnya.")
         if not path.is_file():
             raise ImportFileError(f"Berkas {path} tidak ditemukan.")
         if suffix in (".xlsx", ".xlsm"):

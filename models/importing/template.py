@@ -121,6 +121,5 @@ def write_template(path: Path | str) -> Path:
     _sheet(households, HOUSEHOLD_COLUMNS, HOUSEHOLD_EXAMPLE)
     _sheet(book.create_sheet("Petugas"), USER_COLUMNS, USER_EXAMPLE)
     _guide(book.create_sheet("Petunjuk"))
-    path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

@@ -45,7 +45,7 @@ ROWS = [
 def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     monkeypatch.setenv("JSIKA_DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(common.console, "_width", 250)  # whole sentences in the tables, no wrapping
+    monkeypatch.setattr(common.real_console(), "_width", 250)  # whole sentences in the tables, no wrapping
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()
@@ -153,6 +153,7 @@ def test_template_option_with_and_without_a_name(cli_env: Path) -> None:
     assert plain.exit_code == 0, plain.output
     assert (cli_env / "jsika-template.xlsx").exists()
 
+    (cli_env / "templat").mkdir()  # a missing folder is refused (tests/cli/test_cli_friction.py)
     named = runner.invoke(app, ["import", "--template", "templat/kpm.xlsx"])
     assert named.exit_code == 0, named.output
     book = load_workbook(cli_env / "templat" / "kpm.xlsx")

@@ -132,7 +132,7 @@ def test_remind_dry_run_prints_counts_by_kind_and_keeps_nothing(
         runner = CliRunner()
         shown = runner.invoke(app, ["remind", "--dry-run", "--at", "2026-11-24 05:50"])
         assert shown.exit_code == 0, shown.output
-        assert "digest" in shown.output and "│                 1 │" in shown.output
+        assert "ringkasan pagi" in shown.output and "│                 1 │" in shown.output
         wrong = runner.invoke(app, ["remind", "--dry-run", "--at", "besok pagi"])
         assert wrong.exit_code == 1 and "2026-12-01 07:00" in wrong.output
         no_token = runner.invoke(app, ["remind", "--at", "2026-11-24 05:50"])

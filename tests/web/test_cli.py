@@ -91,6 +91,7 @@ def test_sqlite_backup_is_a_consistent_copy_while_a_writer_holds_the_file(tmp_pa
     live.commit()
     live.execute("INSERT INTO kunjungan (catatan) VALUES ('belum di-commit')")  # an open write transaction
 
+    (tmp_path / "cadangan").mkdir()
     verdict = sqlite_backup(source, tmp_path / "cadangan" / "jsika-backup.db")
     live.rollback()
     live.close()
