@@ -14,7 +14,10 @@ from tests.cli.test_cli_errors import jsika, one_line
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="needs pg_dump (postgresql-client)")
 def test_failed_pg_dump_leaves_no_file_and_shows_its_whole_message(tmp_path: Path) -> None:
-    configured = os.environ.get("JSIKA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    # The SQLite half of the suite sets the variable to "" — fall back to the local server then.
+    configured = os.environ.get("JSIKA_TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        configured = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     url = configured.rsplit("/", 1)[0] + "/jsika_tidak_ada"
     result = jsika(["backup", "-o", "cadangan.dump"], tmp_path, JSIKA_DATABASE_URL=url)
     line = one_line(result)
