@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from handlers.i18n import N_
+from handlers.i18n import N_, gettext
 
 if TYPE_CHECKING:
     from models.calendar import WorkCalendar
@@ -177,8 +177,6 @@ def _bound(value: object) -> str:
 
 def describe_pydantic_error(item: Mapping[str, Any], lang: str = "id") -> str:
     """One pydantic error (``ValidationError.errors()[i]``) as words, without the value itself."""
-    from handlers.i18n import gettext
-
     kind = str(item["type"])
     message = str(item["msg"]).removeprefix("Value error, ")
     not_one_of = _NOT_ONE_OF.match(message) if kind == "value_error" else None

@@ -183,6 +183,18 @@ class _Indonesian:
             option.help = HELP_TEXT
         return option
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Click's parser raises "option -n requires a value" without a context; give it this command's, so the
+        message names ``jsika seed`` rather than ``jsika``."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except UsageError as error:
+            if error.ctx is None:
+                error.ctx, error.cmd = ctx, ctx.command
+            raise
+
 
 class JsikaCommand(_Indonesian, TyperCommand):
     pass

@@ -25,8 +25,8 @@ CASES = [
         "jsika user add",
     ),
     (["seed", "--househols", "3"], "jsika seed: opsi --househols tidak dikenal; maksudnya --households?", "jsika seed"),
-    (["backup", "-o"], "jsika: opsi -o perlu nilai", "jsika"),
-    (["seed", "--append=ya", "-n", "3"], "jsika: opsi --append tidak menerima nilai", "jsika"),
+    (["backup", "-o"], "jsika backup: opsi -o perlu nilai", "jsika backup"),
+    (["seed", "--append=ya", "-n", "3"], "jsika seed: opsi --append tidak menerima nilai", "jsika seed"),
     (["db", "upgrade", "heads", "lagi"], "jsika db upgrade: argumen berlebih: lagi", "jsika db upgrade"),
 ]  # fmt: skip
 
