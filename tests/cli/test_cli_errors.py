@@ -21,6 +21,10 @@ DATABASE_COMMANDS = [
     ["remind", "--dry-run"],
     ["apikey", "list"],
     ["user", "add", "--name", "Siti", "--phone", "081234567890", "--role", "admin", "--area", "36"],
+    ["user", "deactivate", "081234567890"],
+    ["invite", "create", "--role", "pendamping", "--area", "36"],
+    ["apikey", "create", "--name", "Dinkes", "--sector", "kesehatan", "--area", "36"],
+    ["db", "downgrade", "base"],
     ["run"],
     ["demo"],
 ]
