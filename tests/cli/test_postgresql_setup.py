@@ -18,12 +18,17 @@ from tests.cli.test_cli_errors import jsika
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def readme_line(command: str) -> list[str]:
-    """The README's ``sudo -u postgres <command> …`` line, as arguments, its comment removed."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    found = re.search(rf"^sudo -u postgres {command} (.*?)(?:\s+#.*)?$", readme, flags=re.MULTILINE)
-    assert found, f"README has no 'sudo -u postgres {command}' line"
+def readme_line(command: str, page: str = "README.md") -> list[str]:
+    """The page's ``sudo -u postgres <command> …`` line, as arguments, its comment removed."""
+    text = (ROOT / page).read_text(encoding="utf-8")
+    found = re.search(rf"^sudo -u postgres {command} (.*?)(?:\s+#.*)?$", text, flags=re.MULTILINE)
+    assert found, f"{page} has no 'sudo -u postgres {command}' line"
     return shlex.split(found.group(1))
+
+
+def test_the_deployment_guide_gives_the_same_postgresql_commands() -> None:
+    for command in ("createuser", "createdb"):
+        assert readme_line(command, "docs/deployment.md") == readme_line(command)
 
 
 def test_readme_postgresql_commands_give_a_database_the_bot_can_migrate(tmp_path: Path) -> None:
