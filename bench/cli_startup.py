@@ -1,12 +1,13 @@
 """Benchmark: how long the ``jsika`` command takes to answer (targets: ``--help`` < 0.5 s, a small command < 1 s).
 
-    uv run python bench/cli_startup.py              # 7 runs of each, median and spread
+    uv run python bench/cli_startup.py              # 3 runs of each, median and spread
     uv run python bench/cli_startup.py --runs 15
 
 Each run starts the installed console script afresh (``.venv/bin/jsika``), as a person at a terminal does, and
 the wall time to its exit is the figure: interpreter start, imports, the command's own work. ``--help`` loads only
 Typer (the command modules import their libraries when they run); ``db current`` on a migrated SQLite file opens
-the database and asks alembic for the revision, the smallest command that touches everything a command needs.
+the database and compares its revision with the code's (``models/revision.py``, without Alembic), the smallest
+command that touches everything a database command needs.
 Bytecode is written on the warm-up run and reused, as on a person's machine (``PYTHONDONTWRITEBYTECODE`` is
 dropped from the environment: with it, every run compiles every module from source, seconds per command). The
 peer is ``python -c pass``: what any Python command costs on this machine before it does anything. The load
@@ -45,7 +46,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> list
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     started()
     load_before = round(os.getloadavg()[0], 2)
@@ -75,7 +76,7 @@ def main() -> None:
             Figure(
                 "jsika db current (SQLite)", round(small_m, 3), "s", target="< 1 s", met=small_m < 1.0,
                 peer="python -c pass", peer_value=round(bare_m, 3), ratio=round(small_m / bare_m, 1),
-                note=note + "; most of it is importing SQLAlchemy and alembic, which any database command needs",
+                note=note + "; most of it is importing SQLAlchemy (the async engine loads its ORM) and pydantic",
             ),
         ],
         scale="cli",

@@ -7,13 +7,17 @@ Values come from the environment (prefix ``JSIKA_``) or a ``.env`` file in the w
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from handlers.i18n import N_, gettext
 
 if TYPE_CHECKING:
     from models.calendar import WorkCalendar
@@ -148,19 +152,42 @@ class SettingsError(Exception):
 
 
 # pydantic's messages ("Input should be a valid integer") in Indonesian, by error type; {ctx} fills from the error.
+# The same words explain a wrong setting and a wrong CLI value (Typer checks option values with pydantic).
 PYDANTIC_MESSAGES = {
-    "int_parsing": "harus bilangan bulat",
-    "int_from_float": "harus bilangan bulat",
-    "float_parsing": "harus angka (pakai titik untuk desimal)",
-    "bool_parsing": "harus true atau false",
-    "greater_than": "harus lebih dari {gt}",
-    "greater_than_equal": "paling kecil {ge}",
-    "less_than": "harus kurang dari {lt}",
-    "less_than_equal": "paling besar {le}",
-    "literal_error": "harus salah satu dari {expected}",
-    "string_type": "harus teks",
-    "missing": "wajib diisi",
+    "int_parsing": N_("harus bilangan bulat"),
+    "int_from_float": N_("harus bilangan bulat"),
+    "float_parsing": N_("harus angka (pakai titik untuk desimal)"),
+    "bool_parsing": N_("harus true atau false"),
+    "greater_than": N_("harus lebih dari {gt}"),
+    "greater_than_equal": N_("paling kecil {ge}"),
+    "less_than": N_("harus kurang dari {lt}"),
+    "less_than_equal": N_("paling besar {le}"),
+    "literal_error": N_("harus salah satu dari {expected}"),
+    "enum": N_("harus salah satu dari {expected}"),
+    "string_type": N_("harus teks"),
+    "missing": N_("wajib diisi"),
 }
+_NOT_ONE_OF = re.compile(r"^'.*' is not one of (?P<expected>.+?)\.?$")
+
+
+def _bound(value: object) -> str:
+    """``0.0`` → ``0``: a limit reads as the number a person would type."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def describe_pydantic_error(item: Mapping[str, Any], lang: str = "id") -> str:
+    """One pydantic error (``ValidationError.errors()[i]``) as words, without the value itself."""
+    kind = str(item["type"])
+    message = str(item["msg"]).removeprefix("Value error, ")
+    not_one_of = _NOT_ONE_OF.match(message) if kind == "value_error" else None
+    if not_one_of:  # Typer's check of an Enum option
+        kind, context = "literal_error", {"expected": not_one_of.group("expected")}
+    else:
+        context = {key: _bound(value) for key, value in item.get("ctx", {}).items()}
+    template = PYDANTIC_MESSAGES.get(kind)
+    if template is None:
+        return message
+    return gettext(template, lang).format(**context).replace("' or '", "', '")
 
 
 def _secret(name: str) -> bool:
@@ -173,24 +200,43 @@ def describe_validation_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
         name = "JSIKA_" + "_".join(str(p) for p in item["loc"]).upper()
-        template = PYDANTIC_MESSAGES.get(str(item["type"]))
-        if template is not None:
-            message = template.format(**{k: str(v) for k, v in item.get("ctx", {}).items()})
-            message = message.replace("' or '", "', '")
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
         value = item.get("input")
         shown = f" (sekarang: {value!r})" if isinstance(value, str | int | float) and not _secret(name) else ""
-        parts.append(f"{name}: {message}{shown}")
+        parts.append(f"{name}: {describe_pydantic_error(item)}{shown}")
     return "Konfigurasi salah — " + "; ".join(parts)
+
+
+class _UnreadableEnvLines(logging.Handler):
+    """python-dotenv skips a line of ``.env`` it cannot parse with an English warning and goes on without that
+    setting; we collect the line numbers and stop with one Indonesian line instead."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.extend(str(arg) for arg in record.args or ())
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    dotenv_log = logging.getLogger("dotenv.main")
+    unreadable = _UnreadableEnvLines()
+    dotenv_log.addHandler(unreadable)
+    propagate, dotenv_log.propagate = dotenv_log.propagate, False
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as error:
         raise SettingsError(describe_validation_error(error)) from None
+    finally:
+        dotenv_log.removeHandler(unreadable)
+        dotenv_log.propagate = propagate
+    if unreadable.lines:
+        raise SettingsError(
+            f"Konfigurasi salah — .env baris {', '.join(unreadable.lines)} tidak bisa dibaca; tulis satu "
+            "NAMA=nilai per baris (tanda kutip ditutup di baris yang sama)"
+        )
+    return settings
 
 
 def configure_logging(settings: Settings) -> None:

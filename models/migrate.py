@@ -6,19 +6,24 @@ Called by ``jsika db upgrade`` and by ``jsika run`` on start-up, so a fresh inst
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
+from models import revision as revision_files
 from models.db import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    """Alembic's configuration for our scripts; Alembic is imported only by what changes the schema (and by
+    :func:`head_revisions` when ``models.revision`` cannot read a version file)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -27,26 +32,30 @@ def alembic_config(url: str) -> Config:
 
 def head_revisions() -> set[str]:
     """Every head: features may branch from a common revision and are merged later (``alembic merge``)."""
+    read = revision_files.head_revisions()
+    if read is not None:
+        return set(read)
+    from alembic.script import ScriptDirectory
+
     heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
     assert heads, "no migrations found"
     return heads
 
 
 async def current_revisions(db: Database) -> set[str]:
-    def _current(connection: Connection) -> set[str]:
-        return set(MigrationContext.configure(connection).get_current_heads())
-
     async with db.engine.connect() as conn:
-        return await conn.run_sync(_current)
+        return await conn.run_sync(revision_files.applied_revisions)
 
 
 async def current_revision(db: Database) -> str | None:
     """The applied revisions as one readable string (``None`` for an empty database)."""
-    revisions = await current_revisions(db)
-    return ", ".join(sorted(revisions)) if revisions else None
+    applied = await current_revisions(db)
+    return ", ".join(sorted(applied)) if applied else None
 
 
 async def _run(db: Database, action: str, revision: str) -> None:
+    from alembic import command
+
     config = alembic_config(db.url)
 
     def _apply(connection: Connection) -> None:

@@ -37,3 +37,9 @@ def test_design_pages_cited_by_the_code_exist() -> None:
             cited |= {int(n) for n in re.findall(r"decision (\d+) in `?docs/design\.md", path.read_text("utf-8"))}
     assert cited and cited <= numbers
     assert (ROOT / "docs" / "glossary.md").is_file()
+
+
+def test_the_demo_guide_offers_the_report_and_schedule_as_working() -> None:
+    demo = (ROOT / "docs" / "demo.md").read_text(encoding="utf-8")
+    assert "`/lapor`" in demo and "`/jadwal`" in demo
+    assert not re.search(r"being built|sedang (dibuat|dibangun|dikerjakan)|belum (siap|tersedia)", demo)

@@ -61,9 +61,21 @@ _register()
 
 
 def main() -> None:
-    """The ``jsika`` entry point: Typer's own exits pass through; anything else becomes one line and exit 1."""
+    """The ``jsika`` entry point: a usage error is two lines and exit 2 (``bot/cli/usage.py``), any other failure
+    one line and exit 1 (``bot/cli/errors.py``); the command's own exit code passes through."""
+    from typer._click.exceptions import UsageError
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except UsageError as error:
+        from bot.cli.errors import configured_language
+        from bot.cli.usage import show
+
+        show(error, configured_language())
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        sys.stderr.write("\n")
+        sys.exit(1)
     except Exception as error:
         from bot.cli.errors import debug_requested, explain
 
@@ -74,3 +86,4 @@ def main() -> None:
         line = explain(error)
         sys.stderr.write(line + "\n")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -6,10 +6,13 @@ this module and Typer, so it answers at once; each command pays for the librarie
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
+from typer._click.core import Context as ClickContext
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
@@ -118,9 +121,61 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 HELP_TEXT = "Tampilkan bantuan ini lalu keluar / show this help and exit."
 
+# Typer's own words on a help page (headings, usage pieces, value kinds, the notes in brackets), in Indonesian.
+HEADINGS = {"Options": "Opsi / options", "Commands": "Perintah / commands", "Arguments": "Argumen / arguments"}
+USAGE_PIECES = {"[OPTIONS]": "[OPSI]", "COMMAND [ARGS]...": "PERINTAH [ARGUMEN]..."}
+VALUE_KINDS = {
+    "<int range>": "<bilangan>",
+    "<int>": "<bilangan>",
+    "<float range>": "<angka>",
+    "<float>": "<angka>",
+    "<str>": "<teks>",
+    "<path>": "<berkas>",
+}
+NOTES = {"required": "wajib", "default": "bawaan", "env var": "variabel"}
+_NOTE = re.compile(r"\[([^\[\]]*)\]$")
+
+
+def _note(part: str) -> str:
+    word, colon, rest = part.partition(": ")
+    return f"{NOTES.get(word, word)}{colon}{rest}" if colon else NOTES.get(part, part)
+
+
+def indonesian_row(term: str, help_text: str) -> tuple[str, str]:
+    """One line of the options table: ``<int range>`` → ``<bilangan>``, ``[default: 1; required]`` → ``[bawaan:
+    1; wajib]``."""
+    for english, indonesian in VALUE_KINDS.items():
+        term = term.replace(english, indonesian)
+    note = _NOTE.search(help_text)
+    if note:
+        translated = "; ".join(_note(part) for part in note.group(1).split("; "))
+        help_text = help_text[: note.start()] + f"[{translated}]"
+    return term, help_text
+
+
+class JsikaFormatter(HelpFormatter):
+    """Click's help formatter with Indonesian headings, usage prefix and option notes."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, indonesian in USAGE_PIECES.items():
+            args = args.replace(english, indonesian)
+        super().write_usage(prog, args, prefix="Pemakaian / usage: " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(HEADINGS.get(heading, heading))
+
+    def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([indonesian_row(term, text) for term, text in rows], col_max, col_spacing)
+
+
+class JsikaContext(typer.Context):
+    formatter_class = JsikaFormatter
+
 
 class _Indonesian:
-    """Typer's own words in the help pages, in Indonesian: the help option and the usage line."""
+    """Typer's own words in the help pages, in Indonesian: the help option and the formatter's words."""
+
+    context_class: type[ClickContext] = JsikaContext
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -128,9 +183,17 @@ class _Indonesian:
             option.help = HELP_TEXT
         return option
 
-    def format_usage(self, ctx: Any, formatter: Any) -> None:
-        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Pemakaian / usage: ")
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Click's parser raises "option -n requires a value" without a context; give it this command's, so the
+        message names ``jsika seed`` rather than ``jsika``."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc]
+        except UsageError as error:
+            if error.ctx is None:
+                error.ctx, error.cmd = ctx, ctx.command
+            raise
 
 
 class JsikaCommand(_Indonesian, TyperCommand):

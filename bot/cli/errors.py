@@ -44,6 +44,14 @@ def _settings_or_none() -> object | None:
         return None
 
 
+def configured_language() -> str:
+    """The language of the CLI's messages (``JSIKA_LANGUAGE``), also when the rest of the configuration is wrong."""
+    from handlers.i18n import normalize_language
+
+    config = _settings_or_none()
+    return normalize_language(str(getattr(config, "language", os.environ.get("JSIKA_LANGUAGE", ""))))
+
+
 def debug_requested(argv: list[str]) -> bool:
     """``--debug`` anywhere before ``--`` or ``JSIKA_LOG_LEVEL=DEBUG``: show the traceback."""
     if "--debug" in argv:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from bot.cli.common import console, fail, run_with_db, settings
+from bot.cli.common import console, fail, run_with_db, settings, tr
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -59,27 +59,40 @@ def kind_label(kind: str, lang: str) -> str:
 
 
 def _print(planned: PlanReport, due: dict[str, int], delivered: DeliveryReport | None) -> None:
+    """The counts by kind, with the chat's names for the kinds and numbers written the Indonesian way."""
     from rich.table import Table
+
+    from handlers.i18n.format import long_date, number
 
     lang = settings().language
     kinds = sorted(set(planned.counts) | set(due) | set(delivered.by_kind if delivered else {}))
-    table = Table(title=f"Pengingat untuk {planned.day.isoformat()}" + ("" if planned.working_day else " (hari libur)"))
-    table.add_column("jenis")
-    table.add_column("baru direncanakan", justify="right")
-    table.add_column("jatuh tempo", justify="right")
+    title = tr("Pengingat untuk {day}").format(day=long_date(planned.day, lang))
+    table = Table(title=title + ("" if planned.working_day else tr(" (hari libur)")))
+    table.add_column(tr("jenis"))
+    table.add_column(tr("baru direncanakan"), justify="right")
+    table.add_column(tr("jatuh tempo"), justify="right")
     if delivered is not None:
-        table.add_column("terkirim", justify="right")
+        table.add_column(tr("terkirim"), justify="right")
     for kind in kinds:
-        cells = [kind_label(kind, lang), str(planned.counts.get(kind, 0)), str(due.get(kind, 0))]
+        counts = [planned.counts.get(kind, 0), due.get(kind, 0)]
         if delivered is not None:
-            cells.append(str(delivered.by_kind.get(kind, 0)))
-        table.add_row(*cells)
+            counts.append(delivered.by_kind.get(kind, 0))
+        table.add_row(kind_label(kind, lang), *(number(count, lang) for count in counts))
     console.print(table)
     if delivered is not None:
         console.print(
-            f"Terkirim {delivered.sent}, dicoba lagi {delivered.retried}, dibatasi Telegram (429) "
-            f"{delivered.rate_limited}, gagal {delivered.failed}, batal {delivered.cancelled}, "
-            f"diragukan {len(delivered.in_doubt)} — {delivered.seconds:.1f} s"
+            tr(
+                "Terkirim {sent}, dicoba lagi {retried}, dibatasi Telegram (429) {limited}, gagal {failed}, "
+                "batal {cancelled}, diragukan {doubt} — {seconds} detik"
+            ).format(
+                sent=number(delivered.sent, lang),
+                retried=number(delivered.retried, lang),
+                limited=number(delivered.rate_limited, lang),
+                failed=number(delivered.failed, lang),
+                cancelled=number(delivered.cancelled, lang),
+                doubt=number(len(delivered.in_doubt), lang),
+                seconds=number(round(delivered.seconds, 1), lang),
+            )
         )
 
 

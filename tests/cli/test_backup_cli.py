@@ -44,3 +44,13 @@ def test_sqlite_backup_reports_bytes_the_indonesian_way_and_leaves_no_partial_fi
     shown = re.search(r"\(([\d.]+) byte", result.stdout)
     assert shown is not None and shown.group(1) == f"{size:,}".replace(",", ".")
     assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_backups_and_database_files_are_never_committed() -> None:
+    """A backup holds the whole registry (NIK, names, addresses): git must not pick it up with ``git add .``."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    names = ["jsika-backup-20261124-010000.dump", "backups/jsika-Mon.db", "cadangan.dump", "jsika.db-wal"]
+    result = subprocess.run(["git", "check-ignore", "--no-index", *names], cwd=root, capture_output=True, text=True)
+    assert result.stdout.split() == names

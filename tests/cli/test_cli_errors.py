@@ -21,6 +21,10 @@ DATABASE_COMMANDS = [
     ["remind", "--dry-run"],
     ["apikey", "list"],
     ["user", "add", "--name", "Siti", "--phone", "081234567890", "--role", "admin", "--area", "36"],
+    ["user", "deactivate", "081234567890"],
+    ["invite", "create", "--role", "pendamping", "--area", "36"],
+    ["apikey", "create", "--name", "Dinkes", "--sector", "kesehatan", "--area", "36"],
+    ["db", "downgrade", "base"],
     ["run"],
     ["demo"],
 ]
@@ -77,19 +81,25 @@ def test_postgresql_database_that_does_not_exist_says_createdb(args: list[str], 
     assert "createdb" in line
 
 
-def test_demo_port_in_use_names_the_port_and_the_setting(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "setting"),
+    [("demo", "JSIKA_DEMO_PORT"), ("run", "JSIKA_DEMO_PORT"), ("run", "JSIKA_LISTEN_PORT")],
+    ids=["demo page", "run without token, demo page", "run without token, its HTTP side"],
+)
+def test_a_port_in_use_names_the_port_and_the_setting(command: str, setting: str, tmp_path: Path) -> None:
+    """``jsika run`` without a token is the README's first command: the demo page and the HTTP side (API, health)."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = jsika(
-            ["demo"],
+            [command],
             tmp_path,
             JSIKA_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
-            JSIKA_DEMO_PORT=str(port),
             JSIKA_LOG_LEVEL="WARNING",
+            **{setting: str(port)},
         )
-    assert one_line(result) == f"port {port} dipakai program lain; hentikan program itu atau atur JSIKA_DEMO_PORT"
+    assert one_line(result) == f"port {port} dipakai program lain; hentikan program itu atau atur {setting}"
 
 
 @pytest.mark.parametrize("how", ["--debug", "JSIKA_LOG_LEVEL"])

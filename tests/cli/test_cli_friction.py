@@ -57,3 +57,38 @@ def test_db_current_and_import_print_their_answer_without_alembic_lines(tmp_path
     imported = jsika(["import", "households", "t.xlsx", "--dry-run"], tmp_path, **SQLITE)
     assert imported.returncode == 0, imported.stderr
     assert "alembic" not in imported.stdout + imported.stderr
+
+
+def test_db_current_reads_the_revision_without_loading_alembic(tmp_path: Path) -> None:
+    """Alembic's environment is most of a second to import; comparing two sets of ids does not need it."""
+    import subprocess
+    import sys
+
+    from models.migrate import head_revisions
+
+    (head,) = head_revisions()
+    assert jsika(["db", "upgrade", "0015"], tmp_path, **SQLITE).returncode == 0
+    assert jsika(["db", "current"], tmp_path, **SQLITE).stdout.strip() == "0015 (ada migrasi tertunda)"
+    assert jsika(["db", "upgrade"], tmp_path, **SQLITE).returncode == 0
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "sys.argv = ['jsika', 'db', 'current']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **SQLITE}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.stdout.splitlines() == [f"{head} (terbaru)", "False"], result.stderr
+
+
+def test_remind_dry_run_names_kinds_and_the_day_as_the_chat_does(tmp_path: Path) -> None:
+    from models.reminder_settings import Kind
+
+    assert jsika(["db", "upgrade"], tmp_path, **SQLITE).returncode == 0
+    assert jsika(["seed", "-n", "20", "--today", "2026-11-20"], tmp_path, **SQLITE).returncode == 0
+    result = jsika(["remind", "--dry-run", "--at", "2026-11-24 07:00"], tmp_path, **SQLITE)
+    assert result.returncode == 0, result.stderr
+    assert "Pengingat untuk Selasa, 24 November 2026" in result.stdout
+    assert "ringkasan pagi" in result.stdout
+    assert not [kind.value for kind in Kind if kind.value in result.stdout]  # no identifier such as event_birth
