@@ -3,12 +3,27 @@ phone number, ``/tunggakan`` starts with the longest-unvisited household — in 
 
 from __future__ import annotations
 
+import pytest
+
 from models.db import Database
 from models.tables import Role
 from tests.e2e.conftest import PersonFactory
+from tests.e2e.harness import Chat
 from tests.factories import make_household, make_user
+from tests.supervisor_world import PHONES, World, build
 
 DESA = "36.02.05.2005"  # Muncang
+
+
+@pytest.fixture
+async def world(db: Database) -> World:
+    return await build(db)
+
+
+async def signed_in(person: PersonFactory, key: str, telegram_id: int) -> Chat:
+    chat = await person(telegram_id, key.title())
+    await chat.share_contact("62" + PHONES[key][1:])
+    return chat
 
 
 async def test_kpm_lists_heads_and_exact_names_first_then_prefixes_then_the_rest(
@@ -45,3 +60,16 @@ async def test_kpm_lists_heads_and_exact_names_first_then_prefixes_then_the_rest
     ]
     card = await chat.press("Ani (Budiman)")
     assert "Budiman" in card.text and "Ani" in card.text
+
+
+async def test_pendamping_is_found_by_part_of_the_phone_number(person: PersonFactory, world: World) -> None:
+    dedi = await signed_in(person, "dedi", 8842)
+    # Siti's number is 0812-0000-0001 and Dewi's 0812-0000-0002; Rudi's (…0003) is in Tangerang
+    for typed in ("00001", "0812 0000 0001", "+62 812-0000-0001", "62812000000 01", "8120000 0001"):
+        record = await dedi.say(f"/pendamping {typed}")
+        assert "Siti Aminah" in record.text and "KPM dampingan: 3" in record.text, typed
+    both = await dedi.say("/pendamping 0812-0000")
+    assert "Pilih pendamping" in both.text
+    assert [b.split(" · ")[0] for b in both.buttons()] == ["👤 Dewi Lestari", "👤 Siti Aminah"]
+    assert "tidak ditemukan" in (await dedi.say("/pendamping 00003")).text  # outside Lebak: not there at all
+    assert "tidak ditemukan" in (await dedi.say("/pendamping 12")).text  # too few digits to tell anyone apart
