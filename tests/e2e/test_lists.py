@@ -3,13 +3,15 @@ phone number, ``/tunggakan`` starts with the longest-unvisited household — in 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from models.db import Database
 from models.tables import Role
 from tests.e2e.conftest import PersonFactory
 from tests.e2e.harness import Chat
-from tests.factories import make_household, make_user
+from tests.factories import make_household, make_user, make_visit
 from tests.supervisor_world import PHONES, World, build
 
 DESA = "36.02.05.2005"  # Muncang
@@ -73,3 +75,28 @@ async def test_pendamping_is_found_by_part_of_the_phone_number(person: PersonFac
     assert [b.split(" · ")[0] for b in both.buttons()] == ["👤 Dewi Lestari", "👤 Siti Aminah"]
     assert "tidak ditemukan" in (await dedi.say("/pendamping 00003")).text  # outside Lebak: not there at all
     assert "tidak ditemukan" in (await dedi.say("/pendamping 12")).text  # too few digits to tell anyone apart
+
+
+async def test_tunggakan_starts_with_the_longest_unvisited(person: PersonFactory, world: World, db: Database) -> None:
+    async with db.session() as s:  # Ahmad comes first by name, but his one household was visited in October
+        ahmad = await make_user(s, Role.PENDAMPING, "36.02.05", "+6281355500002", name="Ahmad Fauzi")
+        salim = await make_household(s, ahmad, DESA, members=[{"name": "Salim"}])
+        await make_visit(s, salim, ahmad, visited_on=date(2026, 10, 12))
+    dedi = await signed_in(person, "dedi", 8843)
+    text = (await dedi.say("/tunggakan")).text
+    # Rohman never visited (Dewi), Juhana last in September, Hermawan last in October (both Siti), then Salim
+    assert (
+        text.index("Dewi Lestari (1)")
+        < text.index("Rohman")
+        < text.index("Siti Aminah (2)")
+        < text.index("Juhana")
+        < text.index("Hermawan")
+        < text.index("Ahmad Fauzi (1)")
+        < text.index("Salim")
+    )
+    assert [b.split(" · ")[0] for b in (await dedi.say("/tunggakan")).buttons()][:4] == [
+        "🏠 Rohman",
+        "🏠 Juhana",
+        "🏠 Hermawan",
+        "🏠 Salim",
+    ]

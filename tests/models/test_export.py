@@ -71,8 +71,8 @@ async def test_overdue_export_is_the_overdue_list(db: Database, world: World) ->
     assert rows == 3
     assert [(v[1], v[6], v[7]) for v in values] == [
         ("Rohman", None, None),
+        ("Juhana", "2026-09", 2),  # by pendamping, the longest unvisited first
         ("Hermawan", "2026-10", 1),
-        ("Juhana", "2026-09", 2),
     ]
 
 
