@@ -100,3 +100,24 @@ async def test_tunggakan_starts_with_the_longest_unvisited(person: PersonFactory
         "🏠 Hermawan",
         "🏠 Salim",
     ]
+
+
+async def test_jadwal_counts_add_up_like_lapor_and_dates_read_the_indonesian_way(
+    person: PersonFactory, db: Database
+) -> None:
+    async with db.session() as s:
+        budi = await make_user(s, Role.PENDAMPING, "36.02.05", "+6281355500003", name="Budi")
+        done = await make_household(s, budi, DESA, members=[{"name": "Sudah"}])
+        due = await make_household(s, budi, DESA, members=[{"name": "Oktober"}])
+        await make_household(s, budi, DESA, members=[{"name": "Belum Pernah"}])
+        await make_visit(s, done, budi, visited_on=date(2026, 11, 3))
+        await make_visit(s, due, budi, visited_on=date(2026, 10, 12))
+    chat = await person(8844, "Budi")
+    await chat.share_contact("6281355500003")
+    counts = "Belum dikunjungi: 2 (terlambat ⚠️: 1) · selesai: 1 dari 3."  # 2 + 1 = 3; the late one is among the 2
+    schedule = await chat.say("/jadwal")
+    assert counts in schedule.text
+    assert "Terlambat:" not in schedule.text
+    assert "Oktober · terakhir 12 Okt 2026" in schedule.buttons()
+    assert not any("-2026" in label for label in schedule.buttons())
+    assert counts in (await chat.say("/lapor")).text
