@@ -286,7 +286,7 @@ async def test_jadwal_and_household_card_lead_into_a_report(person: PersonFactor
     reply = await chat.say("/kpm Hidayat")
     reply = await chat.press("Hidayat")
     assert "Komitmen periode November 2026" in reply.text and "Rizki, 8 th, SD" in reply.text
-    assert "10-09-2026" in reply.text and "Lapor kunjungan" in reply.buttons()[0]
+    assert "10 Sep 2026" in reply.text and "Lapor kunjungan" in reply.buttons()[0]
     card = reply.last["message_id"]
     reply = await chat.press("Lapor kunjungan")
     assert "Tanggal kunjungan?" in reply.text and "Hidayat" in reply.text
