@@ -56,6 +56,7 @@ def build_application(
         calendar=settings.work_calendar(),
         default_language=settings.language,
         digest_hour=settings.digest_hour,
+        admin_contact=settings.admin_contact.strip(),
     )
     if clock is not None:
         services.clock = clock

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     log_json: bool = False
 
     bot_username: str = Field("jsika_bot", description="The bot's @username, for t.me invite links")
+    admin_contact: str = Field(
+        "",
+        max_length=300,
+        description="Whom someone not on the roster should contact (name, phone, @username); told once a day",
+    )
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -16,7 +16,7 @@ from handlers import render
 from handlers.commands import commands_for
 from handlers.context import AppContext
 from handlers.i18n import normalize_language
-from models import users
+from models import strangers, users
 from models.actor import Actor
 from models.tables import Role
 
@@ -44,6 +44,25 @@ async def answer(update: Update, payload: render.Reply) -> None:
         await update.effective_chat.send_message(**payload)
 
 
+async def refused_recently(update: Update, context: AppContext) -> bool:
+    """Someone not on the roster who was told whom to contact within the last day (``models/strangers.py``)."""
+    if update.effective_user is None:
+        return False
+    async with context.db() as session:
+        return await strangers.refusal_told_recently(session, update.effective_user.id, context.now())
+
+
+async def answer_guest(update: Update, context: AppContext, payload: render.Reply, *, known: bool = False) -> None:
+    """Answer someone the roster does not know — unless they were refused within the last day: then silence (a
+    pressed button only stops spinning), so nobody is sent round "Ketik /start" → share → refused again.
+    ``known``: the sender is on the roster after all (answered as usual, no look-up)."""
+    if not known and await refused_recently(update, context):
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        return
+    await answer(update, payload)
+
+
 def require(*roles: Role) -> Callable[[ActorHandler], Handler]:
     allowed = frozenset(roles) or frozenset(Role)
 
@@ -52,7 +71,7 @@ def require(*roles: Role) -> Callable[[ActorHandler], Handler]:
         async def gate(update: Update, context: AppContext) -> None:
             actor = await current_actor(update, context)
             if actor is None:
-                await answer(update, render.must_register(guest_language(update, context)))
+                await answer_guest(update, context, render.must_register(guest_language(update, context)))
                 return
             if not actor.active:
                 await answer(update, render.deactivated(actor.language))

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import render
-from handlers.access import answer, current_actor, guest_language, publish_commands
+from handlers.access import answer_guest, current_actor, guest_language, publish_commands, refused_recently
 from handlers.callbacks import LanguageButton
 from handlers.commands import commands_for
 from handlers.context import AppContext
@@ -26,12 +26,14 @@ async def bantuan(update: Update, context: AppContext) -> None:
     actor = await current_actor(update, context)
     active = actor if actor is not None and actor.active else None
     lang = actor.language if actor else guest_language(update, context)
-    await answer(update, render.help_text(active, commands_for(active.role if active else None), lang))
+    payload = render.help_text(active, commands_for(active.role if active else None), lang)
+    await answer_guest(update, context, payload, known=actor is not None)
 
 
 async def bahasa(update: Update, context: AppContext) -> None:
     actor = await current_actor(update, context)
-    await answer(update, render.choose_language(actor.language if actor else guest_language(update, context)))
+    payload = render.choose_language(actor.language if actor else guest_language(update, context))
+    await answer_guest(update, context, payload, known=actor is not None)
 
 
 async def language_chosen(update: Update, context: AppContext) -> None:
@@ -54,14 +56,16 @@ async def language_chosen(update: Update, context: AppContext) -> None:
 
 async def unknown_command(update: Update, context: AppContext) -> None:
     actor = await current_actor(update, context)
-    await answer(update, render.unknown_command(actor.language if actor else guest_language(update, context)))
+    payload = render.unknown_command(actor.language if actor else guest_language(update, context))
+    await answer_guest(update, context, payload, known=actor is not None)
 
 
 async def free_text(update: Update, context: AppContext) -> None:
     actor = await current_actor(update, context)
     active = actor if actor is not None and actor.active else None
     lang = actor.language if actor else guest_language(update, context)
-    await answer(update, render.free_text_hint(active, lang))
+    payload = render.free_text_hint(active, lang)
+    await answer_guest(update, context, payload, known=actor is not None)
 
 
 async def stale_button(update: Update, context: AppContext) -> None:
@@ -71,6 +75,9 @@ async def stale_button(update: Update, context: AppContext) -> None:
     actor = await current_actor(update, context)
     from handlers.i18n import translator
 
+    if actor is None and await refused_recently(update, context):
+        await query.answer()
+        return
     _ = translator(actor.language if actor else guest_language(update, context))
     await query.answer(_("Tombol ini sudah tidak berlaku."), show_alert=False)
 

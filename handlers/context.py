@@ -35,6 +35,7 @@ class Services:
     digest_hour: int = 7  # the morning digest's hour for people who did not pick one (JSIKA_DIGEST_HOUR)
     clock: Callable[[], datetime] = _utc_now
     bot_username: str = ""
+    admin_contact: str = ""  # JSIKA_ADMIN_CONTACT: whom someone not on the roster should contact
 
     @property
     def tz(self) -> ZoneInfo:

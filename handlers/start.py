@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from handlers import relink, render
-from handlers.access import answer, current_actor, guest_language, publish_commands
+from handlers.access import answer, answer_guest, current_actor, guest_language, publish_commands, refused_recently
 from handlers.commands import commands_for
 from handlers.context import AppContext
 from handlers.render import relink as relink_texts
 from handlers.types import HandlerList
-from models import users
+from models import strangers, users
 from models.users import Outcome
 
 
@@ -24,7 +24,7 @@ async def start(update: Update, context: AppContext) -> None:
         return
     actor = await current_actor(update, context)
     if actor is None:
-        await answer(update, render.ask_contact(guest_language(update, context), user.first_name))
+        await answer_guest(update, context, render.ask_contact(guest_language(update, context), user.first_name))
         return
     if not actor.active:
         await answer(update, render.deactivated(actor.language))
@@ -77,7 +77,7 @@ async def _after_access(update: Update, context: AppContext, result: users.Acces
     elif outcome is Outcome.FOREIGN_CONTACT:
         await answer(update, render.foreign_contact(lang))
     elif outcome is Outcome.NOT_ON_ROSTER:
-        await answer(update, render.not_on_roster(lang))
+        await _refuse_once(update, context, lang)
     elif outcome is Outcome.DEACTIVATED:
         await answer(update, render.deactivated(lang))
     elif outcome is Outcome.RELINK_PENDING:
@@ -88,6 +88,17 @@ async def _after_access(update: Update, context: AppContext, result: users.Acces
         again = outcome is Outcome.ALREADY_LINKED
         await answer(update, render.welcome(result.actor, area, commands_for(result.actor.role), again=again))
         await publish_commands(context, update.effective_chat.id, result.actor)
+
+
+async def _refuse_once(update: Update, context: AppContext, lang: str) -> None:
+    """Tell whom to contact — once a day: marked only after it was sent (``models/strangers.py``)."""
+    user = update.effective_user
+    assert user is not None
+    if await refused_recently(update, context):
+        return
+    await answer(update, render.not_on_roster(lang, context.services.admin_contact))
+    async with context.db() as session:
+        await strangers.record_refusal_told(session, user.id, context.now())
 
 
 HANDLERS: HandlerList = [

@@ -11,7 +11,8 @@ Column *labels* are texts people read, so they come from ``handlers/render`` (``
 for coded values (``ValueTexts``: "Alamat baru" for ``alamat_baru``, "Perempuan" for ``P``, "November 2026" for
 ``2026-11``); this module knows the columns' keys, types and widths, and the rows. Dates stay real date cells,
 shown the Indonesian way (``[$-421]``: Excel's Indonesian locale, "10 Nov 2026"). The visit's number is the
-one the chat shows (``models.forms.short_id``), so a clerk can find a report the pendamping quotes.
+one the chat shows (``models.forms.short_id``), so a clerk can find a report the pendamping quotes; the
+commitment checks, referrals and data changes carry the number of the report they came from.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ COLUMNS: dict[ExportKind, tuple[Column, ...]] = {
         C("periode", Cell.TEXT, 9), C("nik", Cell.ID, 19), C("nama_anggota", Cell.TEXT, 26), C("kk", Cell.ID, 19),
         C("kepala_keluarga", Cell.TEXT, 26), C("desa", Cell.TEXT, 20), C("kode_komitmen", Cell.TEXT, 26),
         C("hasil", Cell.TEXT, 15), C("alasan", Cell.TEXT, 16), C("tanggal_kunjungan", Cell.DATE, 13),
-        C("pendamping", Cell.TEXT, 24),
+        C("nomor_laporan", Cell.TEXT, 12), C("pendamping", Cell.TEXT, 24),
     ),
     ExportKind.OVERDUE: (
         C("kk", Cell.ID, 19), C("kepala_keluarga", Cell.TEXT, 26), C("alamat", Cell.TEXT, 30),
@@ -75,19 +76,24 @@ COLUMNS: dict[ExportKind, tuple[Column, ...]] = {
         C("kunjungan_terakhir", Cell.TEXT, 15), C("periode_tanpa_kunjungan", Cell.NUMBER, 12),
     ),
     ExportKind.REFERRALS: (
-        C("id", Cell.NUMBER, 8), C("dibuat", Cell.DATETIME, 18), C("kk", Cell.ID, 19),
+        C("id", Cell.NUMBER, 8), C("nomor_laporan", Cell.TEXT, 12), C("dibuat", Cell.DATETIME, 18), C("kk", Cell.ID, 19),
         C("kepala_keluarga", Cell.TEXT, 26), C("nik", Cell.ID, 19), C("nama_anggota", Cell.TEXT, 24),
         C("desa", Cell.TEXT, 20), C("sektor", Cell.TEXT, 12), C("kebutuhan", Cell.TEXT, 36),
         C("status", Cell.TEXT, 11), C("catatan_status", Cell.TEXT, 30), C("diperbarui", Cell.DATETIME, 18),
     ),
     ExportKind.CHANGES: (
-        C("id", Cell.NUMBER, 8), C("dibuat", Cell.DATETIME, 18), C("kk", Cell.ID, 19),
+        C("id", Cell.NUMBER, 8), C("nomor_laporan", Cell.TEXT, 12), C("dibuat", Cell.DATETIME, 18), C("kk", Cell.ID, 19),
         C("kepala_keluarga", Cell.TEXT, 26), C("nik", Cell.ID, 19), C("nama_anggota", Cell.TEXT, 24),
         C("desa", Cell.TEXT, 20), C("jenis", Cell.TEXT, 16), C("nilai_lama", Cell.TEXT, 20),
         C("nilai_baru", Cell.TEXT, 36), C("status", Cell.TEXT, 11), C("diputuskan", Cell.DATETIME, 18),
     ),
 }
 # fmt: on
+REPORT_NUMBER_AT = {  # where a row carries its visit's id, written as the report's number
+    kind: [c.key for c in columns].index("nomor_laporan")
+    for kind, columns in COLUMNS.items()
+    if any(c.key == "nomor_laporan" for c in columns)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +154,7 @@ def _checks(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSe
             CommitmentCheck.result,
             CommitmentCheck.reason,
             Visit.visited_on,
+            Visit.id,
             User.name,
         )
         .join(Visit, and_(Visit.id == CommitmentCheck.visit_id, Visit.period == CommitmentCheck.period))
@@ -166,6 +173,7 @@ def _referrals(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> Ro
     return (
         select(
             Referral.id,
+            Referral.visit_id,
             Referral.created_at,
             Household.kk,
             Household.head_name,
@@ -192,6 +200,7 @@ def _changes(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowS
     return (
         select(
             DataChange.id,
+            DataChange.visit_id,
             DataChange.created_at,
             Household.kk,
             Household.head_name,
@@ -253,8 +262,8 @@ async def stream_rows(
     async for partition in result.partitions(batch):
         if kind is ExportKind.OVERDUE:
             yield [_overdue_row(row, period) for row in partition]
-        elif kind is ExportKind.VISITS:  # the number the chat shows ("Nomor laporan: 3F2A9C01")
-            yield [(short_id(row[0]), *row[1:]) for row in partition]
+        elif (at := REPORT_NUMBER_AT.get(kind)) is not None:  # the number the chat shows ("Nomor laporan: 3F2A9C01")
+            yield [(*row[:at], short_id(row[at]) if row[at] else None, *row[at + 1 :]) for row in partition]
         else:
             yield [tuple(row) for row in partition]
 

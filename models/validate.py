@@ -283,6 +283,35 @@ def contact_phone(raw: str) -> str | None:
     return checked.value if checked.ok else None
 
 
+@dataclass(frozen=True, slots=True)
+class PhoneFragment:
+    """Part of a phone number typed to find someone: ``digits`` as typed (junk removed), and ``start``, the
+    stored number's beginning (``+62…``) when it was typed with 0, 62 or +62 in front, else ``None``."""
+
+    digits: str
+    start: str | None
+
+
+PHONE_FRAGMENT_MIN_DIGITS = 4  # fewer digits match half the roster
+
+
+def phone_fragment(raw: str) -> PhoneFragment | None:
+    """``0812 0000``, ``+62 812``, ``62812…`` or just ``0001`` → a fragment to look for; ``None`` when the text is
+    not (part of) a phone number, or too short to tell anyone apart."""
+    text = raw.strip().translate(_PHONE_JUNK)
+    digits = text.removeprefix("+")
+    if not digits.isdigit() or len(digits) < PHONE_FRAGMENT_MIN_DIGITS:
+        return None
+    if text.startswith("+") and not digits.startswith("62"):
+        return None
+    start = None
+    if digits.startswith(("0062", "62")):  # "+62 0812…": a trunk 0 after the country code is dropped
+        start = "+62" + digits.removeprefix("00").removeprefix("62").lstrip("0")
+    elif digits.startswith("0"):
+        start = "+62" + digits[1:]
+    return PhoneFragment(digits, start)
+
+
 def excel_serial_to_date(serial: float) -> date | None:
     """Excel's day number (1900 date system) → date; ``None`` outside Excel's range."""
     if not math.isfinite(serial):  # an XLSX number cell such as 1e400 reads as infinity

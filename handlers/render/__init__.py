@@ -93,13 +93,18 @@ def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
 # --- registration -------------------------------------------------------------------------------------------
 
 
-def ask_contact(lang: str, first_name: str) -> Reply:
+def _contact_keyboard(lang: str) -> ReplyKeyboardMarkup:
     _ = translator(lang)
-    keyboard = ReplyKeyboardMarkup(
+    return ReplyKeyboardMarkup(
         [[KeyboardButton(_("📱 Bagikan nomor telepon saya"), request_contact=True)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )
+
+
+def ask_contact(lang: str, first_name: str) -> Reply:
+    _ = translator(lang)
+    keyboard = _contact_keyboard(lang)
     text = _(
         "Selamat datang di <b>JSiKa Bot</b>, {name}.\n\n"
         "Untuk memastikan Anda pendamping atau koordinator Jamsosratu, tekan tombol di bawah untuk membagikan "
@@ -138,16 +143,25 @@ def help_text(actor: Actor | None, commands: Sequence[Command], lang: str) -> Re
     return reply("\n".join([intro, "", *command_lines(commands, lang)]))
 
 
-def not_on_roster(lang: str) -> Reply:
+def not_on_roster(lang: str, contact: str = "") -> Reply:
+    """Said once a day (``models/strangers.py``): whom to contact, and how to come back — never "ketik /start"."""
     _ = translator(lang)
-    return reply(
+    if contact:
+        whom = _("Untuk didaftarkan, hubungi {contact}.").format(contact=escape(contact))
+    else:
+        whom = _(
+            "Untuk didaftarkan, hubungi koordinator Jamsosratu di Dinas Sosial kabupaten/kota Anda dan minta nomor "
+            "Anda dimasukkan ke daftar petugas JSiKa."
+        )
+    lines = [
+        _("Maaf, nomor Anda belum terdaftar sebagai petugas JSiKa."),
+        whom,
         _(
-            "Maaf, nomor Anda belum terdaftar sebagai petugas JSiKa.\n"
-            "Silakan hubungi koordinator Jamsosratu di kabupaten/kota Anda agar nomor Anda dimasukkan ke daftar, "
-            "atau minta kode undangan."
+            "Setelah nomor Anda didaftarkan, tekan lagi tombol “📱 Bagikan nomor telepon saya”. Jika Anda diberi "
+            "kode undangan, kirim: <code>/start KODE</code>. Sampai saat itu pesan lain ke bot ini tidak dibalas."
         ),
-        ReplyKeyboardRemove(),
-    )
+    ]
+    return reply("\n".join(lines), _contact_keyboard(lang))
 
 
 def foreign_contact(lang: str) -> Reply:

@@ -11,6 +11,7 @@ from html import escape
 from handlers import render
 from handlers.callbacks import HistoryButton, ReportButton
 from handlers.i18n import translator
+from handlers.i18n.format import short_date
 from handlers.render import Reply, buttons, reply
 from handlers.render.report import why
 from handlers.render.report_labels import CHANGE_KIND_LABELS, SECTOR_LABELS
@@ -47,7 +48,7 @@ def card(
     for visit in activity.last_visits:
         met = _("bertemu") if visit.met else _("tidak bertemu")
         status = _(REVIEW_STATUS.get(visit.review_status, ""))
-        lines.append(f"• {visit.visited_on:%d-%m-%Y} — {met} — {status}")
+        lines.append(f"• {short_date(visit.visited_on, lang)} — {met} — {status}")
     if activity.open_referrals:
         lines.append("")
         lines.append(_("🤝 <b>Rujukan terbuka</b>"))

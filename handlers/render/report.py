@@ -11,8 +11,7 @@ from html import escape
 
 from handlers.forms import Scope
 from handlers.i18n import N_, translator
-from handlers.i18n.format import number
-from handlers.render import data_repair, mask_id
+from handlers.render import data_repair, mask_id, schedule
 from handlers.render.report_labels import (  # noqa: F401 - re-exported: the form reads them as texts.*
     ALL_MET,
     AS_IS,
@@ -129,13 +128,7 @@ def pick_prompt(scope: Scope) -> str:
     if work is None or work.total == 0:
         return _("Belum ada keluarga dampingan yang terdaftar atas nama Anda. Hubungi koordinator Anda.")
     head = _("📝 <b>Lapor kunjungan</b> — periode {period}").format(period=month_name(work.period, scope.lang))
-    counts = _("Belum dikunjungi: {due} (terlambat ⚠️: {overdue}) · selesai: {done} dari {total}.").format(
-        due=number(work.due, scope.lang),
-        overdue=number(work.overdue, scope.lang),
-        done=number(work.done, scope.lang),
-        total=number(work.total, scope.lang),
-    )
-    lines = [head, counts]
+    lines = [head, schedule.work_counts(work, scope.lang)]
     if not work.items:
         lines.append(_("Semua keluarga sudah dilaporkan periode ini. 👍"))
     else:

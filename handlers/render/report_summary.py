@@ -12,7 +12,7 @@ from babel.dates import format_date
 
 from handlers.callbacks import HistoryButton, ReportButton, ScheduleButton, VisitButton
 from handlers.i18n import N_, normalize_language, translator
-from handlers.i18n.format import long_date, number
+from handlers.i18n.format import long_date, number, short_date
 from handlers.render import Reply, buttons, change_values, reply
 from handlers.render import report_labels as texts
 from models.period import Period
@@ -250,7 +250,7 @@ def history(lines_: Sequence[VisitLine], lang: str, *, household: str | None = N
     rows = []
     for line in lines_:
         icon = {"dikembalikan": "↩️", "disetujui": "✅"}.get(line.review_status, "⏳")
-        label = f"{icon} {line.visited_on:%d-%m-%Y} · {line.head_name}"
+        label = f"{icon} {short_date(line.visited_on, lang)} · {line.head_name}"
         rows.append([(label[:60], VisitButton(line.visit_id).pack())])
     text = head + "\n" + _("⏳ menunggu · ✅ disetujui · ↩️ dikembalikan (perlu diperbaiki). Pilih untuk membuka.")
     return reply(text, buttons(rows))

@@ -7,10 +7,22 @@ from html import escape
 
 from handlers.callbacks import ReportButton, ScheduleButton
 from handlers.i18n import translator
-from handlers.i18n.format import long_date, number
+from handlers.i18n.format import long_date, number, short_date
 from handlers.render import Reply, buttons, data_repair, reply
 from handlers.render.report_summary import month_name
 from models.queries.worklist import Worklist
+
+
+def work_counts(work: Worklist, lang: str) -> str:
+    """The period's counts, the same line in /jadwal and /lapor: "belum" and "selesai" add up to the total, and
+    "terlambat" (missed the previous period too) is part of "belum", not a third group."""
+    _ = translator(lang)
+    return _("Belum dikunjungi: {due} (terlambat ⚠️: {overdue}) · selesai: {done} dari {total}.").format(
+        due=number(work.due, lang),
+        overdue=number(work.overdue, lang),
+        done=number(work.done, lang),
+        total=number(work.total, lang),
+    )
 
 
 def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) -> Reply:
@@ -20,12 +32,7 @@ def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) 
         _("Batas laporan: {day} ({days} hari kerja lagi).").format(
             day=long_date(deadline, lang), days=number(max(0, working_days_left), lang)
         ),
-        _("⚠️ Terlambat: {overdue} · ⏳ Belum: {due} · ✅ Selesai: {done} dari {total}").format(
-            overdue=number(work.overdue, lang),
-            due=number(work.due, lang),
-            done=number(work.done, lang),
-            total=number(work.total, lang),
-        ),
+        work_counts(work, lang),
         "",
     ]
     rows: list[list[tuple[str, str]]] = []
@@ -38,7 +45,7 @@ def worklist(work: Worklist, lang: str, deadline: date, working_days_left: int) 
         for item in work.items:
             mark = ("⚠️ " if item.overdue else "") + data_repair.list_mark(item.needs_repair)
             last = (
-                _("terakhir {day}").format(day=item.last_visited_on.strftime("%d-%m-%Y"))
+                _("terakhir {day}").format(day=short_date(item.last_visited_on, lang))
                 if item.last_visited_on
                 else _("belum pernah")
             )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import data_issues
 from models.actor import Actor
 from models.data_issues import HeldRow
-from models.queries.like import contains_text
+from models.queries.like import contains_text, starts_with_text, word_starts_with_text
 from models.scope import households_of
 from models.tables import Household, Member, MemberStatus, Region, User
 
@@ -106,37 +106,93 @@ async def household_card(session: AsyncSession, actor: Actor, household_id: int)
     )
 
 
+def _name_rank(needle: str) -> ColumnElement[int]:
+    """How well a (household, member) row matches a typed name: 0 the head's name is exactly it, 1 a member's
+    is; 2/3 the head's/a member's name starts with it; 4/5 a later word does; 6/7 it is somewhere inside.
+
+    A pendamping types the name they know, usually the head's; an exact name must not drown among the dozens
+    of names that merely contain it (``/kpm Ani`` in a desa of Rohani, Maryani, Haniyah …)."""
+    lowered = needle.lower()
+    tiers = [
+        lambda column: func.lower(column) == lowered,
+        lambda column: starts_with_text(column, needle),
+        lambda column: word_starts_with_text(column, needle),
+        lambda column: contains_text(column, needle),
+    ]
+    whens = []
+    for tier, matches in enumerate(tiers):
+        whens.append((matches(Household.head_name), 2 * tier))
+        whens.append((matches(Member.name), 2 * tier + 1))
+    return case(*whens, else_=2 * len(tiers))
+
+
+def _number_rank(digits: str) -> ColumnElement[int]:
+    """A whole KK or NIK before numbers that only start with the typed digits."""
+    return case((or_(Household.kk == digits, Member.nik == digits), 0), else_=1)
+
+
 async def search_households(session: AsyncSession, actor: Actor, text: str, limit: int = 8) -> list[HouseholdHit]:
-    """By part of a name (head or member), or a full/partial NIK or KK (at least 6 digits)."""
+    """By part of a name (head or member), or a full/partial NIK or KK (at least 6 digits); the best matches
+    first (``_name_rank``), then by the head's name."""
     needle = text.strip()
     if len(needle) < 3:
         return []
     digits = needle.replace(" ", "")
-    if digits.isdigit():
+    by_name = not digits.isdigit()
+    if not by_name:
         if len(digits) < 6:
             return []
         condition = or_(Household.kk.startswith(digits), Member.nik.startswith(digits))
+        rank = _number_rank(digits)
     else:
         condition = or_(contains_text(Household.head_name, needle), contains_text(Member.name, needle))
+        rank = _name_rank(needle)
+    best = (
+        select(Household.id.label("household_id"), func.min(rank).label("rank"))
+        .join(Member, Member.household_id == Household.id)
+        .where(households_of(actor), condition)
+        .group_by(Household.id)
+        .subquery()
+    )
     rows = (
         await session.execute(
-            select(Household.id, Household.head_name, Household.kk, Region.name, Member.name)
-            .join(Member, Member.household_id == Household.id)
+            select(Household.id, Household.head_name, Household.kk, Region.name, best.c.rank)
+            .join(best, best.c.household_id == Household.id)
             .join(Region, Region.code == Household.desa_code)
-            .where(households_of(actor), condition)
-            .order_by(Household.head_name, Household.id)
-            .limit(limit * 4)
+            .order_by(best.c.rank, Household.head_name, Household.id)
+            .limit(limit)
         )
     ).all()
-    by_name = not digits.isdigit()
-    hits: dict[int, HouseholdHit] = {}
-    for household_id, head, kk, desa, member_name in rows:
-        member_matches = by_name and needle.lower() in member_name.lower() and member_name != head
-        known = hits.get(household_id)
-        if known is None:
-            if len(hits) == limit:
-                continue
-            hits[household_id] = HouseholdHit(household_id, head, kk, desa, member_name if member_matches else None)
-        elif known.matched_member is None and member_matches:
-            hits[household_id] = HouseholdHit(household_id, head, kk, desa, member_name)
-    return list(hits.values())
+    members = await _matched_members(session, [r[0] for r in rows if by_name and r[4] % 2 == 1], needle)
+    return [HouseholdHit(hid, head, kk, desa, members.get(hid)) for hid, head, kk, desa, _rank in rows]
+
+
+def _tier(name: str, needle: str) -> int:
+    """``_name_rank``'s tiers for one lower-cased name."""
+    if name == needle:
+        return 0
+    if name.startswith(needle):
+        return 1
+    return 2 if f" {needle}" in name else 3
+
+
+async def _matched_members(session: AsyncSession, household_ids: list[int], needle: str) -> dict[int, str]:
+    """For households found through a member (not the head): that member's name, the best match first."""
+    if not household_ids:
+        return {}
+    lowered = needle.lower()
+    names = (
+        await session.execute(
+            select(Member.household_id, Member.name, Household.head_name)
+            .join(Household, Household.id == Member.household_id)
+            .where(Member.household_id.in_(household_ids), contains_text(Member.name, needle))
+        )
+    ).all()
+    found: dict[int, tuple[tuple[int, str], str]] = {}
+    for household_id, name, head in names:
+        if name == head:
+            continue
+        key = (_tier(name.lower(), lowered), name)
+        if household_id not in found or key < found[household_id][0]:
+            found[household_id] = (key, name)
+    return {household_id: name for household_id, (_key, name) in found.items()}

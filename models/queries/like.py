@@ -22,3 +22,13 @@ def escape_like(text: str) -> str:
 def contains_text(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` contains ``text``, ignoring case, with ``%`` and ``_`` in ``text`` as plain characters."""
     return column.ilike(f"%{escape_like(text)}%", escape=ESCAPE)
+
+
+def starts_with_text(column: Any, text: str) -> ColumnElement[bool]:
+    """``column`` starts with ``text``, ignoring case (wildcards in ``text`` literal)."""
+    return column.ilike(f"{escape_like(text)}%", escape=ESCAPE)
+
+
+def word_starts_with_text(column: Any, text: str) -> ColumnElement[bool]:
+    """A later word of ``column`` starts with ``text`` ("Aminah" in "Siti Aminah"), ignoring case."""
+    return column.ilike(f"% {escape_like(text)}%", escape=ESCAPE)

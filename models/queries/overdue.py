@@ -7,8 +7,9 @@ docs/glossary.md gives the koordinator. The same row query feeds the chat page a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
@@ -45,6 +46,7 @@ class PendampingLoad:
     pendamping_id: int | None
     name: str | None
     overdue: int
+    oldest: str = ""  # the oldest last-visit period among them; "" = one was never visited
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +67,20 @@ def _not_visited(actor: Actor, area_code: str, period: Period, latest: bool) -> 
     ]
 
 
+def _last_seen(period: Period, latest: bool) -> Any:
+    """The period of a household's last visit before ``period`` (None: never visited)."""
+    if latest:
+        return Household.last_visit_period
+    before = select(func.max(Visit.period)).where(Visit.household_id == Household.id, Visit.period < str(period))
+    return before.scalar_subquery()
+
+
 def overdue_rows_query(
     actor: Actor, area_code: str, period: Period, latest: bool
 ) -> Select[int, str, str, str, str, str, int | None, str | None, str | None]:
-    """Households not visited in ``period``, by pendamping; ``latest``: see ``summary.is_latest``."""
-    before = select(func.max(Visit.period)).where(Visit.household_id == Household.id, Visit.period < str(period))
-    last = Household.last_visit_period if latest else before.scalar_subquery()
+    """Households not visited in ``period``, by pendamping, the longest unvisited first (never visited, then
+    the oldest last visit); ``latest``: see ``summary.is_latest``."""
+    last = _last_seen(period, latest)
     return (
         select(
             Household.id,
@@ -86,7 +96,15 @@ def overdue_rows_query(
         .join(Region, Region.code == Household.desa_code)
         .outerjoin(User, User.id == Household.pendamping_id)
         .where(*_not_visited(actor, area_code, period, latest))
-        .order_by(User.name.is_(None), User.name, Household.pendamping_id, Household.head_name, Household.id)
+        .order_by(
+            User.name.is_(None),
+            User.name,
+            Household.pendamping_id,
+            case((last.is_(None), 0), else_=1),
+            last,
+            Household.head_name,
+            Household.id,
+        )
     )
 
 
@@ -95,27 +113,30 @@ async def overdue_page(
 ) -> OverduePage:
     """One page of the list, and the count per pendamping.
 
-    The rows are ordered by pendamping (the order of ``by_pendamping``), then head name; so a page is read
-    pendamping by pendamping — the one or two whose households it spans, each through the household's
-    pendamping index — instead of sorting the whole area's list (a province has ~200k) to take ten rows.
+    The most overdue first: the pendamping whose longest-unvisited household waits longest comes first, and
+    within a pendamping the households never visited, then by their last visit, oldest first. The rows are
+    ordered by pendamping (the order of ``by_pendamping``); so a page is read pendamping by pendamping — the one
+    or two whose households it spans, each through the household's pendamping index — instead of sorting the
+    whole area's list (a province has ~200k) to take ten rows.
     """
     latest = await is_latest(session, period)
     rollup = tallies.scope(actor, area_code, CoverageTally.desa_code) if latest else None
     if rollup is not None:
         loads = await tallies.not_visited_by_pendamping(session, rollup, period)
     else:
+        oldest = func.min(func.coalesce(_last_seen(period, latest), ""))
         loads = [
-            (pid, name, count)
-            for pid, name, count in await session.execute(
-                select(Household.pendamping_id, User.name, func.count())
+            (pid, name, count, first or "")
+            for pid, name, count, first in await session.execute(
+                select(Household.pendamping_id, User.name, func.count(), oldest)
                 .outerjoin(User, User.id == Household.pendamping_id)
                 .where(*_not_visited(actor, area_code, period, latest))
                 .group_by(Household.pendamping_id, User.name)
             )
         ]
     by_pendamping = sorted(
-        (PendampingLoad(pid, name, count) for pid, name, count in loads),
-        key=lambda p: (p.name is None, p.name or "", p.pendamping_id or 0),
+        (PendampingLoad(pid, name, count, first) for pid, name, count, first in loads),
+        key=lambda p: (p.oldest, p.name is None, p.name or "", p.pendamping_id or 0),
     )
     total = sum(p.overdue for p in by_pendamping)
     pages = max(1, -(-total // page_size))

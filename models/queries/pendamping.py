@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
@@ -21,7 +21,7 @@ from models.queries.like import contains_text
 from models.queries.summary import is_latest, visited_condition
 from models.scope import households_of, users_of, within_area
 from models.tables import Audit, Household, HouseholdStatus, Region, ReviewStatus, Role, User, Visit
-from models.validate import normalize_phone
+from models.validate import phone_fragment
 
 PAGE_SIZE = 15
 LATENESS_PERIODS = 3
@@ -80,10 +80,19 @@ def _pendamping_of(actor: Actor, area_code: str | None = None) -> list[object]:
     return conditions
 
 
+def _phone_matches(text: str) -> ColumnElement[bool] | None:
+    """Part of a phone number, in any of the forms people write it (``phone_fragment``)."""
+    fragment = phone_fragment(text)
+    if fragment is None:
+        return None
+    inside = contains_text(User.phone, fragment.digits)
+    return or_(User.phone.startswith(fragment.start), inside) if fragment.start else inside
+
+
 async def find_pendamping(session: AsyncSession, actor: Actor, text: str, limit: int = 8) -> list[PendampingHit]:
-    """By phone (any Indonesian format) or part of the name, among the pendamping the actor may see."""
-    phone = normalize_phone(text)
-    by_phone = User.phone == phone.value if phone.ok and phone.value else None
+    """By part of the name or part of the phone number (``0812 0000``, ``+62 812``, ``0001``), among the
+    pendamping the actor may see."""
+    by_phone = _phone_matches(text)
     by_name = contains_text(User.name, text.strip())
     condition = or_(by_phone, by_name) if by_phone is not None else by_name
     rows = (

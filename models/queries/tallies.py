@@ -63,18 +63,20 @@ async def coverage_by_desa(
 
 async def not_visited_by_pendamping(
     session: AsyncSession, where: list[ColumnElement[bool]], period: Period
-) -> list[tuple[int | None, str | None, int]]:
-    """(pendamping id, name, active households not visited in ``period``) — the latest period only."""
+) -> list[tuple[int | None, str | None, int, str]]:
+    """(pendamping id, name, active households not visited in ``period``, the oldest last-visit period among
+    them, "" = one was never visited) — the latest period only."""
     t = CoverageTally
     households = func.sum(t.households)
+    oldest = func.min(case((t.households > 0, t.last_visit_period)))
     rows = await session.execute(
-        select(t.pendamping_id, User.name, households)
+        select(t.pendamping_id, User.name, households, oldest)
         .outerjoin(User, User.id == t.pendamping_id)
         .where(t.status == HouseholdStatus.AKTIF.value, t.last_visit_period < str(period), *where)
         .group_by(t.pendamping_id, User.name)
         .having(households > 0)
     )
-    return [(None if pid == NO_PENDAMPING else pid, name, int(n)) for pid, name, n in rows.all()]
+    return [(None if pid == NO_PENDAMPING else pid, name, int(n), first or "") for pid, name, n, first in rows.all()]
 
 
 async def awaiting_review(session: AsyncSession, where: list[ColumnElement[bool]], period: Period) -> int:

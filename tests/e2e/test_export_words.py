@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.sandbox.client import SandboxClient
 from models.db import Database
+from models.forms import short_id
 from models.tables import ChangeStatus, DataChange, Visit
 from tests.e2e.conftest import PersonFactory
 from tests.e2e.harness import Chat
@@ -90,3 +91,35 @@ async def test_exports_speak_indonesian_and_survive_a_control_character(
     assert "Foto kurang jelas, mohon ulangi" in notes
     statuses = {row[header.index("Status tinjauan")] for row in visits[1:]}
     assert "dikembalikan untuk diperbaiki" in statuses
+
+
+async def test_every_export_kind_has_indonesian_headers_words_and_the_chats_report_number(
+    person: PersonFactory, world: World, sandbox_client: SandboxClient
+) -> None:
+    """Referrals and the overdue list in words too; a check, a referral and a data change carry the number of the
+    report they came from — the number the chat shows ("Nomor laporan: …", ``models.forms.short_id``)."""
+    dedi = await _signed_in(person, "dedi", 8022)
+    number = short_id(world.visits["h1-11"])
+    sheets = {
+        "kunjungan": "Kunjungan",
+        "komitmen": "Verifikasi komitmen",
+        "tunggakan": "Daftar tunggakan",
+        "rujukan": "Rujukan",
+        "perubahan": "Perubahan data",
+    }
+    found: dict[str, list[list[Any]]] = {}
+    for kind, title in sheets.items():
+        found[kind] = await _sheet(sandbox_client, await dedi.say(f"/ekspor {kind} lebak 2026-11"), title)
+        header = found[kind][0]
+        assert all(label and (label[0].isupper() or label[:2] == "No") for label in header), (kind, header)
+        assert not any("_" in label for label in header), (kind, header)
+    for kind in ("kunjungan", "komitmen", "rujukan", "perubahan"):
+        header, rows = found[kind][0], found[kind][1:]
+        numbers = {row[header.index("Nomor laporan")] for row in rows}
+        assert number in numbers, (kind, numbers)
+
+    header, rows = found["rujukan"][0], found["rujukan"][1:]
+    (referral,) = rows  # opened in November: Rizky's school uniform
+    assert referral[header.index("Sektor")] == "Pendidikan" and referral[header.index("Status")] == "baru"
+    header, rows = found["tunggakan"][0], found["tunggakan"][1:]
+    assert {row[header.index("Kunjungan terakhir")] for row in rows} == {None, "September 2026", "Oktober 2026"}

@@ -51,12 +51,12 @@ async def test_names_dates_order_and_reasons_read_well(person: PersonFactory, db
 
     history = await chat.say("/riwayat")
     visits = [label for label in history.buttons() if "Hidayat" in label]
-    assert [label.split(" · ")[0][-10:] for label in visits] == ["10-11-2026", "02-11-2026"]
+    assert [label.split(" · ")[0].split(" ", 1)[1] for label in visits] == ["10 Nov 2026", "2 Nov 2026"]
 
-    opened = (await chat.press("02-11-2026")).text
+    opened = (await chat.press("2 Nov 2026")).text
     assert "kamera/HP bermasalah" in opened and "GPS tidak aktif" in opened
     assert "hp bermasalah" not in opened and "gps tidak aktif" not in opened
 
     await chat.say("/riwayat")
-    with_change = (await chat.press("10-11-2026")).text
+    with_change = (await chat.press("10 Nov 2026")).text
     assert "Bayi Hidayat" in with_change and "1 Nov 2026" in with_change and "2026-11-01" not in with_change

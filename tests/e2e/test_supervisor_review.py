@@ -113,7 +113,7 @@ async def test_return_with_a_note_then_approve_changes_the_registry(
 
     # The pendamping finds it in /riwayat, sent back with the note and a "perbaiki" button (the report's own UI) …
     await siti_chat.say("/riwayat")
-    opened = await siti_chat.press("↩️ 09-11-2026 · Hidayat")
+    opened = await siti_chat.press("↩️ 9 Nov 2026 · Hidayat")
     assert "dikembalikan untuk diperbaiki" in opened.text and "Nomor HP kurang satu digit" in opened.text
     assert any("Perbaiki laporan" in label for label in opened.buttons())
     # … and corrects it; the correction's taps belong to the report form's tests, its domain calls are the same.

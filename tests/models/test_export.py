@@ -56,7 +56,9 @@ async def test_checks_export_keeps_nik_as_text_and_dates_as_dates(db: Database, 
     summary = book["Ringkasan"]  # type: ignore[index]
     assert summary["B2"].is_date and summary["B2"].value == datetime(2026, 11, 24, 9, 0)  # shown in Jakarta time
     sheet = book["Data"]  # type: ignore[index]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:K")
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith(
+        "A1:L"
+    )  # 12 columns, the report number among them
     assert [c.value for c in sheet[1]][:2] == ["periode", "NIK"]  # unlabelled keys fall back to the key
     first = list(sheet.iter_rows(min_row=2, max_row=2))[0]
     assert (
@@ -71,8 +73,8 @@ async def test_overdue_export_is_the_overdue_list(db: Database, world: World) ->
     assert rows == 3
     assert [(v[1], v[6], v[7]) for v in values] == [
         ("Rohman", None, None),
+        ("Juhana", "2026-09", 2),  # by pendamping, the longest unvisited first
         ("Hermawan", "2026-10", 1),
-        ("Juhana", "2026-09", 2),
     ]
 
 

@@ -78,8 +78,8 @@ async def test_overdue_page_groups_by_pendamping_with_periods_since_last_visit(d
     assert [(p.name, p.overdue) for p in page.by_pendamping] == [("Dewi Lestari", 1), ("Siti Aminah", 2)]
     assert [(r.head_name, r.last_period, r.periods_without_visit(NOV)) for r in page.rows] == [
         ("Rohman", None, None),
+        ("Juhana", "2026-09", 2),  # the longest unvisited first
         ("Hermawan", "2026-10", 1),
-        ("Juhana", "2026-09", 2),
     ]
 
 
@@ -89,7 +89,7 @@ async def test_overdue_pages_split_the_list(db: Database, world: World) -> None:
         first = await overdue.overdue_page(s, dedi, "36.02", NOV, page=0, page_size=2)
         second = await overdue.overdue_page(s, dedi, "36.02", NOV, page=1, page_size=2)
     assert (first.pages, second.pages) == (2, 2)
-    assert [r.head_name for r in first.rows + second.rows] == ["Rohman", "Hermawan", "Juhana"]
+    assert [r.head_name for r in first.rows + second.rows] == ["Rohman", "Juhana", "Hermawan"]
 
 
 async def test_region_names_resolve_within_scope(db: Database, world: World) -> None:

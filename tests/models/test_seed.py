@@ -595,3 +595,33 @@ def test_jsika_seed_rejects_a_bad_date(cli_env: None) -> None:
 
     result = runner.invoke(app, ["seed", "--households", "5", "--today", "24-11-2026"])
     assert result.exit_code == 1 and "TTTT-BB-HH" in result.output
+
+
+async def test_no_date_or_time_in_any_seeded_table_lies_after_the_demos_now(db: Database) -> None:
+    """Every date and timestamp column of every table the seed fills, not a chosen few: nothing is dated after the
+    seed's ``today`` (a pregnancy's expected delivery date excepted — it is meant to lie ahead)."""
+    from sqlalchemy import Date, DateTime
+
+    from models.base import Base
+
+    await seed(db, 300, seed=5)
+    start_of_today = datetime.combine(TODAY, time(0), WIB)
+    future_by_nature = {("member", "pregnancy_edd")}
+    reference = {"programme", "region"}  # loaded by the migrations, not the seed
+    checked = 0
+    for table in (t for t in Base.metadata.sorted_tables if t.name not in reference):
+        for column in table.columns:
+            kind = getattr(column.type, "impl", column.type)  # the portable UTC datetime is a TypeDecorator
+            if (table.name, column.name) in future_by_nature or not isinstance(kind, (Date, DateTime)):
+                continue
+            async with db.session() as session:
+                latest = await session.scalar(select(func.max(column)))
+            if latest is None:
+                continue
+            checked += 1
+            if isinstance(latest, datetime):
+                latest = latest if latest.tzinfo else latest.replace(tzinfo=UTC)
+                assert latest < start_of_today, (table.name, column.name, latest)
+            else:
+                assert latest < TODAY, (table.name, column.name, latest)
+    assert checked >= 10  # the visits', members', referrals', changes', audit's … dates were all there

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from models.validate import (
     PROVINCE_CODES,
+    PhoneFragment,
     contact_phone,
     decode_nik,
     excel_serial_to_date,
     normalize_phone,
     parse_date,
+    phone_fragment,
     validate_kk,
     validate_nik,
 )
@@ -290,3 +292,21 @@ def test_indonesian_contact_numbers_get_the_roster_form() -> None:
 def test_no_number_outside_62_matches_a_roster_phone(digits: str) -> None:
     assert contact_phone(digits) is None
     assert contact_phone("+" + digits) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "fragment"),
+    [
+        ("0001", PhoneFragment("0001", "+62001")),  # a trunk 0: could be the start, or digits in the middle
+        ("5501234", PhoneFragment("5501234", None)),
+        ("0812 3456", PhoneFragment("08123456", "+628123456")),
+        ("+62 812-3456", PhoneFragment("628123456", "+628123456")),
+        ("0062 812", PhoneFragment("0062812", "+62812")),
+        ("62812", PhoneFragment("62812", "+62812")),
+        ("123", None),  # too short to tell people apart
+        ("Siti", None),
+        ("+1 555 0100", None),  # not an Indonesian number
+    ],
+)
+def test_part_of_a_phone_number_as_people_type_it(typed: str, fragment: PhoneFragment | None) -> None:
+    assert phone_fragment(typed) == fragment
