@@ -292,11 +292,22 @@ class ExportButton(CallbackData):
 
 @dataclass(frozen=True)
 class ReviewButton(CallbackData):
-    """``sv:tj:ok|rt|sk|x:<visit>``: approve, return, skip, or cancel a return note (``x:-`` when none)."""
+    """``sv:tj:<action>:<visit>`` on a /tinjau card: approve (ok), return (rt), skip (sk), cancel a return and
+    show the card again (x; ``x:-`` when none), send the photo (ft), open this report's card (op), or the queue
+    from its start (``nx:-``)."""
 
     prefix = "sv:tj"
-    action: Literal["ok", "rt", "sk", "x"]
+    action: Literal["ok", "rt", "sk", "x", "ft", "op", "nx"]
     visit_id: str
+
+
+@dataclass(frozen=True)
+class ReviewChangeButton(CallbackData):
+    """``sv:tj:dc:ok|no:<change>``: accept or reject one data change on the card of the report that proposed it."""
+
+    prefix = "sv:tj:dc"
+    action: Literal["ok", "no"]
+    change_id: int
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ change, close a referral, propose and confirm a graduation.
 
 Every function takes the acting supervisor and finds its target *through their scope*, so a forged button for a
 household in another kabupaten finds nothing (``ReviewError("not_found")``). Every change to the registry writes
-an audit row in the same transaction. Approving a report applies its proposed data changes (pemutakhiran data in docs/glossary.md:
-"the registry updated from verified field changes"); returning it goes through the report's own
+an audit row in the same transaction. Approving a report does *not* apply its proposed data changes: the
+pendamping was told they are verified first (pemutakhiran data in docs/glossary.md: "the registry updated from
+verified field changes"), so each one is accepted or rejected by its own decision (``decide_change``), on the
+report's card or later in the data-change queue. Returning a report goes through the report's own
 ``models.visits.reopen_for_correction`` so the pendamping reopens it at the section the note is about.
 
 Data change values (``DataChange.new_value``) are read with a few accepted key names per kind — see
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import announcements, audit, forms, registry_changes, visits
@@ -60,6 +62,19 @@ class ChangeOutcome:
     kind: str
     applied: bool
     problem: str | None = None  # why it could not be applied (kept "diajukan" for a manual look)
+    visit_id: str | None = None  # the report that proposed it
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedVisit:
+    visit_id: str
+    head_name: str
+    period: str
+    pendamping_id: int | None
+    pending_changes: int  # data changes of this report still waiting for their own decision
+    pendamping_name: str | None = None
+    pendamping_chat: int | None = None
+    pendamping_language: str = "id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +111,9 @@ async def _visit_in_scope(session: AsyncSession, actor: Actor, visit_id: str) ->
 # --- reports ------------------------------------------------------------------------------------------------
 
 
-async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, now: datetime) -> list[ChangeOutcome]:
-    """Approve a report awaiting review and apply its proposed data changes; returns what happened to each."""
-    visit, _ = await _visit_in_scope(session, reviewer, visit_id)
+async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, now: datetime) -> ApprovedVisit:
+    """Approve a report awaiting review. Its proposed data changes stay "diajukan" for their own decisions."""
+    visit, household = await _visit_in_scope(session, reviewer, visit_id)
     if visit.review_status is not ReviewStatus.PENDING:
         raise ReviewError("not_pending")
     before = {"review_status": visit.review_status.value}
@@ -115,14 +130,22 @@ async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, n
         after={"review_status": ReviewStatus.APPROVED.value},
         at=now,
     )
-    changes = (
-        await session.scalars(
-            select(DataChange)
-            .where(DataChange.visit_id == visit.id, DataChange.status == ChangeStatus.PROPOSED)
-            .order_by(DataChange.id)
-        )
-    ).all()
-    return [await _apply(session, reviewer, change, now) for change in changes]
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(DataChange)
+        .where(DataChange.visit_id == visit.id, DataChange.status == ChangeStatus.PROPOSED)
+    )
+    person = await session.get(User, visit.pendamping_id) if visit.pendamping_id is not None else None
+    return ApprovedVisit(
+        visit.id,
+        household.head_name,
+        visit.period,
+        visit.pendamping_id,
+        int(pending or 0),
+        pendamping_name=person.name if person else None,
+        pendamping_chat=person.telegram_id if person and person.active else None,
+        pendamping_language=person.language if person else "id",
+    )
 
 
 async def return_visit(
@@ -150,16 +173,19 @@ async def return_visit(
     )
 
 
-async def notify_returned(session: AsyncSession, returned: ReturnedVisit, message_html: str, now: datetime) -> bool:
-    """Queue the pendamping's notice in the outbox (delivered under rate limits, once); False if unreachable."""
-    if returned.pendamping_id is None or returned.pendamping_chat is None:
+async def notify_pendamping(
+    session: AsyncSession, decided: ReturnedVisit | ApprovedVisit, kind: str, message_html: str, now: datetime
+) -> bool:
+    """Queue the pendamping's notice of a decision in the outbox (delivered under rate limits, once, and not in
+    quiet hours); False if they cannot be reached."""
+    if decided.pendamping_id is None or decided.pendamping_chat is None:
         return False
-    key = f"review_returned:{returned.pendamping_id}:{returned.visit_id}:{now:%Y-%m-%dT%H:%M:%S}"
+    key = f"{kind}:{decided.pendamping_id}:{decided.visit_id}:{now:%Y-%m-%dT%H:%M:%S}"
     await announcements.enqueue(
         session,
-        kind="review_returned",
-        user_id=returned.pendamping_id,
-        chat_id=returned.pendamping_chat,
+        kind=kind,
+        user_id=decided.pendamping_id,
+        chat_id=decided.pendamping_chat,
         dedupe_key=key,
         text=message_html,
         now=now,
@@ -253,18 +279,20 @@ async def decide_change(
         after={"status": ChangeStatus.REJECTED.value},
         at=now,
     )
-    return ChangeOutcome(change.id, change.kind, applied=False)
+    return ChangeOutcome(change.id, change.kind, applied=False, visit_id=change.visit_id)
 
 
 async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now: datetime) -> ChangeOutcome:
     applier = registry_changes.APPLIERS.get(change.kind)
     if applier is None:
-        return ChangeOutcome(change.id, change.kind, applied=False, problem="jenis perubahan tidak dikenal")
+        return ChangeOutcome(
+            change.id, change.kind, applied=False, problem="jenis perubahan tidak dikenal", visit_id=change.visit_id
+        )
     try:
         async with session.begin_nested():  # a failed change rolls back alone; the others still apply
             entity, entity_id, before, after = await applier(registry_changes.Apply(session, change, now.date()))
     except ValueError as error:
-        return ChangeOutcome(change.id, change.kind, applied=False, problem=str(error))
+        return ChangeOutcome(change.id, change.kind, applied=False, problem=str(error), visit_id=change.visit_id)
     change.status, change.decided_by, change.decided_at = ChangeStatus.APPROVED, reviewer.id, now
     await audit.record(
         session,
@@ -287,7 +315,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
         after={"status": ChangeStatus.APPROVED.value},
         at=now,
     )
-    return ChangeOutcome(change.id, change.kind, applied=True)
+    return ChangeOutcome(change.id, change.kind, applied=True, visit_id=change.visit_id)
 
 
 # --- referrals ----------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ WIRE = [
     (cb.ReviewButton("ok", VISIT), f"sv:tj:ok:{VISIT}"),
     (cb.ReviewButton("x", "-"), "sv:tj:x:-"),
     (cb.ReviewSectionButton(VISIT, "semua"), f"sv:tj:sc:{VISIT}:semua"),
+    (cb.ReviewButton("ft", VISIT), f"sv:tj:ft:{VISIT}"),
+    (cb.ReviewChangeButton("no", 12), "sv:tj:dc:no:12"),
     (cb.ChangeButton("nx", 0), "sv:dc:nx:0"),
     (cb.ReferralButton("ok", 3), "sv:rj:ok:3"),
     (cb.GraduationPageButton("36.02", 0), "sv:gd:pg:36.02:0"),
