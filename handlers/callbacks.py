@@ -348,10 +348,23 @@ class GraduationPageButton(CallbackData):
 
 @dataclass(frozen=True)
 class GraduationProposeButton(CallbackData):
-    """``sv:gd:aj:<household>``: a koordinator proposes a household for graduation."""
+    """``sv:gd:aj:<household>[:<area>[:<page>]]``: a koordinator asks to propose a household for graduation; the
+    list's area and page are where "batal" and the confirmation lead back to (older buttons carry neither)."""
 
     prefix = "sv:gd:aj"
     household_id: int
+    area: str = ""
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class GraduationConfirmButton(CallbackData):
+    """``sv:gd:ya:<household>:<area>:<page>``: "ya, ajukan" — the proposal itself, then the list again."""
+
+    prefix = "sv:gd:ya"
+    household_id: int
+    area: str
+    page: int
 
 
 @dataclass(frozen=True)

@@ -395,6 +395,16 @@ async def propose_graduation(
     return proposal.id
 
 
+async def pending_proposal(session: AsyncSession, household_id: int) -> int | None:
+    """The graduation proposal of this household still waiting for an admin, if any."""
+    found = await session.scalar(
+        select(GraduationProposal.id).where(
+            GraduationProposal.household_id == household_id, GraduationProposal.status == ProposalStatus.PROPOSED
+        )
+    )
+    return int(found) if found is not None else None
+
+
 async def decide_graduation(
     session: AsyncSession, admin: Actor, proposal_id: int, confirm: bool, now: datetime, note: str | None = None
 ) -> int:

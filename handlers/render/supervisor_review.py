@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from handlers.callbacks import (
     AnnouncementButton,
     AnnouncementStatusButton,
     ChangeButton,
+    GraduationConfirmButton,
     GraduationDecisionButton,
     GraduationPageButton,
     GraduationProposeButton,
@@ -146,9 +148,11 @@ def referrals_empty(lang: str, notice: str | None = None) -> Reply:
 # --- /graduasi ----------------------------------------------------------------------------------------------
 
 
-def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool) -> Reply:
+def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool, notice: str | None = None) -> Reply:
     _ = translator(lang)
     head = "🎓 <b>" + _("Calon graduasi — {area}").format(area=escape(area.name)) + "</b>"
+    if notice:
+        head = f"{notice}\n\n{head}"
     if page.total == 0:
         return reply(head + "\n\n" + _("Belum ada KPM yang memenuhi kriteria graduasi."))
     lines = [
@@ -176,7 +180,12 @@ def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool)
             )
         elif not c.proposal_id:
             rows.append(
-                [(_("🎓 Ajukan: {head}").format(head=c.head_name)[:60], GraduationProposeButton(c.household_id).pack())]
+                [
+                    (
+                        _("🎓 Ajukan: {head}").format(head=c.head_name)[:60],
+                        GraduationProposeButton(c.household_id, area.code, page.page).pack(),
+                    )
+                ]
             )
     nav = []
     if page.page > 0:
@@ -188,11 +197,32 @@ def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool)
     return reply("\n".join(lines), buttons(rows))
 
 
-def proposed(head_name: str, lang: str) -> Reply:
+def confirm_proposal(
+    head_name: str, desa: str, reasons: Sequence[str], household_id: int, area_code: str, page: int, lang: str
+) -> Reply:
+    """ "Ajukan" asks once more before anything is sent to the admins."""
     _ = translator(lang)
-    return reply(
-        "🎓 " + _("Graduasi {head} diajukan. Menunggu konfirmasi admin provinsi.").format(head=escape(head_name))
-    )
+    why = "; ".join(_(REASON_LABELS.get(r, r)) for r in reasons)
+    text = "🎓 " + _(
+        "Ajukan graduasi <b>{head}</b> ({desa})? Alasan: {why}. Admin provinsi akan diberi tahu untuk mengonfirmasi."
+    ).format(head=escape(head_name), desa=escape(desa), why=why)
+    rows = [
+        [
+            (_("✅ Ya, ajukan"), GraduationConfirmButton(household_id, area_code, page).pack()),
+            (_("✖ Batal"), GraduationPageButton(area_code, page).pack()),
+        ]
+    ]
+    return reply(text, buttons(rows))
+
+
+def proposed(head_name: str, lang: str, *, already: bool = False) -> str:
+    """The line the list starts with after a proposal (HTML)."""
+    _ = translator(lang)
+    if already:
+        return "🎓 " + _("Graduasi {head} sudah diajukan sebelumnya dan menunggu konfirmasi admin provinsi.").format(
+            head=escape(head_name)
+        )
+    return "🎓 " + _("Graduasi {head} diajukan. Menunggu konfirmasi admin provinsi.").format(head=escape(head_name))
 
 
 def proposal_notice(head_name: str, desa: str, proposer: str, lang: str) -> str:

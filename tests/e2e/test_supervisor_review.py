@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.sandbox.client import SandboxClient
+from handlers.callbacks import GraduationConfirmButton, GraduationProposeButton
 from models import forms, visits
 from models.actor import Actor
 from models.db import Database
@@ -193,18 +194,39 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
     assert "3 KPM memenuhi kriteria" in listed.text
     assert "Rohman (Cikulur) — tidak ada lagi anggota dalam kategori komitmen" in listed.text
     assert "Hidayat (Muncang) — skor deprivasi ≤ 3 pada dua kunjungan terakhir" in listed.text
-    proposed = await dedi.press("Ajukan: Rohman")
-    assert "Graduasi Rohman diajukan" in proposed.text
+    asked = await dedi.press("Ajukan: Rohman")
+    assert "Ajukan graduasi Rohman (Cikulur)?" in asked.text and "tidak ada lagi anggota" in asked.text
+    assert asked.last["message_id"] == listed.last["message_id"]  # the list's own message asks
     async with db.session() as s:
-        proposal = await s.scalar(select(GraduationProposal))
-        notice = await s.scalar(select(Outbox).where(Outbox.kind == "graduation_proposal"))
-    assert proposal is not None and proposal.reasons == ["tanpa_komitmen"]
-    assert notice is not None and notice.chat_id == 9004 and "Rohman" in notice.payload["text"]
+        assert await s.scalar(select(GraduationProposal)) is None  # nothing proposed before "ya"
+    back = await dedi.press("Batal")
+    assert "3 KPM memenuhi kriteria" in back.text and "Ajukan: Rohman" in " ".join(back.buttons())
+    await dedi.press("Ajukan: Rohman")
+    proposed = await dedi.press("Ya, ajukan")
+    assert "Graduasi Rohman diajukan" in proposed.text and "Rohman (Cikulur) ⏳ (diajukan)" in proposed.text
+    assert "Ajukan: Rohman" not in " ".join(proposed.buttons())  # the list is updated: no second proposal
+    assert proposed.last["message_id"] == listed.last["message_id"]
+    _, hidayat = dedi.find_button("Ajukan: Hidayat")
+    asked_for = GraduationProposeButton.unpack(hidayat["callback_data"])
+    assert asked_for is not None
+    yes = GraduationConfirmButton(asked_for.household_id, asked_for.area, asked_for.page).pack()
+    twice = await dedi.press_data(proposed.last["message_id"], yes)
+    assert "Graduasi Hidayat diajukan" in twice.text
+    stale = await dedi.press_data(proposed.last["message_id"], yes)  # a second tap on the same "ya, ajukan"
+    assert "Graduasi Hidayat sudah diajukan sebelumnya" in stale.text
+    async with db.session() as s:
+        proposals = list(await s.scalars(select(GraduationProposal).order_by(GraduationProposal.id)))
+        notices = list(await s.scalars(select(Outbox).where(Outbox.kind == "graduation_proposal")))
+    assert len(proposals) == 2 and len(notices) == 2  # one proposal and one admin notice per household
+    proposal = proposals[0]
+    assert proposal.reasons == ["tanpa_komitmen"]
+    notice = notices[0]
+    assert notice.chat_id == 9004 and "Rohman" in notice.payload["text"]
     refused = await dedi.press_data(proposed.last["message_id"], f"sv:gd:ok:{proposal.id}")
     assert "Hanya admin provinsi" in refused.text
 
     pending = await admin.say("/graduasi lebak")
-    assert "1 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
+    assert "2 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
     confirmed = await admin.press("Konfirmasi: Rohman")
     assert "Graduasi Rohman dikonfirmasi" in confirmed.text
     async with db.session() as s:

@@ -44,6 +44,8 @@ WIRE = [
     (cb.ReferralButton("ok", 3), "sv:rj:ok:3"),
     (cb.GraduationPageButton("36.02", 0), "sv:gd:pg:36.02:0"),
     (cb.GraduationProposeButton(11), "sv:gd:aj:11"),
+    (cb.GraduationProposeButton(11, "36.02", 2), "sv:gd:aj:11:36.02:2"),
+    (cb.GraduationConfirmButton(11, "36.02", 0), "sv:gd:ya:11:36.02:0"),
     (cb.GraduationDecisionButton("no", 4), "sv:gd:no:4"),
     (cb.AnnouncementButton("ok"), "sv:um:ok"),
     (cb.AnnouncementStatusButton(8), "sv:um:st:8"),
