@@ -139,8 +139,3 @@ async def test_tinjau_ringkasan_and_pendamping_show_the_same_waiting_figure(
     await dedi.press("Setujui")
     assert f"Laporan menunggu tinjauan: {QUEUE - 1}" in (await dedi.say("/ringkasan")).text
     assert f"Laporan menunggu tinjauan: {QUEUE - 1}" in (await dedi.say("/pendamping Siti")).text
-
-
-async def test_help_and_the_card_lead_to_every_review_queue(person: PersonFactory, queue: list[str]) -> None:
-    dedi = await person(7101, "Dedi")
-    assert "/tinjau [nomor | perubahan | rujukan]" in (await dedi.say("/bantuan")).text

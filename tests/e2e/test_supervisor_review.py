@@ -270,6 +270,23 @@ async def test_help_lists_supervisor_commands_by_role(person: PersonFactory, wor
     dedi = await signed_in(person, "dedi", 9011)
     siti = await signed_in(person, "siti", 9012)
     koordinator_help = (await dedi.say("/bantuan")).text
-    assert "/ringkasan" in koordinator_help and "/tinjau" in koordinator_help and "/umumkan" not in koordinator_help
+    assert "/ringkasan" in koordinator_help and "/umumkan" not in koordinator_help
+    assert "/tinjau [nomor | perubahan | rujukan]" in koordinator_help
     assert "/ringkasan" not in (await siti.say("/bantuan")).text
     assert "tidak tersedia untuk peran Anda" in (await siti.say("/ringkasan")).text
+
+
+async def test_the_change_and_referral_queues_are_buttons_on_the_report_card(
+    person: PersonFactory, world: World
+) -> None:
+    dedi = await signed_in(person, "dedi", 9013)
+    card = await dedi.say("/tinjau")
+    assert {"📝 Perubahan data (1)", "🤝 Rujukan terbuka (1)"} <= set(card.buttons())
+    changes = await dedi.press("Perubahan data (1)")
+    assert "Perubahan data (1 dari 1)" in changes.text and changes.last["message_id"] == card.last["message_id"]
+    done = await dedi.press("Lewati")
+    assert "Tidak ada (lagi) perubahan data" in done.text
+    back = await dedi.press("Antrean laporan")
+    assert "Tinjau laporan (1 dari 2)" in back.text and back.last["message_id"] == card.last["message_id"]
+    referrals = await dedi.press("Rujukan terbuka (1)")
+    assert "Rujukan terbuka (1 dari 1)" in referrals.text and "butuh seragam sekolah" in referrals.text
