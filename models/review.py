@@ -1,5 +1,5 @@
 """What a supervisor decides about the field's work: approve or return a report, verify or reject a proposed data
-change, close a referral, propose and confirm a graduation.
+change, close a referral (graduations: ``models/graduation_proposals.py``).
 
 Every function takes the acting supervisor and finds its target *through their scope*, so a forged button for a
 household in another kabupaten finds nothing (``ReviewError("not_found")``). Every change to the registry writes
@@ -31,14 +31,10 @@ from models.tables import (
     DataChange,
     FormSession,
     FormStatus,
-    GraduationProposal,
     Household,
-    HouseholdStatus,
-    ProposalStatus,
     Referral,
     ReferralStatus,
     ReviewStatus,
-    Role,
     User,
     Visit,
 )
@@ -91,7 +87,8 @@ class ReturnedVisit:
     pendamping_language: str = "id"
 
 
-def _who(actor: Actor) -> dict[str, Any]:
+def who(actor: Actor) -> dict[str, Any]:
+    """The audit row's actor columns for a person acting in the chat."""
     return {"actor_type": "user", "actor_id": str(actor.id)}
 
 
@@ -122,7 +119,7 @@ async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, n
     visit.reviewed_at = now
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="visit.approve",
         entity="visit",
         entity_id=visit.id,
@@ -271,7 +268,7 @@ async def decide_change(
     change.status, change.decided_by, change.decided_at = ChangeStatus.REJECTED, reviewer.id, now
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="data_change.reject",
         entity="data_change",
         entity_id=str(change.id),
@@ -296,7 +293,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
     change.status, change.decided_by, change.decided_at = ChangeStatus.APPROVED, reviewer.id, now
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="registry.update",
         entity=entity,
         entity_id=entity_id,
@@ -307,7 +304,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
     )
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="data_change.approve",
         entity="data_change",
         entity_id=str(change.id),
@@ -353,124 +350,3 @@ async def close_referral(
         at=now,
     )
     return str(head_name)
-
-
-# --- graduation ---------------------------------------------------------------------------------------------
-
-
-async def propose_graduation(
-    session: AsyncSession, reviewer: Actor, household_id: int, reasons: list[str], now: datetime
-) -> int:
-    """A koordinator (or admin) proposes; returns the proposal id (the existing one if already proposed)."""
-    household = await session.scalar(select(Household).where(Household.id == household_id, households_of(reviewer)))
-    if household is None:
-        raise ReviewError("not_found")
-    if household.status is not HouseholdStatus.AKTIF:
-        raise ReviewError("already_decided")
-    existing = await session.scalar(
-        select(GraduationProposal).where(
-            GraduationProposal.household_id == household_id, GraduationProposal.status == ProposalStatus.PROPOSED
-        )
-    )
-    if existing is not None:
-        return existing.id
-    proposal = GraduationProposal(
-        household_id=household_id,
-        reasons=list(reasons),
-        status=ProposalStatus.PROPOSED,
-        proposed_by=reviewer.id,
-        proposed_at=now,
-    )
-    session.add(proposal)
-    await session.flush()
-    await audit.record(
-        session,
-        **_who(reviewer),
-        action="graduation.propose",
-        entity="household",
-        entity_id=str(household_id),
-        after={"proposal": proposal.id, "reasons": list(reasons)},
-        at=now,
-    )
-    return proposal.id
-
-
-async def pending_proposal(session: AsyncSession, household_id: int) -> int | None:
-    """The graduation proposal of this household still waiting for an admin, if any."""
-    found = await session.scalar(
-        select(GraduationProposal.id).where(
-            GraduationProposal.household_id == household_id, GraduationProposal.status == ProposalStatus.PROPOSED
-        )
-    )
-    return int(found) if found is not None else None
-
-
-async def decide_graduation(
-    session: AsyncSession, admin: Actor, proposal_id: int, confirm: bool, now: datetime, note: str | None = None
-) -> int:
-    """Only an admin confirms (household → graduasi) or rejects; returns the household id."""
-    if not admin.is_admin:
-        raise ReviewError("not_allowed")
-    row = (
-        await session.execute(
-            select(GraduationProposal, Household)
-            .join(Household, Household.id == GraduationProposal.household_id)
-            .where(GraduationProposal.id == proposal_id, households_of(admin))
-        )
-    ).first()
-    if row is None:
-        raise ReviewError("not_found")
-    proposal, household = row
-    if proposal.status is not ProposalStatus.PROPOSED:
-        raise ReviewError("already_decided")
-    proposal.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
-    proposal.decided_by, proposal.decided_at, proposal.note = admin.id, now, note
-    if confirm:
-        before = {"status": household.status.value}
-        household.status = HouseholdStatus.GRADUASI
-        await audit.record(
-            session,
-            **_who(admin),
-            action="graduation.confirm",
-            entity="household",
-            entity_id=str(household.id),
-            before=before,
-            after={"status": HouseholdStatus.GRADUASI.value, "proposal": proposal.id},
-            at=now,
-        )
-    else:
-        await audit.record(
-            session,
-            **_who(admin),
-            action="graduation.reject",
-            entity="household",
-            entity_id=str(household.id),
-            after={"proposal": proposal.id, "note": note},
-            at=now,
-        )
-    return household.id
-
-
-async def notify_admins(session: AsyncSession, proposal_id: int, message_html: str, now: datetime) -> int:
-    """Tell every active, linked admin that a graduation waits for them (through the outbox); returns how many."""
-    admins = (
-        await session.execute(
-            select(User.id, User.telegram_id).where(
-                User.role == Role.ADMIN, User.active.is_(True), User.telegram_id.is_not(None)
-            )
-        )
-    ).all()
-    queued = 0
-    for user_id, chat in admins:
-        if chat is None:
-            continue
-        queued += await announcements.enqueue(
-            session,
-            kind="graduation_proposal",
-            user_id=user_id,
-            chat_id=chat,
-            dedupe_key=f"graduation_proposal:{user_id}:{proposal_id}:{now:%Y-%m-%d}",
-            text=message_html,
-            now=now,
-        )
-    return queued

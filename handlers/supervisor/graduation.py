@@ -27,7 +27,7 @@ from handlers.supervisor.common import (
     send,
 )
 from handlers.types import HandlerList
-from models import review
+from models import graduation_proposals
 from models.actor import Actor
 from models.queries import graduation
 from models.queries.households import household_card
@@ -69,7 +69,7 @@ async def _ask(update: Update, context: AppContext, actor: Actor, household_id: 
     async with context.db() as session:
         reasons = await graduation.candidate_reasons(session, actor, household_id, current_period(context))
         card = await household_card(session, actor, household_id) if reasons is not None else None
-        already = await review.pending_proposal(session, household_id) if card is not None else None
+        already = await graduation_proposals.pending_proposal(session, household_id) if card is not None else None
     if reasons is None or card is None:
         raise ReviewError("not_found")
     if already is not None:
@@ -91,18 +91,18 @@ async def _propose(update: Update, context: AppContext, actor: Actor, household_
         card = await household_card(session, actor, household_id) if reasons is not None else None
         if reasons is None or card is None:
             raise ReviewError("not_found")
-        already = await review.pending_proposal(session, household_id) is not None
+        already = await graduation_proposals.pending_proposal(session, household_id) is not None
         if not already:
-            proposal = await review.propose_graduation(session, actor, household_id, reasons, now)
+            proposal = await graduation_proposals.propose_graduation(session, actor, household_id, reasons, now)
             notice = texts.proposal_notice(card.head_name, card.desa_name, actor.name, "id")
-            await review.notify_admins(session, proposal, notice, now)
+            await graduation_proposals.notify_admins(session, proposal, notice, now)
     line = texts.proposed(card.head_name, actor.language, already=already)
     await show_list(update, context, actor, area, page, notice=line)
 
 
 async def _decide(update: Update, context: AppContext, actor: Actor, proposal_id: int, confirm: bool) -> None:
     async with context.db() as session:
-        household_id = await review.decide_graduation(session, actor, proposal_id, confirm, context.now())
+        household_id = await graduation_proposals.decide_graduation(session, actor, proposal_id, confirm, context.now())
         card = await household_card(session, actor, household_id)
     await send(update, texts.graduation_decided(card.head_name if card else "", confirm, actor.language))
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from models import forms, review, visits
+from models import forms, graduation_proposals, review, visits
 from models.db import Database
 from models.queries import review as queue
 from models.tables import (
@@ -186,16 +186,16 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_only_by_admin
     dedi, admin = await actor(db, world, "dedi"), await actor(db, world, "admin")
     h5 = world.households["h5"]
     async with db.session() as s:
-        proposal = await review.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
-        again = await review.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
+        proposal = await graduation_proposals.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
+        again = await graduation_proposals.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
     assert proposal == again
     async with db.session() as s:
         with pytest.raises(review.ReviewError) as refused:
-            await review.decide_graduation(s, dedi, proposal, True, NOW)
+            await graduation_proposals.decide_graduation(s, dedi, proposal, True, NOW)
     assert refused.value.code == "not_allowed"
     async with db.session() as s:
         assert (await s.get(Household, h5)).status is HouseholdStatus.AKTIF  # type: ignore[union-attr]
-        await review.decide_graduation(s, admin, proposal, True, NOW)
+        await graduation_proposals.decide_graduation(s, admin, proposal, True, NOW)
     async with db.session() as s:
         household = await s.get(Household, h5)
         row = await s.get(GraduationProposal, proposal)
