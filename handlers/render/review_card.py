@@ -196,11 +196,14 @@ def queue_empty(
     _ = translator(lang)
     if skipped:
         text = _(
-            "Tidak ada lagi laporan setelah ini. Laporan yang dilewati tetap menunggu; ketik /tinjau untuk mulai dari awal."
+            "Tidak ada lagi laporan setelah ini. Laporan yang dilewati tetap menunggu; tekan “Antrean tinjauan” atau ketik /tinjau untuk mulai dari awal."
         )
     else:
         text = _("Tidak ada laporan yang menunggu tinjauan di {area}. 👍").format(area=escape(area.name))
     rows = _queue_rows(others, lang)
+    if skipped:
+        start = InlineKeyboardButton(_("🔎 Antrean tinjauan"), callback_data=ReviewButton("nx", "-").pack())
+        rows.insert(0, [start])
     return reply(f"{notice}\n\n{text}" if notice else text, InlineKeyboardMarkup(rows) if rows else None)
 
 

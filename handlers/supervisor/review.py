@@ -87,9 +87,8 @@ async def show_next_report(
             others = await queue.other_queues(session, actor, actor.area_code)
             area = await get_area(session, actor.area_code)
         assert area is not None
-        payload = cards.queue_empty(
-            area, others, actor.language, skipped=after is not None and not notice, notice=notice
-        )
+        skipped = found.remaining > 0  # reports still wait, before this one (skipped earlier)
+        payload = cards.queue_empty(area, others, actor.language, skipped=skipped, notice=notice)
     await show(update, payload, edit=edit)
 
 

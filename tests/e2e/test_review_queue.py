@@ -61,6 +61,19 @@ async def test_pressing_skip_fast_through_35_reports_shows_every_card_whole_unde
         assert [m["message_id"] for m in shown.messages] == [card_id]  # the same message, edited: nothing else
         shown = await dedi.press("Lewati")  # at once: no pause for the flood limit
     assert "Tidak ada lagi laporan setelah ini" in shown.text and shown.last["message_id"] == card_id
+    await sandbox_client.set_rate_limits(False)
+    again = await dedi.press("Antrean tinjauan")  # back to the start: the skipped ones still wait
+    assert f"Tinjau laporan (1 dari {QUEUE})" in again.text
+
+
+async def test_deciding_the_last_report_after_skipping_says_the_skipped_ones_wait(
+    person: PersonFactory, queue: list[str]
+) -> None:
+    dedi = await person(7101, "Dedi")
+    await dedi.say(f"/tinjau {queue[QUEUE - 1][:8]}")
+    last = await dedi.press("Setujui")
+    assert "Laporan Kepala 35 disetujui." in last.text
+    assert "Laporan yang dilewati tetap menunggu" in last.text and "Antrean tinjauan" in " ".join(last.buttons())
 
 
 async def test_a_decision_keeps_the_queue_position(person: PersonFactory, queue: list[str], db: Database) -> None:
