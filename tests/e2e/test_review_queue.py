@@ -152,3 +152,15 @@ async def test_tinjau_ringkasan_and_pendamping_show_the_same_waiting_figure(
     await dedi.press("Setujui")
     assert f"Laporan menunggu tinjauan: {QUEUE - 1}" in (await dedi.say("/ringkasan")).text
     assert f"Laporan menunggu tinjauan: {QUEUE - 1}" in (await dedi.say("/pendamping Siti")).text
+
+
+async def test_cancelling_a_return_shows_the_same_card_again(person: PersonFactory, queue: list[str]) -> None:
+    dedi = await person(7101, "Dedi")
+    await dedi.say("/tinjau")
+    card = await dedi.press("Lewati")
+    await dedi.press("Kembalikan")
+    await dedi.press("Kunjungan")
+    back = await dedi.press("Batal")
+    assert f"Tinjau laporan (2 dari {QUEUE})" in back.text and "Kepala 02" in back.text
+    assert back.last["message_id"] == card.last["message_id"] and "✅ Setujui" in back.buttons()
+    assert "belum paham" in (await dedi.say("bukan catatan")).text  # the wait for a note is gone
