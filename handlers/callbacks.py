@@ -292,11 +292,22 @@ class ExportButton(CallbackData):
 
 @dataclass(frozen=True)
 class ReviewButton(CallbackData):
-    """``sv:tj:ok|rt|sk|x:<visit>``: approve, return, skip, or cancel a return note (``x:-`` when none)."""
+    """``sv:tj:<action>:<visit>`` on a /tinjau card: approve (ok), return (rt), skip (sk), cancel a return and
+    show the card again (x; ``x:-`` when none), send the photo (ft), open this report's card (op), or the queue
+    from its start (``nx:-``)."""
 
     prefix = "sv:tj"
-    action: Literal["ok", "rt", "sk", "x"]
+    action: Literal["ok", "rt", "sk", "x", "ft", "op", "nx"]
     visit_id: str
+
+
+@dataclass(frozen=True)
+class ReviewChangeButton(CallbackData):
+    """``sv:tj:dc:ok|no:<change>``: accept or reject one data change on the card of the report that proposed it."""
+
+    prefix = "sv:tj:dc"
+    action: Literal["ok", "no"]
+    change_id: int
 
 
 @dataclass(frozen=True)
@@ -337,10 +348,23 @@ class GraduationPageButton(CallbackData):
 
 @dataclass(frozen=True)
 class GraduationProposeButton(CallbackData):
-    """``sv:gd:aj:<household>``: a koordinator proposes a household for graduation."""
+    """``sv:gd:aj:<household>[:<area>[:<page>]]``: a koordinator asks to propose a household for graduation; the
+    list's area and page are where "batal" and the confirmation lead back to (older buttons carry neither)."""
 
     prefix = "sv:gd:aj"
     household_id: int
+    area: str = ""
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class GraduationConfirmButton(CallbackData):
+    """``sv:gd:ya:<household>:<area>:<page>``: "ya, ajukan" — the proposal itself, then the list again."""
+
+    prefix = "sv:gd:ya"
+    household_id: int
+    area: str
+    page: int
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ CATALOGUE: tuple[Command, ...] = (
     Command("pendamping", N_("kinerja pendamping: /pendamping [nama|telepon]"), SUPERVISORS),
     Command("grafik", N_("grafik sebagai gambar: /grafik [cakupan|kepatuhan|wilayah] [wilayah]"), SUPERVISORS),
     Command("ekspor", N_("berkas Excel: /ekspor [jenis] [wilayah] [periode]"), SUPERVISORS),
-    Command("tinjau", N_("tinjau laporan, perubahan data dan rujukan"), SUPERVISORS),
+    Command(
+        "tinjau", N_("tinjau laporan, perubahan data dan rujukan: /tinjau [nomor | perubahan | rujukan]"), SUPERVISORS
+    ),
     Command("graduasi", N_("calon graduasi: /graduasi [wilayah]"), SUPERVISORS),
     Command("pengingat", N_("jumlah pengingat per jenis hari ini"), frozenset({Role.ADMIN})),
     Command("umumkan", N_("pengumuman ke pendamping: /umumkan <wilayah> <teks>"), frozenset({Role.ADMIN})),

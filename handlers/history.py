@@ -12,6 +12,8 @@ from handlers.callbacks import HistoryButton, VisitButton
 from handlers.context import AppContext
 from handlers.form_runner import Turn
 from handlers.render import report_summary as texts
+from handlers.render import with_rows
+from handlers.render.review_card import review_rows
 from handlers.report.flow import RUNNER
 from handlers.types import HandlerList
 from models.actor import Actor
@@ -60,7 +62,11 @@ async def open_visit(update: Update, context: AppContext, actor: Actor) -> None:
         await answer(update, render.not_found_or_out_of_scope(actor.language))
     else:
         can_fix = actor.role is Role.PENDAMPING and report.review_status == ReviewStatus.RETURNED.value
-        await answer(update, texts.visit_view(report, actor.language, can_fix=can_fix, full_ids=actor.is_admin))
+        payload = texts.visit_view(report, actor.language, can_fix=can_fix, full_ids=actor.is_admin)
+        if actor.is_supervisor:  # load_report found it through their scope: they may decide it here
+            pending = report.review_status == ReviewStatus.PENDING.value
+            payload = with_rows(payload, review_rows(visit_id, pending, actor.language))
+        await answer(update, payload)
     raise ApplicationHandlerStop
 
 

@@ -1,10 +1,12 @@
 """What a supervisor decides about the field's work: approve or return a report, verify or reject a proposed data
-change, close a referral, propose and confirm a graduation.
+change, close a referral (graduations: ``models/graduation_proposals.py``).
 
 Every function takes the acting supervisor and finds its target *through their scope*, so a forged button for a
 household in another kabupaten finds nothing (``ReviewError("not_found")``). Every change to the registry writes
-an audit row in the same transaction. Approving a report applies its proposed data changes (pemutakhiran data in docs/glossary.md:
-"the registry updated from verified field changes"); returning it goes through the report's own
+an audit row in the same transaction. Approving a report does *not* apply its proposed data changes: the
+pendamping was told they are verified first (pemutakhiran data in docs/glossary.md: "the registry updated from
+verified field changes"), so each one is accepted or rejected by its own decision (``decide_change``), on the
+report's card or later in the data-change queue. Returning a report goes through the report's own
 ``models.visits.reopen_for_correction`` so the pendamping reopens it at the section the note is about.
 
 Data change values (``DataChange.new_value``) are read with a few accepted key names per kind — see
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import announcements, audit, forms, registry_changes, visits
@@ -29,14 +31,10 @@ from models.tables import (
     DataChange,
     FormSession,
     FormStatus,
-    GraduationProposal,
     Household,
-    HouseholdStatus,
-    ProposalStatus,
     Referral,
     ReferralStatus,
     ReviewStatus,
-    Role,
     User,
     Visit,
 )
@@ -60,6 +58,19 @@ class ChangeOutcome:
     kind: str
     applied: bool
     problem: str | None = None  # why it could not be applied (kept "diajukan" for a manual look)
+    visit_id: str | None = None  # the report that proposed it
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovedVisit:
+    visit_id: str
+    head_name: str
+    period: str
+    pendamping_id: int | None
+    pending_changes: int  # data changes of this report still waiting for their own decision
+    pendamping_name: str | None = None
+    pendamping_chat: int | None = None
+    pendamping_language: str = "id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +87,8 @@ class ReturnedVisit:
     pendamping_language: str = "id"
 
 
-def _who(actor: Actor) -> dict[str, Any]:
+def who(actor: Actor) -> dict[str, Any]:
+    """The audit row's actor columns for a person acting in the chat."""
     return {"actor_type": "user", "actor_id": str(actor.id)}
 
 
@@ -96,9 +108,9 @@ async def _visit_in_scope(session: AsyncSession, actor: Actor, visit_id: str) ->
 # --- reports ------------------------------------------------------------------------------------------------
 
 
-async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, now: datetime) -> list[ChangeOutcome]:
-    """Approve a report awaiting review and apply its proposed data changes; returns what happened to each."""
-    visit, _ = await _visit_in_scope(session, reviewer, visit_id)
+async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, now: datetime) -> ApprovedVisit:
+    """Approve a report awaiting review. Its proposed data changes stay "diajukan" for their own decisions."""
+    visit, household = await _visit_in_scope(session, reviewer, visit_id)
     if visit.review_status is not ReviewStatus.PENDING:
         raise ReviewError("not_pending")
     before = {"review_status": visit.review_status.value}
@@ -107,7 +119,7 @@ async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, n
     visit.reviewed_at = now
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="visit.approve",
         entity="visit",
         entity_id=visit.id,
@@ -115,14 +127,22 @@ async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, n
         after={"review_status": ReviewStatus.APPROVED.value},
         at=now,
     )
-    changes = (
-        await session.scalars(
-            select(DataChange)
-            .where(DataChange.visit_id == visit.id, DataChange.status == ChangeStatus.PROPOSED)
-            .order_by(DataChange.id)
-        )
-    ).all()
-    return [await _apply(session, reviewer, change, now) for change in changes]
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(DataChange)
+        .where(DataChange.visit_id == visit.id, DataChange.status == ChangeStatus.PROPOSED)
+    )
+    person = await session.get(User, visit.pendamping_id) if visit.pendamping_id is not None else None
+    return ApprovedVisit(
+        visit.id,
+        household.head_name,
+        visit.period,
+        visit.pendamping_id,
+        int(pending or 0),
+        pendamping_name=person.name if person else None,
+        pendamping_chat=person.telegram_id if person and person.active else None,
+        pendamping_language=person.language if person else "id",
+    )
 
 
 async def return_visit(
@@ -150,16 +170,19 @@ async def return_visit(
     )
 
 
-async def notify_returned(session: AsyncSession, returned: ReturnedVisit, message_html: str, now: datetime) -> bool:
-    """Queue the pendamping's notice in the outbox (delivered under rate limits, once); False if unreachable."""
-    if returned.pendamping_id is None or returned.pendamping_chat is None:
+async def notify_pendamping(
+    session: AsyncSession, decided: ReturnedVisit | ApprovedVisit, kind: str, message_html: str, now: datetime
+) -> bool:
+    """Queue the pendamping's notice of a decision in the outbox (delivered under rate limits, once, and not in
+    quiet hours); False if they cannot be reached."""
+    if decided.pendamping_id is None or decided.pendamping_chat is None:
         return False
-    key = f"review_returned:{returned.pendamping_id}:{returned.visit_id}:{now:%Y-%m-%dT%H:%M:%S}"
+    key = f"{kind}:{decided.pendamping_id}:{decided.visit_id}:{now:%Y-%m-%dT%H:%M:%S}"
     await announcements.enqueue(
         session,
-        kind="review_returned",
-        user_id=returned.pendamping_id,
-        chat_id=returned.pendamping_chat,
+        kind=kind,
+        user_id=decided.pendamping_id,
+        chat_id=decided.pendamping_chat,
         dedupe_key=key,
         text=message_html,
         now=now,
@@ -245,7 +268,7 @@ async def decide_change(
     change.status, change.decided_by, change.decided_at = ChangeStatus.REJECTED, reviewer.id, now
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="data_change.reject",
         entity="data_change",
         entity_id=str(change.id),
@@ -253,22 +276,24 @@ async def decide_change(
         after={"status": ChangeStatus.REJECTED.value},
         at=now,
     )
-    return ChangeOutcome(change.id, change.kind, applied=False)
+    return ChangeOutcome(change.id, change.kind, applied=False, visit_id=change.visit_id)
 
 
 async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now: datetime) -> ChangeOutcome:
     applier = registry_changes.APPLIERS.get(change.kind)
     if applier is None:
-        return ChangeOutcome(change.id, change.kind, applied=False, problem="jenis perubahan tidak dikenal")
+        return ChangeOutcome(
+            change.id, change.kind, applied=False, problem="jenis perubahan tidak dikenal", visit_id=change.visit_id
+        )
     try:
         async with session.begin_nested():  # a failed change rolls back alone; the others still apply
             entity, entity_id, before, after = await applier(registry_changes.Apply(session, change, now.date()))
     except ValueError as error:
-        return ChangeOutcome(change.id, change.kind, applied=False, problem=str(error))
+        return ChangeOutcome(change.id, change.kind, applied=False, problem=str(error), visit_id=change.visit_id)
     change.status, change.decided_by, change.decided_at = ChangeStatus.APPROVED, reviewer.id, now
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="registry.update",
         entity=entity,
         entity_id=entity_id,
@@ -279,7 +304,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
     )
     await audit.record(
         session,
-        **_who(reviewer),
+        **who(reviewer),
         action="data_change.approve",
         entity="data_change",
         entity_id=str(change.id),
@@ -287,7 +312,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
         after={"status": ChangeStatus.APPROVED.value},
         at=now,
     )
-    return ChangeOutcome(change.id, change.kind, applied=True)
+    return ChangeOutcome(change.id, change.kind, applied=True, visit_id=change.visit_id)
 
 
 # --- referrals ----------------------------------------------------------------------------------------------
@@ -325,114 +350,3 @@ async def close_referral(
         at=now,
     )
     return str(head_name)
-
-
-# --- graduation ---------------------------------------------------------------------------------------------
-
-
-async def propose_graduation(
-    session: AsyncSession, reviewer: Actor, household_id: int, reasons: list[str], now: datetime
-) -> int:
-    """A koordinator (or admin) proposes; returns the proposal id (the existing one if already proposed)."""
-    household = await session.scalar(select(Household).where(Household.id == household_id, households_of(reviewer)))
-    if household is None:
-        raise ReviewError("not_found")
-    if household.status is not HouseholdStatus.AKTIF:
-        raise ReviewError("already_decided")
-    existing = await session.scalar(
-        select(GraduationProposal).where(
-            GraduationProposal.household_id == household_id, GraduationProposal.status == ProposalStatus.PROPOSED
-        )
-    )
-    if existing is not None:
-        return existing.id
-    proposal = GraduationProposal(
-        household_id=household_id,
-        reasons=list(reasons),
-        status=ProposalStatus.PROPOSED,
-        proposed_by=reviewer.id,
-        proposed_at=now,
-    )
-    session.add(proposal)
-    await session.flush()
-    await audit.record(
-        session,
-        **_who(reviewer),
-        action="graduation.propose",
-        entity="household",
-        entity_id=str(household_id),
-        after={"proposal": proposal.id, "reasons": list(reasons)},
-        at=now,
-    )
-    return proposal.id
-
-
-async def decide_graduation(
-    session: AsyncSession, admin: Actor, proposal_id: int, confirm: bool, now: datetime, note: str | None = None
-) -> int:
-    """Only an admin confirms (household → graduasi) or rejects; returns the household id."""
-    if not admin.is_admin:
-        raise ReviewError("not_allowed")
-    row = (
-        await session.execute(
-            select(GraduationProposal, Household)
-            .join(Household, Household.id == GraduationProposal.household_id)
-            .where(GraduationProposal.id == proposal_id, households_of(admin))
-        )
-    ).first()
-    if row is None:
-        raise ReviewError("not_found")
-    proposal, household = row
-    if proposal.status is not ProposalStatus.PROPOSED:
-        raise ReviewError("already_decided")
-    proposal.status = ProposalStatus.CONFIRMED if confirm else ProposalStatus.REJECTED
-    proposal.decided_by, proposal.decided_at, proposal.note = admin.id, now, note
-    if confirm:
-        before = {"status": household.status.value}
-        household.status = HouseholdStatus.GRADUASI
-        await audit.record(
-            session,
-            **_who(admin),
-            action="graduation.confirm",
-            entity="household",
-            entity_id=str(household.id),
-            before=before,
-            after={"status": HouseholdStatus.GRADUASI.value, "proposal": proposal.id},
-            at=now,
-        )
-    else:
-        await audit.record(
-            session,
-            **_who(admin),
-            action="graduation.reject",
-            entity="household",
-            entity_id=str(household.id),
-            after={"proposal": proposal.id, "note": note},
-            at=now,
-        )
-    return household.id
-
-
-async def notify_admins(session: AsyncSession, proposal_id: int, message_html: str, now: datetime) -> int:
-    """Tell every active, linked admin that a graduation waits for them (through the outbox); returns how many."""
-    admins = (
-        await session.execute(
-            select(User.id, User.telegram_id).where(
-                User.role == Role.ADMIN, User.active.is_(True), User.telegram_id.is_not(None)
-            )
-        )
-    ).all()
-    queued = 0
-    for user_id, chat in admins:
-        if chat is None:
-            continue
-        queued += await announcements.enqueue(
-            session,
-            kind="graduation_proposal",
-            user_id=user_id,
-            chat_id=chat,
-            dedupe_key=f"graduation_proposal:{user_id}:{proposal_id}:{now:%Y-%m-%d}",
-            text=message_html,
-            now=now,
-        )
-    return queued

@@ -1,4 +1,4 @@
-"""Checks for the numbers people type: NIK, nomor KK, phone numbers and dates.
+"""Checks for what people type: NIK, nomor KK, phone numbers, dates and people's names.
 
 Pure functions, no I/O. Each returns a ``Checked``: ``ok``, the normalised ``value``, and ``errors`` / ``warnings``
 as whole Indonesian sentences a clerk can act on ("NIK harus 16 angka; yang tertulis 15 angka (…)."). The
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
@@ -42,6 +43,9 @@ _TIME_SUFFIX = re.compile(r"[ T]00:00(:00(\.0+)?)?$")
 _SERIAL_TEXT = re.compile(r"^\d{5}(\.0+)?$")
 _NUMBER_JUNK = str.maketrans("", "", " \u00a0\t-.")
 _PHONE_JUNK = str.maketrans("", "", " \u00a0\t-.()")
+_NAME_ASCII = re.compile(r"^[A-Za-z0-9 .,'()/-]+$")  # the fast path: most names are plain ASCII
+_NAME_MARKS = frozenset(" .,'’`()/-")
+NAME_MAX = 120
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is much slower, and 2.6M rows are checked per import
@@ -382,3 +386,27 @@ def _date_range(found: date, label: str, earliest: date | None, latest: date | N
     if earliest is not None and found < earliest:
         return Checked(None, [f"{label} {found:%d-%m-%Y} terlalu lama; periksa tahunnya."])
     return Checked(found)
+
+
+def validate_person_name(raw: object, *, label: str = "Nama") -> Checked[str]:
+    """A person's name as typed: spaces squeezed; letters of any script, digits, spaces and ``. , ' ’ ( ) / -``
+    only — no HTML or Markdown marks, emoji or control characters, which would come back in every card, list and
+    export that shows the name (titles such as "S.Sos." and names such as "Nur'aini" pass)."""
+    name = " ".join(cell_text(raw).split())
+    if not name:
+        return Checked(None, [f"{label} kosong; tulis nama lengkap."])
+    if len(name) > NAME_MAX:
+        return Checked(None, [f"{label} terlalu panjang ({len(name)} huruf; paling banyak {NAME_MAX})."])
+    if _NAME_ASCII.match(name):
+        return Checked(name)
+    for char in name:
+        if char in _NAME_MARKS or unicodedata.category(char)[0] in "LMN":
+            continue
+        return Checked(
+            None,
+            [
+                f"{label} hanya boleh berisi huruf, angka, spasi dan tanda . , ' - ( ) / — tanpa emoji, tanda "
+                "seperti < > * _ atau karakter kendali."
+            ],
+        )
+    return Checked(name)

@@ -84,6 +84,14 @@ def _readable_date(value: Any, lang: str) -> Any:
     return value
 
 
+def with_rows(payload: Reply, rows: Sequence[Sequence[InlineKeyboardButton]]) -> Reply:
+    """``payload`` with ``rows`` of buttons put above its own inline keyboard (a screen shared by several roles,
+    each adding what it may do)."""
+    markup = payload.get("reply_markup")
+    own = list(markup.inline_keyboard) if isinstance(markup, InlineKeyboardMarkup) else []
+    return {**payload, "reply_markup": InlineKeyboardMarkup([*map(list, rows), *own])}
+
+
 def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]

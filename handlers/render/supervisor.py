@@ -291,7 +291,7 @@ def compliance_members(
 
 
 def leaderboard(
-    standings: Sequence[Standing], area: Area, period: Period, page: int, page_size: int, lang: str
+    standings: Sequence[Standing], area: Area, period: Period, page: int, page_size: int, lang: str, waiting: int = 0
 ) -> Reply:
     _ = translator(lang)
     head = (
@@ -301,7 +301,12 @@ def leaderboard(
         return reply(head + "\n\n" + _("Belum ada pendamping aktif di wilayah ini."))
     pages = max(1, -(-len(standings) // page_size))
     shown = standings[page * page_size : (page + 1) * page_size]
-    lines = [head, _("Cakupan terendah di atas. Halaman {page} dari {pages}").format(page=page + 1, pages=pages), ""]
+    lines = [
+        head,
+        "🔎 " + _("Laporan menunggu tinjauan: {n}").format(n=number(waiting, lang)),
+        _("Cakupan terendah di atas. Halaman {page} dari {pages}").format(page=page + 1, pages=pages),
+        "",
+    ]
     rows = []
     for rank, s in enumerate(shown, start=page * page_size + 1):
         if s.households:
@@ -353,6 +358,7 @@ def pendamping_record(record: PendampingRecord, period: Period, lang: str, tz: s
                 p=pct(share, lang),
             )
         )
+    lines.append("🔎 " + _("Laporan menunggu tinjauan: {n}").format(n=number(record.waiting, lang)))
     lines.append(
         _("Laporan dikembalikan (2 periode terakhir): {n}; belum diperbaiki: {m}").format(
             n=record.returned, m=record.still_returned

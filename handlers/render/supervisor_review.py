@@ -1,6 +1,5 @@
-"""Texts and keyboards of the supervisor's decisions: /tinjau (reports, data changes, referrals), /graduasi,
-/umumkan. The report itself is shown with the visit form's own summary (``render.report_summary``), so the
-koordinator reads exactly what the pendamping confirmed.
+"""Texts and keyboards of the supervisor's decisions: /tinjau's data-change and referral queues, /graduasi,
+/umumkan. The report card and its decisions are in ``render.review_card``.
 """
 
 from __future__ import annotations
@@ -12,26 +11,22 @@ from handlers.callbacks import (
     AnnouncementButton,
     AnnouncementStatusButton,
     ChangeButton,
+    GraduationConfirmButton,
     GraduationDecisionButton,
     GraduationPageButton,
     GraduationProposeButton,
-    HouseholdButton,
     ReferralButton,
     ReviewButton,
-    ReviewSectionButton,
 )
 from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number
-from handlers.render import Reply, buttons, change_values, mask_id, reply
-from handlers.render.report_labels import CHANGE_KIND_LABELS, SECTOR_LABELS
-from handlers.render.report_summary import SECTION_LABELS, month_name, summary_lines
+from handlers.render import Reply, buttons, change_values, reply
+from handlers.render.report_labels import SECTOR_LABELS
+from handlers.render.review_card import kind_label
 from models.announcements import DeliveryCounts
-from models.period import Period
 from models.queries.graduation import CandidatePage
 from models.queries.regions import Area
-from models.queries.review import Next, QueuedChange, QueuedReferral, QueuedVisit
-from models.review import ChangeOutcome
-from models.visits import VisitReport
+from models.queries.review import Next, QueuedChange, QueuedReferral
 
 REASON_LABELS = {
     "skor_rendah": N_("skor deprivasi ≤ 3 pada dua kunjungan terakhir"),
@@ -54,11 +49,6 @@ PROBLEMS = {
 }
 
 
-def _kind(kind: str, lang: str) -> str:
-    """The visit form's label of a data change kind."""
-    return translator(lang)(CHANGE_KIND_LABELS.get(kind, kind))
-
-
 def _sector(sector: str, lang: str) -> str:
     return translator(lang)(SECTOR_LABELS.get(sector, sector))
 
@@ -68,147 +58,6 @@ def problem(code: str, lang: str) -> Reply:
     return reply(_(PROBLEMS.get(code, PROBLEMS["not_found"])))
 
 
-# --- reports ------------------------------------------------------------------------------------------------
-
-
-def review_card(queued: Next[QueuedVisit], report: VisitReport, lang: str, tz: str, *, full_ids: bool) -> Reply:
-    _ = translator(lang)
-    item = queued.item
-    assert item is not None
-    kk = item.kk if full_ids else mask_id(item.kk)
-    lines = [
-        "🔎 <b>"
-        + _("Tinjau laporan ({position} dari {total})").format(position=queued.position, total=queued.remaining)
-        + "</b>",
-        _("KK {kk} · {desa} · pendamping {name}").format(
-            kk=kk, desa=escape(item.desa_name), name=escape(item.pendamping_name or "-")
-        ),
-        _("Dikirim {when}").format(when=date_time(item.submitted_at, lang, tz))
-        + (" · ⏰ " + _("terlambat") if item.late else ""),
-        "",
-        *summary_lines(report, lang, full_ids=full_ids),
-    ]
-    if item.latitude is not None and item.longitude is not None:
-        lines.append(f"🗺 {item.latitude:.5f}, {item.longitude:.5f}")
-    rows = [
-        [
-            (_("✅ Setujui"), ReviewButton("ok", item.visit_id).pack()),
-            (_("↩️ Kembalikan"), ReviewButton("rt", item.visit_id).pack()),
-        ],
-        [
-            (_("⏭ Lewati"), ReviewButton("sk", item.visit_id).pack()),
-            (_("🏠 Kartu keluarga"), HouseholdButton(item.household_id).pack()),
-        ],
-    ]
-    return reply("\n".join(lines), buttons(rows))
-
-
-def photo_caption(head_name: str, lang: str) -> str:
-    _ = translator(lang)
-    return _("📷 Foto kunjungan — {head}").format(head=escape(head_name))
-
-
-def queue_empty(area: Area, changes: int, referrals: int, lang: str, *, skipped: bool = False) -> Reply:
-    _ = translator(lang)
-    if skipped:
-        text = _(
-            "Tidak ada lagi laporan setelah ini. Laporan yang dilewati tetap menunggu; ketik /tinjau untuk mulai dari awal."
-        )
-    else:
-        text = _("Tidak ada laporan yang menunggu tinjauan di {area}. 👍").format(area=escape(area.name))
-    rows = []
-    if changes:
-        rows.append([(_("📝 Perubahan data ({n})").format(n=number(changes, lang)), ChangeButton("nx", 0).pack())])
-    if referrals:
-        rows.append([(_("🤝 Rujukan terbuka ({n})").format(n=number(referrals, lang)), ReferralButton("nx", 0).pack())])
-    return reply(text, buttons(rows) if rows else None)
-
-
-def ask_section(visit_id: str, head_name: str, lang: str) -> Reply:
-    _ = translator(lang)
-    labels = [(_(label), ReviewSectionButton(visit_id, key).pack()) for key, label in SECTION_LABELS.items()]
-    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
-    rows.append(
-        [
-            (_("Seluruh laporan"), ReviewSectionButton(visit_id, "semua").pack()),
-            (_("✖ Batal"), ReviewButton("x", visit_id).pack()),
-        ]
-    )
-    return reply(
-        _("Laporan {head} dikembalikan. Bagian mana yang perlu diperbaiki?").format(head=escape(head_name)),
-        buttons(rows),
-    )
-
-
-def section_name(section: str | None, lang: str) -> str:
-    _ = translator(lang)
-    return _(SECTION_LABELS[section]) if section in SECTION_LABELS else _("seluruh laporan")
-
-
-def ask_note(head_name: str, pendamping: str | None, section: str | None, lang: str) -> Reply:
-    _ = translator(lang)
-    return reply(
-        _(
-            "Tulis catatan untuk {name} tentang bagian <b>{section}</b> laporan {head}: apa yang perlu diperbaiki? Kirim sebagai pesan biasa."
-        ).format(
-            name=escape(pendamping or _("pendamping")), section=section_name(section, lang), head=escape(head_name)
-        ),
-        buttons([[(_("✖ Batal"), ReviewButton("x", "-").pack())]]),
-    )
-
-
-def note_cancelled(lang: str) -> Reply:
-    _ = translator(lang)
-    return reply(_("Baik, laporan tidak jadi dikembalikan."))
-
-
-def returned(head_name: str, pendamping: str | None, section: str | None, note: str, lang: str) -> Reply:
-    _ = translator(lang)
-    return reply(
-        "↩️ "
-        + _("Laporan {head} dikembalikan ke {name} (bagian {section}) dengan catatan: {note}").format(
-            head=escape(head_name),
-            name=escape(pendamping or "-"),
-            section=section_name(section, lang),
-            note=escape(note),
-        )
-    )
-
-
-def returned_notice(head_name: str, period: str, section: str | None, note: str, reviewer: str, lang: str) -> str:
-    """The pendamping's message (through the outbox), HTML."""
-    _ = translator(lang)
-    return "\n".join(
-        [
-            "↩️ <b>" + _("Laporan dikembalikan untuk diperbaiki") + "</b>",
-            _("Keluarga {head}, periode {period}").format(
-                head=escape(head_name), period=month_name(Period.parse(period), lang)
-            ),
-            _("Bagian: {section}").format(section=section_name(section, lang)),
-            _("Catatan dari {name}: {note}").format(name=escape(reviewer), note=escape(note)),
-            "",
-            _("Buka /riwayat, pilih laporan ini, perbaiki lalu kirim ulang."),
-        ]
-    )
-
-
-def approved(head_name: str, outcomes: Sequence[ChangeOutcome], lang: str) -> Reply:
-    _ = translator(lang)
-    lines = ["✅ " + _("Laporan {head} disetujui.").format(head=escape(head_name))]
-    for outcome in outcomes:
-        kind = _kind(outcome.kind, lang)
-        if outcome.applied:
-            lines.append("   • " + _("{kind}: diterapkan ke data KPM").format(kind=kind))
-        else:
-            lines.append(
-                "   • "
-                + _("{kind}: belum diterapkan — {problem}; periksa lewat “Perubahan data”").format(
-                    kind=kind, problem=escape(outcome.problem or "")
-                )
-            )
-    return reply("\n".join(lines))
-
-
 # --- data changes and referrals -----------------------------------------------------------------------------
 
 
@@ -216,16 +65,17 @@ def _values(values: dict[str, object]) -> str:
     return ", ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in values.items()) or "-"
 
 
-def change_card(queued: Next[QueuedChange], lang: str, tz: str, *, full_ids: bool) -> Reply:
+def change_card(queued: Next[QueuedChange], lang: str, tz: str, *, full_ids: bool, notice: str | None = None) -> Reply:
     _ = translator(lang)
     item = queued.item
     assert item is not None
-    lines = [
+    lines = [notice, ""] if notice else []
+    lines += [
         "📝 <b>"
         + _("Perubahan data ({position} dari {total})").format(position=queued.position, total=queued.remaining)
         + "</b>",
         f"🏠 {escape(item.head_name)} — {escape(item.desa_name)}",
-        _("Jenis: {kind}").format(kind=_kind(item.kind, lang)),
+        _("Jenis: {kind}").format(kind=kind_label(item.kind, lang)),
     ]
     if item.member_name:
         lines.append(_("Anggota: {name}").format(name=escape(item.member_name)))
@@ -246,32 +96,22 @@ def change_card(queued: Next[QueuedChange], lang: str, tz: str, *, full_ids: boo
     return reply("\n".join(lines), buttons(rows))
 
 
-def change_decided(outcome: ChangeOutcome, approve: bool, lang: str) -> Reply:
+def changes_empty(lang: str, notice: str | None = None) -> Reply:
     _ = translator(lang)
-    kind = _kind(outcome.kind, lang)
-    if not approve:
-        return reply("✖️ " + _("{kind}: ditolak.").format(kind=kind))
-    if outcome.applied:
-        return reply("✅ " + _("{kind}: diverifikasi dan diterapkan ke data KPM.").format(kind=kind))
+    text = _("Tidak ada (lagi) perubahan data yang menunggu verifikasi.")
     return reply(
-        "⚠️ "
-        + _("{kind} belum bisa diterapkan: {problem}. Perubahan tetap menunggu; perbaiki datanya atau tolak.").format(
-            kind=kind, problem=escape(outcome.problem or "")
-        )
+        f"{notice}\n\n{text}" if notice else text,
+        buttons([[(_("🔎 Antrean laporan"), ReviewButton("nx", "-").pack())]]),
     )
 
 
-def changes_empty(lang: str) -> Reply:
-    _ = translator(lang)
-    return reply(_("Tidak ada (lagi) perubahan data yang menunggu verifikasi."))
-
-
-def referral_card(queued: Next[QueuedReferral], lang: str, tz: str) -> Reply:
+def referral_card(queued: Next[QueuedReferral], lang: str, tz: str, notice: str | None = None) -> Reply:
     _ = translator(lang)
     item = queued.item
     assert item is not None
     who = escape(item.member_name) if item.member_name else _("seluruh keluarga")
-    lines = [
+    lines = [notice, ""] if notice else []
+    lines += [
         "🤝 <b>"
         + _("Rujukan terbuka ({position} dari {total})").format(position=queued.position, total=queued.remaining)
         + "</b>",
@@ -291,22 +131,28 @@ def referral_card(queued: Next[QueuedReferral], lang: str, tz: str) -> Reply:
     return reply("\n".join(lines), buttons(rows))
 
 
-def referral_closed(head_name: str, lang: str) -> Reply:
+def referral_closed(head_name: str, lang: str) -> str:
     _ = translator(lang)
-    return reply("✔️ " + _("Rujukan untuk {head} ditutup (sudah ditangani).").format(head=escape(head_name)))
+    return "✔️ " + _("Rujukan untuk {head} ditutup (sudah ditangani).").format(head=escape(head_name))
 
 
-def referrals_empty(lang: str) -> Reply:
+def referrals_empty(lang: str, notice: str | None = None) -> Reply:
     _ = translator(lang)
-    return reply(_("Tidak ada (lagi) rujukan terbuka."))
+    text = _("Tidak ada (lagi) rujukan terbuka.")
+    return reply(
+        f"{notice}\n\n{text}" if notice else text,
+        buttons([[(_("🔎 Antrean laporan"), ReviewButton("nx", "-").pack())]]),
+    )
 
 
 # --- /graduasi ----------------------------------------------------------------------------------------------
 
 
-def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool) -> Reply:
+def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool, notice: str | None = None) -> Reply:
     _ = translator(lang)
     head = "🎓 <b>" + _("Calon graduasi — {area}").format(area=escape(area.name)) + "</b>"
+    if notice:
+        head = f"{notice}\n\n{head}"
     if page.total == 0:
         return reply(head + "\n\n" + _("Belum ada KPM yang memenuhi kriteria graduasi."))
     lines = [
@@ -334,7 +180,12 @@ def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool)
             )
         elif not c.proposal_id:
             rows.append(
-                [(_("🎓 Ajukan: {head}").format(head=c.head_name)[:60], GraduationProposeButton(c.household_id).pack())]
+                [
+                    (
+                        _("🎓 Ajukan: {head}").format(head=c.head_name)[:60],
+                        GraduationProposeButton(c.household_id, area.code, page.page).pack(),
+                    )
+                ]
             )
     nav = []
     if page.page > 0:
@@ -346,11 +197,32 @@ def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool)
     return reply("\n".join(lines), buttons(rows))
 
 
-def proposed(head_name: str, lang: str) -> Reply:
+def confirm_proposal(
+    head_name: str, desa: str, reasons: Sequence[str], household_id: int, area_code: str, page: int, lang: str
+) -> Reply:
+    """ "Ajukan" asks once more before anything is sent to the admins."""
     _ = translator(lang)
-    return reply(
-        "🎓 " + _("Graduasi {head} diajukan. Menunggu konfirmasi admin provinsi.").format(head=escape(head_name))
-    )
+    why = "; ".join(_(REASON_LABELS.get(r, r)) for r in reasons)
+    text = "🎓 " + _(
+        "Ajukan graduasi <b>{head}</b> ({desa})? Alasan: {why}. Admin provinsi akan diberi tahu untuk mengonfirmasi."
+    ).format(head=escape(head_name), desa=escape(desa), why=why)
+    rows = [
+        [
+            (_("✅ Ya, ajukan"), GraduationConfirmButton(household_id, area_code, page).pack()),
+            (_("✖ Batal"), GraduationPageButton(area_code, page).pack()),
+        ]
+    ]
+    return reply(text, buttons(rows))
+
+
+def proposed(head_name: str, lang: str, *, already: bool = False) -> str:
+    """The line the list starts with after a proposal (HTML)."""
+    _ = translator(lang)
+    if already:
+        return "🎓 " + _("Graduasi {head} sudah diajukan sebelumnya dan menunggu konfirmasi admin provinsi.").format(
+            head=escape(head_name)
+        )
+    return "🎓 " + _("Graduasi {head} diajukan. Menunggu konfirmasi admin provinsi.").format(head=escape(head_name))
 
 
 def proposal_notice(head_name: str, desa: str, proposer: str, lang: str) -> str:

@@ -35,7 +35,7 @@ from handlers.render import report as texts
 from handlers.report.convert import report_from
 from handlers.report_context import ctx_of, met
 from models.forms import DraftMeta
-from models.validate import normalize_phone, validate_nik
+from models.validate import normalize_phone, validate_nik, validate_person_name
 from models.visit_facts import CommitmentItem
 from models.visits import (
     CHANGE_KINDS,
@@ -153,6 +153,14 @@ def _kind_is(*kinds: str) -> Any:
 def _phone(text: str, scope: Scope) -> Outcome:
     checked = normalize_phone(text)
     if not checked.ok or checked.value is None:
+        return Invalid(texts.AS_IS, {"message": " ".join(checked.errors)})
+    return Answer(checked.value)
+
+
+def _person_name(text: str, scope: Scope) -> Outcome:
+    """A newborn's or newcomer's name: the same rule as every name the registry holds."""
+    checked = validate_person_name(text)
+    if not checked.ok:
         return Invalid(texts.AS_IS, {"message": " ".join(checked.errors)})
     return Answer(checked.value)
 
@@ -300,6 +308,7 @@ VISIT_FORM = Form(
                     prompt=texts.change_name_prompt,
                     min_length=3,
                     max_length=120,
+                    check=_person_name,
                     when=_kind_is("kelahiran", "pindah_masuk"),
                 ),
                 Choice(

@@ -23,6 +23,7 @@ from handlers.types import HandlerList
 from models.actor import Actor
 from models.queries import pendamping
 from models.queries.regions import Area, get_area
+from models.queries.review import count_waiting
 
 
 async def record(update: Update, context: AppContext, actor: Actor, pendamping_id: int) -> None:
@@ -41,9 +42,10 @@ async def board(update: Update, context: AppContext, actor: Actor, area: Area, p
     period = current_period(context)
     async with context.read_db() as session:
         standings = await pendamping.leaderboard(session, actor, area.code, period)
+        waiting = await count_waiting(session, actor, area.code)
     size = pendamping.PAGE_SIZE
     page = min(max(page, 0), max(0, (len(standings) - 1) // size))
-    await send(update, texts.leaderboard(standings, area, period, page, size, actor.language))
+    await send(update, texts.leaderboard(standings, area, period, page, size, actor.language, waiting))
 
 
 @require(*SUPERVISORS)

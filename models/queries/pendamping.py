@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.actor import Actor
 from models.period import Period
 from models.queries.like import contains_text
+from models.queries.review import count_waiting
 from models.queries.summary import is_latest, visited_condition
 from models.scope import households_of, users_of, within_area
 from models.tables import Audit, Household, HouseholdStatus, Region, ReviewStatus, Role, User, Visit
@@ -63,6 +64,7 @@ class PendampingRecord:
     late_reports: int
     average_days_late: float | None
     last_activity: datetime | None
+    waiting: int = 0  # reports "menunggu tinjauan", counted as /tinjau counts them (``review.count_waiting``)
 
     @property
     def share_now(self) -> float:
@@ -211,4 +213,5 @@ async def pendamping_record(
         late_reports=len(late_days),
         average_days_late=sum(late_days) / len(late_days) if late_days else None,
         last_activity=last_activity,
+        waiting=await count_waiting(session, actor, actor.area_code, pendamping_id=user.id),
     )

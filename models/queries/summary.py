@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Exists, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
 from models.period import Period
 from models.queries import tallies
 from models.queries.regions import Area, child_areas, household_filter, needs_household_join
+from models.queries.review import count_waiting
 from models.rules import shipped_programmes
 from models.tables import (
     ChangeStatus,
@@ -33,9 +34,7 @@ from models.tables import (
     HouseholdStatus,
     Referral,
     ReferralStatus,
-    ReviewStatus,
     Visit,
-    VisitTally,
 )
 
 
@@ -94,7 +93,7 @@ class Summary:
     referrals_opened: int = 0
     referrals_closed: int = 0
     pending_changes: int = 0
-    awaiting_review: int = 0
+    awaiting_review: int = 0  # of every period: the /tinjau queue (``review.count_waiting``)
 
     @property
     def is_empty(self) -> bool:
@@ -293,21 +292,6 @@ async def pending_changes(session: AsyncSession, actor: Actor, area_code: str) -
     return await _count(session, stmt)
 
 
-async def awaiting_review(session: AsyncSession, actor: Actor, area_code: str, period: Period) -> int:
-    """Reports of ``period`` still "menunggu" (a supervisor's area: ``visit_tally``)."""
-    rollup = tallies.scope(actor, area_code, VisitTally.desa_code)
-    if rollup is not None:
-        return await tallies.awaiting_review(session, rollup, period)
-    stmt = (
-        select(func.count())
-        .select_from(Visit)
-        .where(and_(Visit.period == str(period), Visit.review_status == ReviewStatus.PENDING))
-    )
-    if needs_household_join(actor, area_code):
-        stmt = stmt.join(Household, Household.id == Visit.household_id).where(*household_filter(actor, area_code))
-    return await _count(session, stmt)
-
-
 async def area_summary(session: AsyncSession, actor: Actor, area: Area, period: Period, tz: ZoneInfo) -> Summary:
     """Everything /ringkasan shows. The caller has checked that ``actor`` covers ``area``; ``tz`` is the
     configured zone, in which the period's referrals are counted."""
@@ -325,5 +309,5 @@ async def area_summary(session: AsyncSession, actor: Actor, area: Area, period: 
         referrals_opened=opened,
         referrals_closed=closed,
         pending_changes=await pending_changes(session, actor, area.code),
-        awaiting_review=await awaiting_review(session, actor, area.code, period),
+        awaiting_review=await count_waiting(session, actor, area.code),
     )

@@ -25,9 +25,7 @@ from models.tables import (
     CommitmentGap,
     CoverageTally,
     HouseholdStatus,
-    ReviewStatus,
     User,
-    VisitTally,
 )
 from models.tables.rollup import NO_PENDAMPING
 
@@ -77,15 +75,6 @@ async def not_visited_by_pendamping(
         .having(households > 0)
     )
     return [(None if pid == NO_PENDAMPING else pid, name, int(n), first or "") for pid, name, n, first in rows.all()]
-
-
-async def awaiting_review(session: AsyncSession, where: list[ColumnElement[bool]], period: Period) -> int:
-    """Visits of ``period`` still "menunggu"."""
-    t = VisitTally
-    stmt = select(func.sum(t.visits)).where(
-        t.period == str(period), t.review_status == ReviewStatus.PENDING.value, *where
-    )
-    return int(await session.scalar(stmt) or 0)
 
 
 async def checks_by_commitment(

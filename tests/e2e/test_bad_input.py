@@ -34,6 +34,7 @@ PREFIXES = [
     "sv:tg:",
     "sv:um:",
     "sv:tj:",
+    "sv:tj:dc:",
     "sv:dc:",
     "sv:rj:",
     "sv:kp:",

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.sandbox.client import SandboxClient
+from handlers.callbacks import GraduationConfirmButton, GraduationProposeButton
 from models import forms, visits
 from models.actor import Actor
 from models.db import Database
@@ -30,7 +31,7 @@ from models.tables import (
     Visit,
 )
 from tests.e2e.conftest import BotUnderTest, PersonFactory
-from tests.e2e.harness import Chat
+from tests.e2e.harness import Chat, utc
 from tests.supervisor_world import PHONES, World, actor, build
 
 
@@ -71,7 +72,7 @@ async def resubmit_with_phone(db: Database, siti: Actor, world: World, phone: st
         await visits.submit(s, siti, draft, report, late=False, now=bot.clock())
 
 
-async def test_return_with_a_note_then_approve_changes_the_registry(
+async def test_return_with_a_note_then_approve_and_accept_the_change_updates_the_registry(
     person: PersonFactory, world: World, db: Database, bot: BotUnderTest, sandbox_client: SandboxClient
 ) -> None:
     siti_chat = await signed_in(person, "siti", 9001)
@@ -88,24 +89,33 @@ async def test_return_with_a_note_then_approve_changes_the_registry(
     dedi = await signed_in(person, "dedi", 9002)
 
     card = await dedi.say("/tinjau")
+    assert len(card.messages) == 1  # one item, one message: no photo or pin sent ahead of the card
     assert "Tinjau laporan (1 dari 2)" in card.text and "Hidayat" in card.text and "Siti Aminah" in card.text
     assert "KK 3602********0001" in card.text
-    assert any(m.get("photo") for m in card.messages) and any(m.get("location") for m in card.messages)
+    assert "📷 Lihat foto" in card.buttons() and "🗺 Lokasi di peta" in card.buttons()
+    maps = [b for row in card.last["reply_markup"]["inline_keyboard"] for b in row if "url" in b]
+    assert maps and maps[0]["url"].startswith("https://www.google.com/maps/search/?api=1&query=")
+    photo = await dedi.press("Lihat foto")
+    assert photo.messages[0].get("photo") and "Foto kunjungan — Hidayat" in photo.text
 
-    await dedi.press("Kembalikan")
+    card_id = card.last["message_id"]
+    picker = await dedi.press("Kembalikan")
+    assert picker.last["message_id"] == card_id  # the card itself becomes the question
     ask = await dedi.press("Perubahan data")
-    assert "Tulis catatan untuk Siti Aminah" in ask.text
+    assert "Tulis catatan untuk Siti Aminah" in ask.text and ask.last["message_id"] == card_id
     await bot.restart()  # the wait for the note is in the database, not in this process
     done = await dedi.say("Nomor HP kurang satu digit, mohon dicek lagi")
     assert "Laporan Hidayat dikembalikan ke Siti Aminah (bagian Perubahan data)" in done.text
     assert "Tinjau laporan (1 dari 1)" in done.text and "Sukma" in done.text  # the next in the queue
+    assert "akan terkirim pukul" not in done.text  # 09:00: the pendamping is told now
     async with db.session() as s:
         visit = await s.get(Visit, world.visits["h1-11"])
         notice = await s.scalar(select(Outbox).where(Outbox.kind == "review_returned"))
     assert visit is not None and visit.review_status is ReviewStatus.RETURNED
     assert visit.review_note == "Nomor HP kurang satu digit, mohon dicek lagi"
     assert notice is not None and notice.chat_id == 9001 and notice.payload["parse_mode"] == "HTML"
-    assert "Nomor HP kurang satu digit" in notice.payload["text"] and "Perubahan data" in notice.payload["text"]
+    assert "Nomor HP kurang satu digit" in notice.payload["text"]
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in notice.payload["text"]
     assert "belum paham" in (await dedi.say("ini bukan catatan")).text  # nothing pending: not a note
     async with db.session() as s:
         sukma = await s.get(Visit, world.visits["h4-11"])
@@ -118,17 +128,40 @@ async def test_return_with_a_note_then_approve_changes_the_registry(
     assert any("Perbaiki laporan" in label for label in opened.buttons())
     # … and corrects it; the correction's taps belong to the report form's tests, its domain calls are the same.
     await resubmit_with_phone(db, await actor(db, world, "siti"), world, "0813-7777-8899", bot)
-    first = await dedi.say("/tinjau")
-    assert "Sukma" in first.text  # submitted 16 Nov, before the correction of the 24th
+    first = await dedi.say("/tinjau")  # the correction comes first, marked with the note it was returned with
+    assert "Tinjau laporan (1 dari 2)" in first.text and "Hidayat" in first.text
+    assert "Perbaikan — dikembalikan sebelumnya dengan catatan: Nomor HP kurang satu digit" in first.text
+    assert "1. 📞 Telepon baru: 0813-7777-8899 · ⏳ menunggu keputusan" in first.text
     second = await dedi.press("Lewati")
-    assert "Tinjau laporan (2 dari 2)" in second.text and "Hidayat" in second.text
+    assert "Tinjau laporan (2 dari 2)" in second.text and "Sukma" in second.text
+    assert second.last["message_id"] == first.last["message_id"]  # edited in place
+
+    bot.clock.set(utc(2026, 11, 24, 15))  # 22:00 in Jakarta: quiet hours
+    await dedi.say("/tinjau")
     approved = await dedi.press("Setujui")
-    assert "Laporan Hidayat disetujui." in approved.text and "diterapkan ke data KPM" in approved.text
+    assert "Laporan Hidayat disetujui." in approved.text
+    assert "1 perubahan data belum diputuskan" in approved.text
+    assert "Pemberitahuan untuk Siti Aminah akan terkirim pukul 06.00" in approved.text
+    assert "Tinjau laporan (1 dari 1)" in approved.text and "Sukma" in approved.text
+    async with db.session() as s:
+        household = await s.get(Household, world.households["h1"])
+        told = await s.scalar(select(Outbox).where(Outbox.kind == "review_approved"))
+    assert household is not None and household.phone is None  # approving did not apply the change
+    assert told is not None and told.chat_id == 9001 and "disetujui" in told.payload["text"]
+
+    number = world.visits["h1-11"][:8].upper()
+    again = await dedi.say(f"/tinjau {number}")
+    assert f"Laporan {number}" in again.text and "✅ disetujui" in again.text
+    assert "Setujui" not in again.buttons() and "✅ Terima 1" in again.buttons()
+    accepted = await dedi.press("Terima 1")
+    assert "Telepon baru: diverifikasi dan diterapkan ke data KPM" in accepted.text
+    assert "· ✅ diterima" in accepted.text and "✅ Terima 1" not in accepted.buttons()
     async with db.session() as s:
         household = await s.get(Household, world.households["h1"])
         actions = list(await s.scalars(select(Audit.action).order_by(Audit.id)))
     assert household is not None and household.phone == "+6281377778899"
-    assert actions.index("visit.return") < actions.index("visit.resubmit") < actions.index("registry.update")
+    assert actions.index("visit.return") < actions.index("visit.resubmit") < actions.index("visit.approve")
+    assert actions.index("visit.approve") < actions.index("registry.update")
 
 
 async def test_changes_and_referrals_are_decided_one_at_a_time(
@@ -139,6 +172,7 @@ async def test_changes_and_referrals_are_decided_one_at_a_time(
     assert "Perubahan data (1 dari 1)" in change.text and "Hidayat" in change.text and "081377778888" in change.text
     rejected = await dedi.press("Tolak")
     assert "ditolak" in rejected.text and "Tidak ada (lagi) perubahan data" in rejected.text
+    assert rejected.last["message_id"] == change.last["message_id"]  # the queue's screen, edited in place
     referral = await dedi.say("/tinjau rujukan")
     assert "Rujukan terbuka (1 dari 1)" in referral.text and "butuh seragam sekolah" in referral.text
     closed = await dedi.press("Tutup")
@@ -160,18 +194,39 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
     assert "3 KPM memenuhi kriteria" in listed.text
     assert "Rohman (Cikulur) — tidak ada lagi anggota dalam kategori komitmen" in listed.text
     assert "Hidayat (Muncang) — skor deprivasi ≤ 3 pada dua kunjungan terakhir" in listed.text
-    proposed = await dedi.press("Ajukan: Rohman")
-    assert "Graduasi Rohman diajukan" in proposed.text
+    asked = await dedi.press("Ajukan: Rohman")
+    assert "Ajukan graduasi Rohman (Cikulur)?" in asked.text and "tidak ada lagi anggota" in asked.text
+    assert asked.last["message_id"] == listed.last["message_id"]  # the list's own message asks
     async with db.session() as s:
-        proposal = await s.scalar(select(GraduationProposal))
-        notice = await s.scalar(select(Outbox).where(Outbox.kind == "graduation_proposal"))
-    assert proposal is not None and proposal.reasons == ["tanpa_komitmen"]
-    assert notice is not None and notice.chat_id == 9004 and "Rohman" in notice.payload["text"]
+        assert await s.scalar(select(GraduationProposal)) is None  # nothing proposed before "ya"
+    back = await dedi.press("Batal")
+    assert "3 KPM memenuhi kriteria" in back.text and "Ajukan: Rohman" in " ".join(back.buttons())
+    await dedi.press("Ajukan: Rohman")
+    proposed = await dedi.press("Ya, ajukan")
+    assert "Graduasi Rohman diajukan" in proposed.text and "Rohman (Cikulur) ⏳ (diajukan)" in proposed.text
+    assert "Ajukan: Rohman" not in " ".join(proposed.buttons())  # the list is updated: no second proposal
+    assert proposed.last["message_id"] == listed.last["message_id"]
+    _, hidayat = dedi.find_button("Ajukan: Hidayat")
+    asked_for = GraduationProposeButton.unpack(hidayat["callback_data"])
+    assert asked_for is not None
+    yes = GraduationConfirmButton(asked_for.household_id, asked_for.area, asked_for.page).pack()
+    twice = await dedi.press_data(proposed.last["message_id"], yes)
+    assert "Graduasi Hidayat diajukan" in twice.text
+    stale = await dedi.press_data(proposed.last["message_id"], yes)  # a second tap on the same "ya, ajukan"
+    assert "Graduasi Hidayat sudah diajukan sebelumnya" in stale.text
+    async with db.session() as s:
+        proposals = list(await s.scalars(select(GraduationProposal).order_by(GraduationProposal.id)))
+        notices = list(await s.scalars(select(Outbox).where(Outbox.kind == "graduation_proposal")))
+    assert len(proposals) == 2 and len(notices) == 2  # one proposal and one admin notice per household
+    proposal = proposals[0]
+    assert proposal.reasons == ["tanpa_komitmen"]
+    notice = notices[0]
+    assert notice.chat_id == 9004 and "Rohman" in notice.payload["text"]
     refused = await dedi.press_data(proposed.last["message_id"], f"sv:gd:ok:{proposal.id}")
     assert "Hanya admin provinsi" in refused.text
 
     pending = await admin.say("/graduasi lebak")
-    assert "1 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
+    assert "2 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
     confirmed = await admin.press("Konfirmasi: Rohman")
     assert "Graduasi Rohman dikonfirmasi" in confirmed.text
     async with db.session() as s:
@@ -215,6 +270,23 @@ async def test_help_lists_supervisor_commands_by_role(person: PersonFactory, wor
     dedi = await signed_in(person, "dedi", 9011)
     siti = await signed_in(person, "siti", 9012)
     koordinator_help = (await dedi.say("/bantuan")).text
-    assert "/ringkasan" in koordinator_help and "/tinjau" in koordinator_help and "/umumkan" not in koordinator_help
+    assert "/ringkasan" in koordinator_help and "/umumkan" not in koordinator_help
+    assert "/tinjau [nomor | perubahan | rujukan]" in koordinator_help
     assert "/ringkasan" not in (await siti.say("/bantuan")).text
     assert "tidak tersedia untuk peran Anda" in (await siti.say("/ringkasan")).text
+
+
+async def test_the_change_and_referral_queues_are_buttons_on_the_report_card(
+    person: PersonFactory, world: World
+) -> None:
+    dedi = await signed_in(person, "dedi", 9013)
+    card = await dedi.say("/tinjau")
+    assert {"📝 Perubahan data (1)", "🤝 Rujukan terbuka (1)"} <= set(card.buttons())
+    changes = await dedi.press("Perubahan data (1)")
+    assert "Perubahan data (1 dari 1)" in changes.text and changes.last["message_id"] == card.last["message_id"]
+    done = await dedi.press("Lewati")
+    assert "Tidak ada (lagi) perubahan data" in done.text
+    back = await dedi.press("Antrean laporan")
+    assert "Tinjau laporan (1 dari 2)" in back.text and back.last["message_id"] == card.last["message_id"]
+    referrals = await dedi.press("Rujukan terbuka (1)")
+    assert "Rujukan terbuka (1 dari 1)" in referrals.text and "butuh seragam sekolah" in referrals.text

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from models import forms, review, visits
+from models import forms, graduation_proposals, review, visits
 from models.db import Database
+from models.queries import review as queue
 from models.tables import (
     Audit,
     ChangeStatus,
@@ -38,7 +39,9 @@ async def _actions(db: Database) -> list[str]:
         return list(await s.scalars(select(Audit.action).order_by(Audit.id)))
 
 
-async def test_return_fix_resubmit_approve_changes_the_registry_with_audit(db: Database, world: World) -> None:
+async def test_return_fix_resubmit_approve_then_accept_the_change_updates_the_registry_with_audit(
+    db: Database, world: World
+) -> None:
     dedi, siti = await actor(db, world, "dedi"), await actor(db, world, "siti")
     visit_id = world.visits["h1-11"]
     async with db.session() as s:
@@ -67,8 +70,15 @@ async def test_return_fix_resubmit_approve_changes_the_registry_with_audit(db: D
     assert submitted.corrected
 
     async with db.session() as s:
-        outcomes = await review.approve_visit(s, dedi, visit_id, NOW)
-    assert [(o.kind, o.applied) for o in outcomes] == [("telepon_baru", True)]
+        approved = await review.approve_visit(s, dedi, visit_id, NOW)
+    assert approved.pending_changes == 1  # approving the report leaves its change for its own decision
+    async with db.session() as s:
+        household = await s.get(Household, world.households["h1"])
+        change_id = await s.scalar(select(DataChange.id).where(DataChange.visit_id == visit_id))
+    assert household is not None and household.phone is None and change_id is not None
+    async with db.session() as s:
+        outcome = await review.decide_change(s, dedi, change_id, approve=True, now=NOW)
+    assert (outcome.kind, outcome.applied, outcome.visit_id) == ("telepon_baru", True, visit_id)
     async with db.session() as s:
         household = await s.get(Household, world.households["h1"])
         visit = await s.get(Visit, visit_id)
@@ -80,6 +90,7 @@ async def test_return_fix_resubmit_approve_changes_the_registry_with_audit(db: D
     )
     actions = await _actions(db)
     assert actions.index("visit.return") < actions.index("visit.resubmit") < actions.index("visit.approve")
+    assert actions.index("visit.approve") < actions.index("registry.update")
 
 
 async def test_a_visit_of_another_kabupaten_cannot_be_decided(db: Database, world: World) -> None:
@@ -107,7 +118,9 @@ async def test_an_approved_report_cannot_be_approved_or_returned_again(db: Datab
         assert refused.value.code == "not_pending"
 
 
-async def test_new_member_change_is_applied_and_a_bad_one_waits_for_a_person(db: Database, world: World) -> None:
+async def test_new_member_change_is_applied_when_accepted_and_a_bad_one_waits_for_a_person(
+    db: Database, world: World
+) -> None:
     dedi = await actor(db, world, "dedi")
     async with db.session() as s:
         good = DataChange(
@@ -130,8 +143,15 @@ async def test_new_member_change_is_applied_and_a_bad_one_waits_for_a_person(db:
             status=ChangeStatus.PROPOSED,
         )
         s.add_all([good, bad])
+        await s.flush()
+        ids = [good.id, bad.id]
     async with db.session() as s:
-        outcomes = await review.approve_visit(s, dedi, world.visits["h4-11"], NOW)
+        approved = await review.approve_visit(s, dedi, world.visits["h4-11"], NOW)
+    assert approved.pending_changes == 2
+    outcomes = []
+    for change_id in ids:
+        async with db.session() as s:
+            outcomes.append(await review.decide_change(s, dedi, change_id, approve=True, now=NOW))
     assert [(o.applied, o.problem is None) for o in outcomes] == [(True, True), (False, False)]
     async with db.session() as s:
         baby = await s.scalar(select(Member).where(Member.nik == "3602174211260001"))
@@ -166,16 +186,16 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_only_by_admin
     dedi, admin = await actor(db, world, "dedi"), await actor(db, world, "admin")
     h5 = world.households["h5"]
     async with db.session() as s:
-        proposal = await review.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
-        again = await review.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
+        proposal = await graduation_proposals.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
+        again = await graduation_proposals.propose_graduation(s, dedi, h5, ["tanpa_komitmen"], NOW)
     assert proposal == again
     async with db.session() as s:
         with pytest.raises(review.ReviewError) as refused:
-            await review.decide_graduation(s, dedi, proposal, True, NOW)
+            await graduation_proposals.decide_graduation(s, dedi, proposal, True, NOW)
     assert refused.value.code == "not_allowed"
     async with db.session() as s:
         assert (await s.get(Household, h5)).status is HouseholdStatus.AKTIF  # type: ignore[union-attr]
-        await review.decide_graduation(s, admin, proposal, True, NOW)
+        await graduation_proposals.decide_graduation(s, admin, proposal, True, NOW)
     async with db.session() as s:
         household = await s.get(Household, h5)
         row = await s.get(GraduationProposal, proposal)
@@ -200,3 +220,21 @@ async def test_pending_return_note_survives_sessions_and_expires(db: Database, w
         stale = await review.pending_return_note(s, telegram_id, NOW + review.NOTE_TTL * 2)
     assert pending == review.PendingNote(world.visits["h1-11"], "bukti")
     assert stale is None
+
+
+async def test_the_waiting_count_from_the_rollup_equals_the_count_of_the_visits(db: Database, world: World) -> None:
+    """``count_waiting`` reads a koordinator's area from ``visit_tally`` and a pendamping's from the visits."""
+    dedi, admin = await actor(db, world, "dedi"), await actor(db, world, "admin")
+    async with db.session() as s:
+        await review.approve_visit(s, dedi, world.visits["h4-11"], NOW)
+    async with db.session() as s:
+        area = await queue.count_waiting(s, dedi, "36.02")
+        province = await queue.count_waiting(s, admin, "36")
+        by_pendamping = [
+            await queue.count_waiting(s, admin, "36", pendamping_id=world.users[key])
+            for key in ("siti", "dewi", "rudi")
+        ]
+        direct = await s.scalar(
+            select(func.count()).select_from(Visit).where(Visit.review_status == ReviewStatus.PENDING)
+        )
+    assert (area, province, by_pendamping, direct) == (1, 2, [1, 0, 1], 2)
