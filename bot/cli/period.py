@@ -8,6 +8,7 @@ writes the list as XLSX. See docs/period-close.md.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -90,6 +91,57 @@ def close(
     except PeriodCloseError as error:
         raise fail(problem(error.code, error.detail, config.language)) from None
     _print(report)
+
+
+@period_app.command("export")
+def export(
+    period: str = typer.Option(..., "--period", help="Periode TTTT-BB, mis. 2026-10"),
+    output: Path = typer.Option(..., "-o", "--output", help="Berkas .xlsx yang ditulis"),
+    include_unsigned: bool = typer.Option(
+        False, "--include-unsigned", help="Sertakan kabupaten/kota yang belum menandatangani (ditandai)"
+    ),
+) -> None:
+    """Tulis daftar penyaluran periode itu (satu baris per keluarga, lembar ringkasan) ke berkas XLSX."""
+    from handlers.i18n import translator
+    from handlers.render.period_close import list_texts
+    from models.period_export import ListFile, write_list
+
+    config = settings()
+    the_period = parse_period(period)
+    if output.suffix.lower() != ".xlsx":
+        raise fail(translator(config.language)("Nama berkas harus berakhiran .xlsx, mis. daftar-2026-10.xlsx"))
+    if not output.expanduser().resolve().parent.is_dir():
+        raise fail(translator(config.language)("Folder {folder} tidak ada.").format(folder=output.parent))
+
+    target = str(output.expanduser())
+
+    async def work(db: Database) -> ListFile:
+        texts = list_texts(config.language, the_period, datetime.now(UTC), config.tz, include_unsigned)
+        async with db.read_session() as session:
+            return await write_list(
+                session,
+                the_period,
+                target,
+                include_unsigned=include_unsigned,
+                tz=config.tz,
+                texts=texts,
+            )
+
+    made = run_with_db(work)
+    _ = translator(config.language)
+    console.print(
+        _("{rows} keluarga ditulis ke {path} ({size:.1f} MB).").format(
+            rows=f"{made.rows:,}".replace(",", "."), path=made.path, size=made.size / 1_048_576
+        ),
+        highlight=False,
+    )
+    if made.unsigned:
+        note = (
+            _("Belum ditandatangani (ditandai di daftar): {areas}")
+            if include_unsigned
+            else _("Belum ditandatangani (tidak disertakan; pakai --include-unsigned): {areas}")
+        )
+        console.print(note.format(areas=", ".join(made.unsigned)), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

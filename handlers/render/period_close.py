@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from handlers.i18n import N_, translator
+from handlers.render.report_summary import month_name
+from models.period import Period
+from models.period_export import ListTexts
 
 VERDICT_LABELS = {
     "layak_salur": N_("layak salur"),
@@ -53,3 +58,48 @@ def reason_label(reason: str, lang: str = "id") -> str:
 def problem(code: str, detail: str = "", lang: str = "id") -> str:
     _: Callable[[str], str] = translator(lang)
     return _(PROBLEMS.get(code, N_("Permintaan tidak dapat diproses."))).format(detail=detail)
+
+
+LIST_HEADERS = {
+    "programme": N_("Program"),
+    "kabupaten": N_("Kabupaten/Kota"),
+    "kecamatan": N_("Kecamatan"),
+    "desa": N_("Desa/Kelurahan"),
+    "kk": N_("No. KK"),
+    "penerima": N_("Nama penerima"),
+    "nik_penerima": N_("NIK penerima"),
+    "putusan": N_("Putusan"),
+    "alasan": N_("Alasan"),
+    "disalurkan": N_("Disalurkan"),
+    "jumlah": N_("Jumlah (Rp)"),
+    "diputuskan_oleh": N_("Diputuskan oleh"),
+    "diputuskan_pada": N_("Diputuskan pada"),
+    "alasan_pembatalan": N_("Alasan pembatalan rekomendasi"),
+    "penyesuaian": N_("Penyesuaian setelah tanda tangan"),
+    "ditandatangani": N_("Ditandatangani"),
+    "_yes": N_("Ya"),
+    "_no": N_("Tidak"),
+}
+
+
+def list_texts(lang: str, period: Period, made_at: datetime, tz: ZoneInfo, include_unsigned: bool) -> ListTexts:
+    """The words of the disbursement list workbook (``models/period_export.py``) in ``lang``."""
+    _ = translator(lang)
+    return ListTexts(
+        headers={key: _(label) for key, label in LIST_HEADERS.items()},
+        verdicts={code: _(label) for code, label in VERDICT_LABELS.items()},
+        reasons={code: _(label) for code, label in REASON_LABELS.items()},
+        unsigned=_("BELUM DITANDATANGANI"),
+        adjusted=_("semula {before}: {reason}"),
+        sheet_titles=(_("Ringkasan"), _("Daftar penyaluran")),
+        summary=[
+            (_("Daftar penyaluran periode"), month_name(period, lang)),
+            (_("Dibuat"), made_at),
+        ],
+        area_line="{name}",
+        signed_state=_("ditandatangani {when} oleh {who}"),
+        unsigned_state=_("belum ditandatangani — disertakan dan ditandai")
+        if include_unsigned
+        else _("belum ditandatangani — tidak disertakan"),
+        count_line="{verdict}",
+    )
