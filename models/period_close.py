@@ -59,8 +59,6 @@ class AreaClose:
     name: str
     signed: bool
     counts: dict[str, int] = field(default_factory=dict)
-    removed: int = 0
-    added: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +67,8 @@ class CloseReport:
     dry_run: bool
     areas: list[AreaClose]
     seconds: float
+    removed: int = 0  # undecided verdicts replaced (they differed, or the household left the list)
+    added: int = 0
 
     def total(self, verdict: Verdict) -> int:
         return sum(area.counts.get(verdict.value, 0) for area in self.areas)
@@ -116,8 +116,10 @@ async def close_area(
     if await is_signed(session, area, period):
         return None
     rules = programmes if programmes is not None else await programme_rules(session)
-    computed = queries.computed_verdicts(period, area, held_programmes(rules.values()), calendar.period_begins(period))
-    return await queries.store_verdicts(session, computed, period, area, now)
+    computed = queries.computed_verdicts(
+        period, [area], held_programmes(rules.values()), calendar.period_begins(period)
+    )
+    return await queries.store_verdicts(session, computed, period, [area], now)
 
 
 async def close_period(
@@ -130,8 +132,9 @@ async def close_period(
     dry_run: bool = False,
     actor_id: str | None = None,
 ) -> CloseReport:
-    """``jsika period close``: each kabupaten/kota of ``area`` in its own transaction (rolled back on a dry run),
-    its counts read back from what was (or would be) stored. Storing before the period closes is refused."""
+    """``jsika period close``: the unsigned kabupaten/kota of ``area`` in one set-based pass and one transaction
+    (rolled back on a dry run), the counts read back from what was (or would be) stored. Signed ones are left as
+    they are. Storing before the period closes is refused."""
     started = time.perf_counter()
     async with db.session() as session:
         rules = await programme_rules(session)
@@ -140,42 +143,38 @@ async def close_period(
     opens = closing_day(period, rules.values(), calendar)
     if not dry_run and calendar.today(now) < opens:
         raise PeriodCloseError("not_closed", opens.isoformat())
-    results = []
-    for code, name in areas:
-        async with db.sessions() as session:
-            transaction = await session.begin()
-            try:
-                stored = await close_area(session, period, code, calendar, now, rules)
-                counts = await queries.stored_counts_by_area(session, period, code)
-                if stored is not None and not dry_run:
-                    await audit.record(
-                        session,
-                        actor_type="cli",
-                        actor_id=actor_id,
-                        action="period.close",
-                        entity="period",
-                        entity_id=f"{period}:{code}",
-                        after={"removed": stored.removed, "added": stored.added},
-                        at=now,
-                    )
-            except BaseException:
-                await transaction.rollback()
-                raise
-            if dry_run:
-                await transaction.rollback()
-            else:
-                await transaction.commit()
-        results.append(
-            AreaClose(
-                code,
-                name,
-                code in signed,
-                counts.get(code, {}),
-                stored.removed if stored else 0,
-                stored.added if stored else 0,
-            )
-        )
-    return CloseReport(period, dry_run, results, time.perf_counter() - started)
+    unsigned = [code for code, _ in areas if code not in signed]
+    scope = [PROVINCE] if area == PROVINCE and not signed else unsigned
+    stored = queries.Stored(0, 0)
+    async with db.sessions() as session:
+        transaction = await session.begin()
+        try:
+            if scope:
+                computed = queries.computed_verdicts(
+                    period, scope, held_programmes(rules.values()), calendar.period_begins(period)
+                )
+                stored = await queries.store_verdicts(session, computed, period, scope, now)
+            counts = await queries.stored_counts_by_area(session, period, area)
+            if scope and not dry_run:
+                await audit.record(
+                    session,
+                    actor_type="cli",
+                    actor_id=actor_id,
+                    action="period.close",
+                    entity="period",
+                    entity_id=f"{period}:{area}",
+                    after={"removed": stored.removed, "added": stored.added, "areas": unsigned},
+                    at=now,
+                )
+        except BaseException:
+            await transaction.rollback()
+            raise
+        if dry_run:
+            await transaction.rollback()
+        else:
+            await transaction.commit()
+    results = [AreaClose(code, name, code in signed, counts.get(code, {})) for code, name in areas]
+    return CloseReport(period, dry_run, results, time.perf_counter() - started, stored.removed, stored.added)
 
 
 def _kabupaten_code(desa_code: str) -> str:

@@ -52,15 +52,18 @@ def _print(report: CloseReport) -> None:
     table.add_column(_("status"))
     totals = dict.fromkeys(VERDICT_ORDER, 0)
     for area in report.areas:
-        if area.signed:
-            status = _("ditandatangani, tidak diubah")
-        else:
-            status = _("baru {added}, diganti {removed}").format(added=area.added, removed=area.removed)
+        status = _("ditandatangani, tidak diubah") if area.signed else _("dihitung")
         for verdict in VERDICT_ORDER:
             totals[verdict] += area.counts.get(verdict, 0)
         table.add_row(area.name, *(f"{area.counts.get(v, 0):,}".replace(",", ".") for v in VERDICT_ORDER), status)
-    table.add_row(_("Jumlah"), *(f"{totals[v]:,}".replace(",", ".") for v in VERDICT_ORDER), f"{report.seconds:.1f} s")
+    table.add_row(_("Jumlah"), *(f"{totals[v]:,}".replace(",", ".") for v in VERDICT_ORDER), "")
     console.print(table)
+    console.print(
+        _(
+            "Putusan baru {added}, diganti {removed} (yang sudah diputuskan koordinator tidak diubah) — {seconds} s"
+        ).format(added=report.added, removed=report.removed, seconds=f"{report.seconds:.1f}"),
+        highlight=False,
+    )
 
 
 @period_app.command("close")

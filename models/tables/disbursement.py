@@ -37,14 +37,15 @@ class VerdictReason(enum.StrEnum):
 class PeriodVerdict(Base):
     __tablename__ = "period_verdict"
     __table_args__ = (
-        UniqueConstraint("period", "household_id"),
+        UniqueConstraint("household_id", "period"),  # also the index the household's cascade needs
         Index("ix_period_verdict_period_desa", "period", "desa_code", "verdict"),  # desa_code is C-collated
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     period: Mapped[str] = mapped_column(String(7))
-    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
-    programme_code: Mapped[str] = mapped_column(ForeignKey("programme.code"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"))
+    # copied from the household (whose key checks it): one foreign-key check less per row of a 650k-row close
+    programme_code: Mapped[str] = mapped_column(String(20))
     desa_code: Mapped[str] = mapped_column(DesaCode)
     verdict: Mapped[Verdict] = mapped_column(str_enum(Verdict, "verdict"))
     reason: Mapped[VerdictReason] = mapped_column(str_enum(VerdictReason, "verdict_reason"))

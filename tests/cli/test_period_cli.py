@@ -64,10 +64,10 @@ def test_dry_run_prints_counts_per_area_and_stores_nothing(cli_env: None, world:
 def test_close_stores_once_and_a_second_run_changes_nothing(cli_env: None, world: World, sync_db: SyncDb) -> None:
     first = runner.invoke(app, ["period", "close", "--period", "2026-10", "--area", "36.02"])
     assert first.exit_code == 0, first.output
-    assert "baru 7, diganti 0" in first.output
+    assert "Putusan baru 7, diganti 0" in first.output
     second = runner.invoke(app, ["period", "close", "--period", "2026-10", "--area", "3602"])
     assert second.exit_code == 0, second.output
-    assert "baru 0, diganti 0" in second.output
+    assert "Putusan baru 0, diganti 0" in second.output
     assert sync_db(_stored) == 7
 
     async def closes(session: AsyncSession) -> list[str | None]:

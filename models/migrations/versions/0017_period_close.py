@@ -100,19 +100,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["member_id"], ["member.id"], name=op.f("fk_period_verdict_member_id_member"), ondelete="SET NULL"
         ),
-        sa.ForeignKeyConstraint(
-            ["programme_code"], ["programme.code"], name=op.f("fk_period_verdict_programme_code_programme")
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_period_verdict")),
-        sa.UniqueConstraint("period", "household_id", name=op.f("uq_period_verdict_period_household_id")),
+        sa.UniqueConstraint("household_id", "period", name=op.f("uq_period_verdict_household_id_period")),
     )
-    op.create_index(op.f("ix_period_verdict_household_id"), "period_verdict", ["household_id"])
     op.create_index("ix_period_verdict_period_desa", "period_verdict", ["period", "desa_code", "verdict"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_period_verdict_period_desa", table_name="period_verdict")
-    op.drop_index(op.f("ix_period_verdict_household_id"), table_name="period_verdict")
     op.drop_table("period_verdict")
     op.drop_index("ix_period_adjustment_period_household", table_name="period_adjustment")
     op.drop_table("period_adjustment")
