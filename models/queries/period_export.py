@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, null, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, null, select
 from sqlalchemy.orm import aliased
 
 from models.period import Period
@@ -43,23 +43,21 @@ def recipients(mother_programmes: frozenset[str]) -> Select:
     grouped = (
         select(
             Member.household_id.label("household_id"),
+            Household.programme_code.label("programme_code"),
             first(head, female).label("female_head"),
             first(Member.relation == Relation.ISTRI, female).label("wife"),
             first(head).label("head"),
         )
+        .join(Household, Household.id == Member.household_id)
         .where(Member.status == MemberStatus.AKTIF)
-        .group_by(Member.household_id)
+        .group_by(Member.household_id, Household.programme_code)
         .subquery("members")
     )
+    mother = grouped.c.programme_code.in_(sorted(mother_programmes)) if mother_programmes else false()
     return select(
         grouped.c.household_id,
         case(
-            (
-                grouped.c.household_id.in_(
-                    select(Household.id).where(Household.programme_code.in_(sorted(mother_programmes)))
-                ),
-                func.coalesce(grouped.c.female_head, grouped.c.wife, grouped.c.head),
-            ),
+            (mother, func.coalesce(grouped.c.female_head, grouped.c.wife, grouped.c.head)),
             else_=grouped.c.head,
         ).label("member_id"),
     )
