@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -46,6 +46,21 @@ class EscalationRules(BaseModel):
     levels: list[str] = Field(
         default_factory=lambda: ["peringatan", "perhatian koordinator", "rekomendasi penangguhan"]
     )
+
+
+class DisbursementRules(BaseModel):
+    """Who is paid at the period close (``[disbursement]``, docs/period-close.md).
+
+    ``unverified``: a household without a verifying report is paid ("salur", the default: a family is not
+    punished for a missed visit) or held ("tahan"); either way it is listed as an exception. ``recipient``: whose
+    name and NIK the list carries — "ibu" (the female head, else the wife, else the head; as PKH pays) or
+    "kepala" (the head). ``amount``: rupiah per household paid; without it the export has no amount column.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    unverified: Literal["salur", "tahan"] = "salur"
+    recipient: Literal["ibu", "kepala"] = "ibu"
+    amount: int | None = Field(None, gt=0)
 
 
 class CommitmentRule(BaseModel):
@@ -91,6 +106,7 @@ class ProgrammeRules(BaseModel):
     period: PeriodRules = Field(default_factory=PeriodRules)
     evidence: EvidenceRules = Field(default_factory=EvidenceRules)
     escalation: EscalationRules = Field(default_factory=EscalationRules)
+    disbursement: DisbursementRules = Field(default_factory=DisbursementRules)
     commitments: list[CommitmentRule] = Field(alias="commitment", min_length=1)
 
     @model_validator(mode="after")

@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "bot.cli.apikey",
     "bot.cli.backup",
     "bot.cli.remind",
+    "bot.cli.period",
     "bot.cli.bench",
 )
 

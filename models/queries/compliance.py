@@ -61,7 +61,7 @@ def _level() -> ColumnElement[int]:
     return 1 + case((one_before, 1), else_=0) + case((and_(one_before, _before.id.is_not(None)), 1), else_=0)
 
 
-def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Select:
+def _gaps(actor: Actor | None, area_code: str, period: Period, *columns: object) -> Select:
     previous = period.previous()
     stmt = (
         select(*columns)  # type: ignore[call-overload]
@@ -87,6 +87,14 @@ def _gaps(actor: Actor, area_code: str, period: Period, *columns: object) -> Sel
         .where(CommitmentCheck.period == str(period), CommitmentCheck.result == CheckResult.NOT_MET)
     )
     return stmt
+
+
+def escalated_checks(period: Period, *columns: object) -> Select:
+    """The checks of ``period`` at the top escalation level (a suspension recommendation), selecting ``columns``.
+
+    The same joins and level as /kepatuhan's counts, so the period close recommends exactly the members
+    /kepatuhan shows at level 3 (docs/period-close.md)."""
+    return _gaps(None, "", period, *columns).where(_level() >= MAX_LEVEL)
 
 
 async def gaps_by_commitment(

@@ -113,6 +113,17 @@ def visited_in(periods: Sequence[Period]) -> Exists:
     return exists().where(Visit.household_id == Household.id, condition)
 
 
+def verifying_report() -> ColumnElement[bool]:
+    """A visit report (of the period asked) that verifies its household for the period close: the family was met,
+    the report was not sent back, and a late one has been approved (docs/period-close.md). A narrower reading of
+    /ringkasan's "visited" (any report), so every verified household is a visited one."""
+    return and_(
+        Visit.met.is_(True),
+        Visit.review_status != ReviewStatus.RETURNED,
+        or_(Visit.late.is_(False), Visit.review_status == ReviewStatus.APPROVED),
+    )
+
+
 def visits_of_area(actor: Actor, area_code: str, period: Period) -> Select[str]:
     """Ids of the period's visits to households of the area in scope — a semi-join the planner sizes well (a plain
     join of checks, visits and households is misestimated by the repeated period condition)."""

@@ -5,6 +5,7 @@ from models.tables.access import AccessAttempt
 from models.tables.api_key import ApiKey
 from models.tables.api_usage import ApiKeyUsage
 from models.tables.audit import Audit
+from models.tables.disbursement import PeriodAdjustment, PeriodSignoff, PeriodVerdict, Verdict, VerdictReason
 from models.tables.form import FormSession, FormStatus
 from models.tables.household import (
     Household,
@@ -60,6 +61,9 @@ __all__ = [
     "MemberStatus",
     "Outbox",
     "OutboxStatus",
+    "PeriodAdjustment",
+    "PeriodSignoff",
+    "PeriodVerdict",
     "Programme",
     "ProposalStatus",
     "Referral",
@@ -73,6 +77,8 @@ __all__ = [
     "SchoolLevel",
     "Sex",
     "User",
+    "Verdict",
+    "VerdictReason",
     "Visit",
     "VisitTally",
 ]
