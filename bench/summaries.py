@@ -13,7 +13,7 @@ the toddler on every visit (6 % persistently not met plus 3 % occasional misses,
 occur), referrals for 2 % and data changes for 1 % of visits.
 
 Like any bulk load, the generator switches the tables' triggers off while it writes and then does their work
-set-based: ``household.last_visit_period`` in one UPDATE, the report rollups (``models/tables/rollup.py``) in one
+set-based: ``household.last_visit_period`` and ``last_visited_on`` in one UPDATE, the report rollups (``models/tables/rollup.py``) in one
 ``models.rollups.rebuild``. With ``--reuse`` the kept database is migrated first (a new migration's backfill runs
 on the province's data) and the rollups are vacuumed, as a loader would, so index-only scans work at once.
 
@@ -269,8 +269,9 @@ def raw(sql: str, **params: Any) -> Callable[[Any], Awaitable[Any]]:
     return run
 
 
-BACKFILL = """UPDATE household h SET last_visit_period = m.period
-    FROM (SELECT household_id, max(period) AS period FROM visit GROUP BY household_id) m WHERE h.id = m.household_id"""
+BACKFILL = """UPDATE household h SET last_visit_period = m.period, last_visited_on = m.visited_on
+    FROM (SELECT household_id, max(period) AS period, max(visited_on) AS visited_on FROM visit GROUP BY household_id) m
+    WHERE h.id = m.household_id"""
 CEILING_SUMMARY = """
     WITH v AS (SELECT household_id, bool_or(period = :p) AS now FROM visit
                WHERE period IN (:p, :prev) GROUP BY household_id)
