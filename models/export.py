@@ -1,7 +1,7 @@
 """Excel exports for Dinas Sosial (/ekspor): visits, commitment checks, overdue list, referrals, data changes.
 
-The workbook is written in openpyxl's write-only mode while rows stream from the database in batches, so a
-kabupaten's month (≈ 80k rows) never sits in memory at once; the CPU-heavy writing runs in a worker thread so
+The workbook is written by XlsxWriter in constant-memory mode (``models.workbook``) while rows stream from the
+database in batches, so a kabupaten's month (≈ 100k rows) never sits in memory at once; the CPU-heavy writing runs in a worker thread so
 the bot keeps answering other chats meanwhile. Formatting is what a clerk expects: a summary sheet first, a bold
 header row, frozen panes, an autofilter, column widths, real dates (not text), and NIK/KK as text so Excel
 never turns 3602051705800001 into 3.60205E+15. Every text value goes through ``models.spreadsheet`` so a name
@@ -283,13 +283,17 @@ async def build_export(
     texts: ValueTexts | None = None,
 ) -> ExportFile:
     """Write the export to a temporary .xlsx file (the caller sends and deletes it)."""
-    writer = SheetWriter(COLUMNS[kind], labels, sheet_titles[1], tz, texts)
-    writer.summary(sheet_titles[0], summary)
-    async for rows in stream_rows(session, actor, kind, area_code, period, tz):
-        await asyncio.to_thread(writer.append, rows)
-    # mkstemp creates the file 0600 and openpyxl rewrites it in place: the rows are personal data.
+    # mkstemp creates the file 0600 and XlsxWriter rewrites it in place: the rows are personal data.
     handle, path = tempfile.mkstemp(prefix=f"jsika_{kind.value}_", suffix=".xlsx", dir=directory)
     os.close(handle)
-    await asyncio.to_thread(writer.save, path)
+    try:
+        writer = SheetWriter(path, COLUMNS[kind], labels, sheet_titles[1], tz, texts)
+        writer.summary(sheet_titles[0], summary)
+        async for rows in stream_rows(session, actor, kind, area_code, period, tz):
+            await asyncio.to_thread(writer.append, rows)
+        await asyncio.to_thread(writer.save)
+    except BaseException:
+        os.remove(path)
+        raise
     size = await asyncio.to_thread(os.path.getsize, path)
     return ExportFile(path, writer.rows, size)

@@ -24,7 +24,7 @@ from models.tables import Audit, Household, HouseholdStatus, Member, MemberStatu
 # What the COPY sends, in the tables' order: the server fills the rest (ids from sequences, creation times,
 # the coordinates and the last visit a new household does not have yet).
 COPY_HOUSEHOLDS = column_names(
-    Household, without=("latitude", "longitude", "last_visit_period", "created_at", "updated_at")
+    Household, without=("latitude", "longitude", "last_visit_period", "last_visited_on", "created_at", "updated_at")
 )
 COPY_MEMBERS = column_names(Member, without=("id", "created_at", "updated_at"))
 # Migration 0013 made it deferrable: checked at the commit, after the batch's households are written.

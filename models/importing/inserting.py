@@ -17,7 +17,7 @@ from models.tables import Audit, Household, HouseholdStatus, Member, MemberStatu
 # The columns an import writes, in the tables' order; ids come from the database.
 INSERT_HOUSEHOLDS = BulkInsert(
     H,
-    column_names(Household, without=("id", "latitude", "longitude", "last_visit_period")),
+    column_names(Household, without=("id", "latitude", "longitude", "last_visit_period", "last_visited_on")),
     returning=("id", "programme_code", "kk"),
 )
 INSERT_MEMBERS = BulkInsert(M, column_names(Member, without=("id",)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,26 +55,46 @@ class ReportedVisit:
     visited_on: date
 
 
-def _visit_summary(worked: ColumnElement[bool], period: Period):
-    """Per household of the list (``worked``: the actor's active households): last visit date, and whether this and
-    the previous period have a visit.
+def _visit_summary(period: Period) -> tuple[ColumnElement[Any], ColumnElement[int], ColumnElement[bool]]:
+    """Per household: the date of its last visit up to ``period``, whether ``period`` has a visit (1/0), and
+    whether it is overdue (neither ``period`` nor the one before has a visit) — read from the household row.
 
-    The scope is applied *inside* the grouping: neither database pushes the outer join's condition into a grouped
-    subquery, so without it every /lapor and /jadwal grouped the whole province's visits (950 ms at 50,000
-    households with three months of history; a pendamping's 200 households read through their index instead)."""
+    ``household.last_visit_period`` (0005) and ``last_visited_on`` (0018) are kept by triggers on ``visit``. For
+    a household whose latest visit is no later than ``period`` — every household when the list is for the
+    current period — they answer exactly; only a household visited *after* ``period`` (a list for an earlier
+    period) asks its visits, through ``ix_visit_household_period``. Grouping the visits of a pendamping's
+    households instead read ~20,000 visit rows per list at province scale (issue 22); before that, a scope
+    applied outside the grouping grouped the whole province's visits (issue 6). ``tests/models/test_worklist.py``
+    checks the answer against the plain grouping on generated histories."""
     this, previous = str(period), str(period.previous())
-    return (
-        select(
-            Visit.household_id.label("household_id"),
-            func.max(Visit.visited_on).label("last_on"),
-            func.max(case((Visit.period == this, 1), else_=0)).label("done"),
-            func.max(case((Visit.period == previous, 1), else_=0)).label("prev_done"),
+    last = Household.last_visit_period
+
+    def visited(in_period: str) -> ColumnElement[bool]:
+        return (
+            select(Visit.id)
+            .where(Visit.household_id == Household.id, Visit.period == in_period)
+            .correlate(Household)
+            .exists()
         )
-        .join(Household, Household.id == Visit.household_id)
-        .where(Visit.period <= this, worked)
-        .group_by(Visit.household_id)
-        .subquery()
+
+    last_on = case(
+        (last.is_(None), None),
+        (last <= this, Household.last_visited_on),
+        else_=(
+            select(func.max(Visit.visited_on))
+            .where(Visit.household_id == Household.id, Visit.period <= this)
+            .correlate(Household)
+            .scalar_subquery()
+        ),
     )
+    done = case((last.is_(None) | (last < this), 0), (last == this, 1), (visited(this), 1), else_=0)
+    overdue = case(
+        (last.is_(None), True),
+        (last == this, False),
+        (last < this, last != previous),
+        else_=~visited(this) & ~visited(previous),
+    )
+    return last_on, done, overdue
 
 
 async def worklist(
@@ -87,19 +108,14 @@ async def worklist(
 ) -> Worklist:
     """Households in the actor's scope (active ones) for ``period``: the not-done ones, longest unvisited first."""
     worked = and_(households_of(actor), Household.status == HouseholdStatus.AKTIF)
-    summary = _visit_summary(worked, period)
-    done = func.coalesce(summary.c.done, 0)
-    overdue = and_(done == 0, func.coalesce(summary.c.prev_done, 0) == 0)
+    last_on, done, overdue = _visit_summary(period)
     counts = (
         await session.execute(
             select(
                 func.count(Household.id),
                 func.coalesce(func.sum(done), 0),
                 func.coalesce(func.sum(case((overdue, 1), else_=0)), 0),
-            )
-            .select_from(Household)
-            .outerjoin(summary, summary.c.household_id == Household.id)
-            .where(worked)
+            ).where(worked)
         )
     ).one()
     total, done_count, overdue_count = int(counts[0]), int(counts[1]), int(counts[2])
@@ -111,19 +127,18 @@ async def worklist(
             Household.id,
             Household.head_name,
             Region.name,
-            summary.c.last_on,
+            last_on,
             done,
             overdue,
             Household.data_issues.is_not(None),
         )
         .join(Region, Region.code == Household.desa_code)
-        .outerjoin(summary, summary.c.household_id == Household.id)
         .where(worked)
     )
     if not include_done:
         stmt = stmt.where(done == 0)
     stmt = (
-        stmt.order_by(done, summary.c.last_on.is_not(None), summary.c.last_on, Household.head_name, Household.id)
+        stmt.order_by(done, last_on.is_not(None), last_on, Household.head_name, Household.id)
         .offset(page * page_size)
         .limit(page_size)
     )

@@ -24,7 +24,9 @@ from models.tables import Base, CommitmentCheck, DataChange, Household, Member, 
 
 # Rows are built as tuples in these orders: the tables' own, less the columns a seed leaves to their defaults.
 USER_COLUMNS = column_names(User, without=("linked_at",))
-HOUSEHOLD_COLUMNS = column_names(Household, without=("last_visit_period", "data_issues"))  # synthetic rows are whole
+HOUSEHOLD_COLUMNS = column_names(
+    Household, without=("last_visit_period", "last_visited_on", "data_issues")
+)  # synthetic rows are whole
 MEMBER_COLUMNS = column_names(Member)
 VISIT_COLUMNS = column_names(Visit)
 CHECK_COLUMNS = column_names(CommitmentCheck, without=("id",))

@@ -77,6 +77,8 @@ class Household(Base):
     longitude: Mapped[float | None]
     # YYYY-MM of the latest visit; kept by database triggers on ``visit`` (migration 0005), read by the reports.
     last_visit_period: Mapped[str | None] = mapped_column(String(7))
+    # Date of the latest visit; kept by triggers on ``visit`` (migration 0018), read by the pendamping's list.
+    last_visited_on: Mapped[date | None]
     # Member rows the registry import held out ("data perlu diperbaiki"), JSON text (``models.data_issues``);
     # NULL when nothing is missing. Migration 0016.
     data_issues: Mapped[str | None] = mapped_column(Text)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xlsxwriter
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
@@ -17,7 +18,7 @@ from models.db import Database
 from models.importing import import_households, import_users, write_template
 from models.seeding.household_file import HEADER
 from models.seeding.identity import make_kk, make_nik
-from models.spreadsheet import csv_row, csv_value, is_formula_like, unguard, xlsx_value
+from models.spreadsheet import csv_row, csv_value, is_formula_like, unguard, write_text, xlsx_value
 from models.tables import Household, Member, User
 
 TODAY = date(2025, 11, 24)
@@ -170,3 +171,30 @@ def test_characters_xlsx_cannot_hold_are_dropped_and_the_workbook_saves(tmp_path
     book.save(tmp_path / "x.xlsx")
     row = next(load_workbook(tmp_path / "x.xlsx")["x"].iter_rows(values_only=True))
     assert list(row) == ["Siti Aminah", "=1+1", "baris satu\tdua\nTiga", 7]  # tab and line feed are allowed
+
+
+RICH_MARKUP = (
+    '<r></t></is></c><c r="B1" t="str"><f>HYPERLINK("http://x","y")</f></c><c r="C1" t="inlineStr"><is><t></r>'
+)
+
+
+def test_the_export_writer_keeps_markup_like_text_as_text_and_drops_what_xlsx_cannot_hold(tmp_path: Path) -> None:
+    """XlsxWriter's constant-memory mode writes a text between ``<r>`` and ``</r>`` into the sheet unescaped (as
+    rich-text runs): typed by a pendamping, it would add a formula cell, or break the whole file. ``write_text``
+    keeps it one text cell, exactly as typed; control characters are dropped as in every other writer."""
+    path = tmp_path / "ekspor.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("x")
+    typed = [RICH_MARKUP, "<r>tebal</r>", SUM, "Siti\x07 Aminah", "baris\x1b satu\tdua\nTiga"]
+    for row, text in enumerate(typed):
+        write_text(sheet, row, 0, text)
+    book.close()
+    assert _formula_cells(path) == []
+    cells = [[(c.coordinate, c.data_type, c.value) for c in row] for row in load_workbook(path)["x"].iter_rows()]
+    assert cells == [
+        [("A1", "s", RICH_MARKUP)],
+        [("A2", "s", "<r>tebal</r>")],
+        [("A3", "s", SUM)],
+        [("A4", "s", "Siti Aminah")],
+        [("A5", "s", "baris satu\tdua\nTiga")],
+    ]

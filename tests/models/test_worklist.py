@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import and_, case, delete, func, select, update
 
 from models.actor import Actor
 from models.db import Database
 from models.period import Period
 from models.queries.worklist import reported_in_period, worklist
-from models.tables import HouseholdStatus, Role
+from models.scope import households_of
+from models.tables import Household, HouseholdStatus, Role, Visit
 from tests.factories import make_household, make_user, make_visit
 
 NOVEMBER = Period(2026, 11)
@@ -80,3 +86,96 @@ async def test_already_reported_this_period_is_found_only_in_scope(db: Database)
         none = await reported_in_period(s, siti, ids["Oktober"], NOVEMBER)
     assert found is not None and found.visited_on == date(2026, 11, 3)
     assert hidden is None and none is None
+
+
+async def _plain_worklist(session: Any, actor: Actor, period: Period) -> list[tuple[Any, ...]]:
+    """The list by the plain query: group the households' visits (what ``worklist`` answered before issue 22)."""
+    this, previous = str(period), str(period.previous())
+    worked = and_(households_of(actor), Household.status == HouseholdStatus.AKTIF)
+    visits = (
+        select(
+            Visit.household_id.label("household_id"),
+            func.max(Visit.visited_on).label("last_on"),
+            func.max(case((Visit.period == this, 1), else_=0)).label("done"),
+            func.max(case((Visit.period == previous, 1), else_=0)).label("prev_done"),
+        )
+        .where(Visit.period <= this)
+        .group_by(Visit.household_id)
+        .subquery()
+    )
+    done = func.coalesce(visits.c.done, 0)
+    overdue = and_(done == 0, func.coalesce(visits.c.prev_done, 0) == 0)
+    rows = await session.execute(
+        select(Household.id, Household.head_name, visits.c.last_on, done, overdue)
+        .outerjoin(visits, visits.c.household_id == Household.id)
+        .where(worked)
+        .order_by(done, visits.c.last_on.is_not(None), visits.c.last_on, Household.head_name, Household.id)
+    )
+    return [(r[0], r[1], r[2], bool(r[3]), bool(r[4])) for r in rows]
+
+
+async def _fast_worklist(session: Any, actor: Actor, period: Period) -> list[tuple[Any, ...]]:
+    first = await worklist(session, actor, period, page_size=7, include_done=True)
+    pages = [first] + [
+        await worklist(session, actor, period, page=n, page_size=7, include_done=True) for n in range(1, first.pages)
+    ]
+    items = [(i.household_id, i.head_name, i.last_visited_on, i.done, i.overdue) for p in pages for i in p.items]
+    undone = await worklist(session, actor, period, page_size=10_000)
+    assert [i.household_id for i in undone.items] == [item[0] for item in items if not item[3]]
+    assert (first.total, first.done, first.overdue) == (
+        len(items),
+        sum(item[3] for item in items),
+        sum(item[4] for item in items),
+    )
+    return items
+
+
+PERIODS = [Period(2026, 6)]
+for _ in range(6):
+    PERIODS.append(PERIODS[-1].next())
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_the_fast_list_is_the_plain_grouping_of_visits_on_generated_histories(db: Database, seed: int) -> None:
+    """``household.last_visit_period`` / ``last_visited_on`` (kept by triggers) answer exactly what grouping the
+    visits answers — for the current period and earlier ones, after inserts, corrections and deletions."""
+    rng = random.Random(seed)
+    async with db.session() as s:
+        siti = await make_user(s, Role.PENDAMPING, "36.01.01")
+        households = []
+        for number in range(30):
+            status = HouseholdStatus.KELUAR if rng.random() < 0.1 else HouseholdStatus.AKTIF
+            name = rng.choice(["Asep", "Budi", "Cucu", "Dedi"]) + f" {number % 7}"  # ties: the id decides
+            households.append(await make_household(s, siti, members=[{"name": name, "age": 40}], status=status))
+        for household in households:
+            for period in rng.sample(PERIODS, rng.randint(0, 5)):
+                for _ in range(rng.choice([1, 1, 1, 2])):
+                    await make_visit(
+                        s, household, siti, period=period, visited_on=period.start.replace(day=rng.randint(1, 28))
+                    )
+    actor = Actor.of(siti)
+
+    async def compare() -> None:
+        async with db.session() as s:
+            for period in PERIODS:
+                assert await _fast_worklist(s, actor, period) == await _plain_worklist(s, actor, period), period
+
+    await compare()
+    async with db.session() as s:  # corrections and deletions: the triggers follow
+        ids = list((await s.scalars(select(Visit.id).order_by(Visit.id))).all())
+        for visit_id in rng.sample(ids, min(len(ids), 15)):
+            choice = rng.random()
+            if choice < 0.4:
+                await s.execute(delete(Visit).where(Visit.id == visit_id))
+            elif choice < 0.7:
+                period = rng.choice(PERIODS)
+                await s.execute(
+                    update(Visit).where(Visit.id == visit_id).values(period=str(period), visited_on=period.start)
+                )
+            else:
+                await s.execute(
+                    update(Visit)
+                    .where(Visit.id == visit_id)
+                    .values(household_id=rng.choice(households).id, visited_on=date(2026, 6, rng.randint(1, 28)))
+                )
+    await compare()
