@@ -90,7 +90,9 @@ async def write_list(
     mothers = frozenset(code for code, r in rules.items() if r.disbursement.recipient == "ibu")
     with_amount = bool(amounts)
     labels = dict(texts.headers)
+    _create_private(path)
     writer = SheetWriter(
+        path,
         _columns(with_amount),
         labels,
         texts.sheet_titles[1],
@@ -126,9 +128,13 @@ async def write_list(
     return ListFile(path, writer.rows, size, unsigned)
 
 
-def _save_private(writer: SheetWriter, path: str) -> int:
-    """Save to ``path`` created 0600 (the rows are personal data); its size in bytes."""
+def _create_private(path: str) -> None:
+    """Create ``path`` 0600 before the writer streams into it (the rows are personal data)."""
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     os.chmod(path, 0o600)
-    writer.save(path)
+
+
+def _save_private(writer: SheetWriter, path: str) -> int:
+    """Finish the file; its size in bytes."""
+    writer.save()
     return os.path.getsize(path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Exists, Select, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
@@ -34,6 +34,7 @@ from models.tables import (
     HouseholdStatus,
     Referral,
     ReferralStatus,
+    ReviewStatus,
     Visit,
 )
 
