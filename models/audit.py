@@ -14,8 +14,14 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.actor import Actor
 from models.base import utcnow
 from models.tables import Audit
+
+
+def who(actor: Actor) -> dict[str, Any]:
+    """The audit row's actor columns for a person acting in the chat."""
+    return {"actor_type": "user", "actor_id": str(actor.id)}
 
 
 def entry(

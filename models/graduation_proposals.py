@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import announcements, audit
 from models.actor import Actor
-from models.review import ReviewError, who
+from models.review import ReviewError
 from models.scope import households_of
 from models.tables import GraduationProposal, Household, HouseholdStatus, ProposalStatus, Role, User
 
@@ -44,7 +44,7 @@ async def propose_graduation(
     await session.flush()
     await audit.record(
         session,
-        **who(reviewer),
+        **audit.who(reviewer),
         action="graduation.propose",
         entity="household",
         entity_id=str(household_id),
@@ -89,7 +89,7 @@ async def decide_graduation(
         household.status = HouseholdStatus.GRADUASI
         await audit.record(
             session,
-            **who(admin),
+            **audit.who(admin),
             action="graduation.confirm",
             entity="household",
             entity_id=str(household.id),
@@ -100,7 +100,7 @@ async def decide_graduation(
     else:
         await audit.record(
             session,
-            **who(admin),
+            **audit.who(admin),
             action="graduation.reject",
             entity="household",
             entity_id=str(household.id),

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -197,10 +196,6 @@ async def is_signed(session: AsyncSession, area: str, period: Period) -> bool:
     return found is not None
 
 
-def _who(actor: Actor) -> dict[str, Any]:
-    return {"actor_type": "user", "actor_id": str(actor.id)}
-
-
 def clean_reason(reason: str | None) -> str:
     text = " ".join((reason or "").split())
     if not text:
@@ -232,7 +227,7 @@ async def decide(
     row.decided_by, row.decided_at = actor.id, now
     await audit.record(
         session,
-        **_who(actor),
+        **audit.who(actor),
         action="period.confirm" if confirm else "period.override",
         entity="period_verdict",
         entity_id=str(row.id),
@@ -289,7 +284,7 @@ async def sign(session: AsyncSession, actor: Actor, area: str, period: Period, n
     await session.flush()
     await audit.record(
         session,
-        **_who(actor),
+        **audit.who(actor),
         action="period.sign",
         entity="period_signoff",
         entity_id=f"{period}:{area}",
@@ -344,7 +339,7 @@ async def adjust(
     await session.flush()
     await audit.record(
         session,
-        **_who(actor),
+        **audit.who(actor),
         action="period.adjust",
         entity="period_verdict",
         entity_id=str(row.id),

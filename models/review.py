@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,11 +86,6 @@ class ReturnedVisit:
     pendamping_language: str = "id"
 
 
-def who(actor: Actor) -> dict[str, Any]:
-    """The audit row's actor columns for a person acting in the chat."""
-    return {"actor_type": "user", "actor_id": str(actor.id)}
-
-
 async def _visit_in_scope(session: AsyncSession, actor: Actor, visit_id: str) -> tuple[Visit, Household]:
     row = (
         await session.execute(
@@ -119,7 +113,7 @@ async def approve_visit(session: AsyncSession, reviewer: Actor, visit_id: str, n
     visit.reviewed_at = now
     await audit.record(
         session,
-        **who(reviewer),
+        **audit.who(reviewer),
         action="visit.approve",
         entity="visit",
         entity_id=visit.id,
@@ -268,7 +262,7 @@ async def decide_change(
     change.status, change.decided_by, change.decided_at = ChangeStatus.REJECTED, reviewer.id, now
     await audit.record(
         session,
-        **who(reviewer),
+        **audit.who(reviewer),
         action="data_change.reject",
         entity="data_change",
         entity_id=str(change.id),
@@ -293,7 +287,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
     change.status, change.decided_by, change.decided_at = ChangeStatus.APPROVED, reviewer.id, now
     await audit.record(
         session,
-        **who(reviewer),
+        **audit.who(reviewer),
         action="registry.update",
         entity=entity,
         entity_id=entity_id,
@@ -304,7 +298,7 @@ async def _apply(session: AsyncSession, reviewer: Actor, change: DataChange, now
     )
     await audit.record(
         session,
-        **who(reviewer),
+        **audit.who(reviewer),
         action="data_change.approve",
         entity="data_change",
         entity_id=str(change.id),
