@@ -30,6 +30,7 @@ from handlers.forms.steps import (
 from handlers.i18n import N_, translator
 from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
+from handlers.render.limits import quote
 
 # Generic problems; any other ``Invalid.code`` is itself a msgid written by the form (with the same params).
 PROBLEMS = {
@@ -43,7 +44,6 @@ PROBLEMS = {
     "text_long": N_("Jawaban terlalu panjang ({length} huruf); paling banyak {max} huruf."),
     "message": "{message}",  # a problem already written for people (models.validate), shown as is
 }
-ECHO_MAX = 60  # characters of a refused answer quoted back in the problem message
 
 HINTS = {
     "choice": N_("Untuk pertanyaan ini, pilih salah satu tombol di bawah."),
@@ -64,9 +64,10 @@ def problem_text(problem: Invalid, lang: str) -> str:
     for key, value in problem.params.items():
         if isinstance(value, date):
             params[key] = long_date(value, lang)
-        else:  # what the person typed is echoed back: a long paste must not push the reply past 4096 characters
-            shown = str(value)
-            params[key] = escape(shown if key != "text" or len(shown) <= ECHO_MAX else shown[: ECHO_MAX - 1] + "…")
+        elif key == "text":  # what the person typed is echoed back: a long paste must not push the reply past 4096
+            params[key] = quote(str(value))
+        else:
+            params[key] = escape(str(value))
     try:
         return template.format(**params)
     except (KeyError, IndexError):

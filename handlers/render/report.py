@@ -13,6 +13,7 @@ from handlers.forms import Scope
 from handlers.i18n import N_, translator
 from handlers.i18n.format import number
 from handlers.render import data_repair, mask_id
+from handlers.render.limits import quote
 from handlers.render.report_labels import (  # noqa: F401 - re-exported: the form reads them as texts.*
     ALL_MET,
     AS_IS,
@@ -122,9 +123,9 @@ def pick_prompt(scope: Scope) -> str:
     if ctx.hits is not None:
         if not ctx.hits:
             return _("Tidak ada keluarga dampingan yang cocok dengan “{q}”. Coba nama lain, NIK atau nomor KK.").format(
-                q=escape(ctx.search or "")
+                q=quote(ctx.search or "")
             )
-        return _("Hasil pencarian “{q}”. Pilih keluarga yang dikunjungi:").format(q=escape(ctx.search or ""))
+        return _("Hasil pencarian “{q}”. Pilih keluarga yang dikunjungi:").format(q=quote(ctx.search or ""))
     work = ctx.worklist
     if work is None or work.total == 0:
         return _("Belum ada keluarga dampingan yang terdaftar atas nama Anda. Hubungi koordinator Anda.")
