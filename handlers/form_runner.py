@@ -28,7 +28,7 @@ from handlers import render
 from handlers.access import answer
 from handlers.context import AppContext
 from handlers.forms.engine import CANCEL, DROP, UNDO, Form, Pressed, Question
-from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay
+from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay, TextInput
 from handlers.i18n import normalize_language
 from handlers.render import Reply
 from handlers.render import forms as texts
@@ -134,6 +134,7 @@ class FormRunner(ABC):
         self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, *, edit: bool, ack: bool = False
     ) -> Show:
         """Save the answers (version-checked) and show the question that is now current."""
+        edit = edit and turn.pressed_message_id is not None  # a typed answer gets the next question as a new message
         question = self.form.current(draft.answers, ctx, turn.lang)
         if question.step is self.form.review:
             self.form.finish_edit(draft.answers, keep=True)
@@ -276,6 +277,14 @@ class FormRunner(ABC):
         try:
             ctx = await self.judging_context(session, turn, draft)
             question = self.form.current(draft.answers, ctx, turn.lang)
+            if isinstance(given, TextInput):  # a button's label typed instead of tapped: "kemarin", "ya", "Lanjut"
+                editing = self.form.editing(draft.answers) is not None
+                value = texts.typed_value(question, turn.lang, given.text, editing=editing)
+                if value is not None and value.startswith("!"):
+                    return await self._meta(session, turn, draft, value)
+                if value is not None:
+                    outcome = question.step.on_press(value, question.scope)
+                    return await self._outcome(session, turn, draft, ctx, question, outcome, edit=False)
             outcome = question.step.on_input(given, question.scope)
             if isinstance(given, LocationInput) and question.kind != "location":
                 outcome = Ignore()

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from handlers.i18n import translator
 from models.forms import DraftMeta
 
 Answers = dict[str, Any]
@@ -300,10 +299,11 @@ class PhotoStep(Step):
 
 @dataclass(kw_only=True)
 class LocationStep(Step):
-    """A shared location (Telegram's location button lives on a reply keyboard, so skipping is typed text too)."""
+    """A shared location. Telegram's location button lives on a reply keyboard, so the other buttons there (skip)
+    arrive as text: the runner matches their label back to their value (``render.forms.typed_value``)."""
 
     share_label: str = ""
-    skip_label: str = ""  # a msgid; the typed text is compared in the person's language and in Indonesian
+    skip_label: str = ""  # a msgid
     kind: ClassVar[str] = "location"
 
     def on_press(self, value: str, scope: Scope) -> Outcome:
@@ -312,11 +312,7 @@ class LocationStep(Step):
     def on_input(self, given: Input, scope: Scope) -> Outcome:
         if isinstance(given, LocationInput):
             return Answer({"lat": given.latitude, "lon": given.longitude})
-        if isinstance(given, TextInput) and self.skip_label:
-            labels = {self.skip_label.casefold(), translator(scope.lang)(self.skip_label).casefold()}
-            if given.text.strip().casefold() in labels:
-                return Answer(SKIP)
-        return Ignore()
+        return Ignore()  # a reply-keyboard button's text is matched to its value by the form's runner
 
 
 @dataclass(kw_only=True)

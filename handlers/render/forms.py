@@ -91,55 +91,84 @@ def question(
 ) -> Reply:
     """Any question of any form, with its buttons bound to this session and version."""
     _ = translator(lang)
-    step, scope = q.step, q.scope
-
-    def cb(value: str) -> str:
-        return callback(short_id, version, value)
-
+    step = q.step
     lines: list[str] = []
     if problem is not None:
         lines.append("⚠️ " + problem_text(problem, lang))
     elif hint:
         lines.append("ℹ️ " + _(HINTS.get(step.kind, HINTS["choice"])))
-    lines.append(step.prompt(scope))
+    lines.append(step.prompt(q.scope))
+    rows = choices(q, lang, editing=editing)
+    if isinstance(step, LocationStep):
+        share = [KeyboardButton(_(step.share_label or N_("📍 Kirim lokasi")), request_location=True)]
+        keyboard = [share, *([KeyboardButton(label) for label, _value in row] for row in rows)]
+        return reply("\n\n".join(lines), ReplyKeyboardMarkup(keyboard, resize_keyboard=True, one_time_keyboard=True))
+    bound = [[(label, callback(short_id, version, value)) for label, value in row] for row in rows]
+    return reply("\n\n".join(lines), buttons(bound) if bound else None)
+
+
+def choices(q: Question, lang: str, *, editing: bool = False) -> list[list[tuple[str, str]]]:
+    """The question's buttons as rows of (label, value): inline buttons carry the value in their data; a location
+    question's reply-keyboard buttons send their label as text (``typed_value`` maps it back)."""
+    _ = translator(lang)
+    step, scope = q.step, q.scope
     rows: list[list[tuple[str, str]]] = []
     if isinstance(step, Choice):
         options = step.options_for(scope)
         for start in range(0, len(options), step.columns):
-            rows.append([(_label(o, lang), cb(o.value)) for o in options[start : start + step.columns]])
+            rows.append([(_label(o, lang), o.value) for o in options[start : start + step.columns]])
     elif isinstance(step, DateStep):
-        rows.append([(_label(o, lang), cb(o.value)) for o in step.quick(scope)])
+        rows.append([(_label(o, lang), o.value) for o in step.quick(scope)])
     elif isinstance(step, TextStep):
         if step.skippable:
-            rows.append([(_(step.skip_label or N_("Lewati")), cb(SKIP))])
+            rows.append([(_(step.skip_label or N_("Lewati")), SKIP)])
     elif isinstance(step, Grid):
-        rows.extend(_grid_rows(step, q, lang, cb))
+        rows.extend(_grid_rows(step, q, lang))
     elif isinstance(step, PhotoStep):
         if step.can_skip(scope):
-            rows.append([(_(step.skip_label or N_("Lewati")), cb(SKIP))])
+            rows.append([(_(step.skip_label or N_("Lewati")), SKIP)])
     elif isinstance(step, LocationStep):
-        keyboard = ReplyKeyboardMarkup(
-            [
-                [KeyboardButton(_(step.share_label or N_("📍 Kirim lokasi")), request_location=True)],
-                [KeyboardButton(_(step.skip_label or N_("Lewati")))],
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        return reply("\n\n".join(lines), keyboard)
+        rows.append([(_(step.skip_label or N_("Lewati")), SKIP)])
     elif isinstance(step, Review):
-        labels = [(f"✏️ {_(step.labels[s])}", cb(f"e:{s}")) for s in step.sections_for(scope) if s in step.labels]
+        labels = [(f"✏️ {_(step.labels[s])}", f"e:{s}") for s in step.sections_for(scope) if s in step.labels]
         rows.extend(labels[i : i + 2] for i in range(0, len(labels), 2))
-        rows.append([(_(step.submit_label or N_("✅ Kirim")), cb("kirim"))])
+        rows.append([(_(step.submit_label or N_("✅ Kirim")), "kirim")])
     elif isinstance(step, Custom):
-        rows.extend([(_label(o, lang), cb(o.value)) for o in row] for row in step.buttons(scope))
+        rows.extend([(_label(o, lang), o.value) for o in row] for row in step.buttons(scope))
     if editing and not isinstance(step, (Review, LocationStep)):
-        rows.append([(_("↩ Batal ubah"), cb(UNDO))])
-    rows = [row for row in rows if row]
-    return reply("\n\n".join(lines), buttons(rows) if rows else None)
+        rows.append([(_("↩ Batal ubah"), UNDO)])
+    return [row for row in rows if row]
 
 
-def _grid_rows(step: Grid, q: Question, lang: str, cb: Any) -> list[list[tuple[str, str]]]:
+# Typed words people use for a yes/no button ("iya" for "Ya"); compared after ``_plain``.
+ALIASES = {"iya": "ya", "y": "ya", "yes": "ya", "tdk": "tidak", "nggak": "tidak", "gak": "tidak", "enggak": "tidak"}
+
+
+def _plain(text: str) -> str:
+    """A label or a typed answer without case, icons or punctuation: "✅ Semua memenuhi" → "semua memenuhi"."""
+    kept = "".join(char if char.isalnum() else " " for char in text.casefold())
+    return " ".join(kept.split())
+
+
+def typed_value(q: Question, lang: str, text: str, *, editing: bool = False) -> str | None:
+    """The value of the button whose label the person typed instead of tapping ("kemarin", "ya", "Lanjut"),
+    in their language or in Indonesian; None when the text is no button's label. A household in the picker is
+    found by its search, not here (its buttons depend on the list shown)."""
+    if isinstance(q.step, Custom):
+        return None
+    typed = _plain(text)
+    typed = ALIASES.get(typed, typed)
+    if not typed:
+        return None
+    for language in dict.fromkeys((lang, "id")):
+        for row in choices(q, language, editing=editing):
+            for label, value in row:
+                if _plain(label) == typed:
+                    return value
+    return None
+
+
+def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]]:
     _ = translator(lang)
     state = step.state(q.scope)
     rows = []
@@ -151,13 +180,13 @@ def _grid_rows(step: Grid, q: Question, lang: str, cb: Any) -> list[list[tuple[s
             text = f"{icon} {_(item.label)}"
         else:
             text = f"{_(item.label)}: {_(chosen.label) if chosen else '–'}"
-        rows.append([(text, cb(f"g:{index}"))])
+        rows.append([(text, f"g:{index}")])
     footer = []
     if step.fill_value is not None:
-        rows.append([(_(step.fill_label), cb("fill"))])
+        rows.append([(_(step.fill_label), "fill")])
     if step.skippable:
-        footer.append((_("Lewati"), cb(SKIP)))
-    footer.append((_("Lanjut ➜"), cb("ok")))
+        footer.append((_("Lewati"), SKIP))
+    footer.append((_("Lanjut ➜"), "ok"))
     rows.append(footer)
     return rows
 
