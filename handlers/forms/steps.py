@@ -77,9 +77,11 @@ Input = TextInput | LocationInput | PhotoInput
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """Record ``value`` for this question and move on."""
+    """Record ``value`` for this question and move on; ``also`` answers sibling questions in the same tap (a
+    "no photo" button that is also the reason: ``{"foto_alasan": "kamera"}``)."""
 
     value: Any
+    also: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,10 +280,25 @@ def _decode(value: str) -> Any:
     return {"1": True, "0": False}.get(value, value)
 
 
+def _skip(value: str, reasons: Sequence[Option], reason_key: str) -> Outcome:
+    """``skip`` — or ``skip:<reason>`` when the skip buttons are the reasons (one tap: skipped, and why)."""
+    if value == SKIP and not reasons:
+        return Answer(SKIP)
+    code = value.removeprefix(SKIP + ":")
+    if value.startswith(SKIP + ":") and any(option.value == code for option in reasons):
+        return Answer(SKIP, {reason_key: code})
+    return Ignore()
+
+
 @dataclass(kw_only=True)
 class PhotoStep(Step):
+    """A photo sent as a message. With ``skip_reasons`` the skip buttons are the reasons themselves, recorded
+    under ``reason_key``; otherwise one ``skip_label`` button."""
+
     skippable: bool | Callable[[Scope], bool] = True
     skip_label: str = ""
+    skip_reasons: Sequence[Option] = ()
+    reason_key: str = ""
 
     def can_skip(self, scope: Scope) -> bool:
         return bool(self.skippable(scope)) if callable(self.skippable) else self.skippable
@@ -289,7 +306,7 @@ class PhotoStep(Step):
     kind: ClassVar[str] = "photo"
 
     def on_press(self, value: str, scope: Scope) -> Outcome:
-        return Answer(SKIP) if value == SKIP and self.can_skip(scope) else Ignore()
+        return _skip(value, self.skip_reasons, self.reason_key) if self.can_skip(scope) else Ignore()
 
     def on_input(self, given: Input, scope: Scope) -> Outcome:
         if isinstance(given, PhotoInput):
@@ -304,10 +321,12 @@ class LocationStep(Step):
 
     share_label: str = ""
     skip_label: str = ""  # a msgid
+    skip_reasons: Sequence[Option] = ()  # as PhotoStep's
+    reason_key: str = ""
     kind: ClassVar[str] = "location"
 
     def on_press(self, value: str, scope: Scope) -> Outcome:
-        return Answer(SKIP) if value == SKIP else Ignore()
+        return _skip(value, self.skip_reasons, self.reason_key)
 
     def on_input(self, given: Input, scope: Scope) -> Outcome:
         if isinstance(given, LocationInput):

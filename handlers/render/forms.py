@@ -7,6 +7,7 @@ the review screen's buttons, and the precise message for an answer that does not
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 from typing import Any
@@ -126,9 +127,9 @@ def choices(q: Question, lang: str, *, editing: bool = False) -> list[list[tuple
         rows.extend(_grid_rows(step, q, lang))
     elif isinstance(step, PhotoStep):
         if step.can_skip(scope):
-            rows.append([(_(step.skip_label or N_("Lewati")), SKIP)])
+            rows.extend(_skip_rows(step.skip_reasons, step.skip_label, lang))
     elif isinstance(step, LocationStep):
-        rows.append([(_(step.skip_label or N_("Lewati")), SKIP)])
+        rows.extend(_skip_rows(step.skip_reasons, step.skip_label, lang))
     elif isinstance(step, Review):
         labels = [(f"✏️ {_(step.labels[s])}", f"e:{s}") for s in step.sections_for(scope) if s in step.labels]
         rows.extend(labels[i : i + 2] for i in range(0, len(labels), 2))
@@ -138,6 +139,13 @@ def choices(q: Question, lang: str, *, editing: bool = False) -> list[list[tuple
     if editing and not isinstance(step, (Review, LocationStep)):
         rows.append([(_("↩ Batal ubah"), UNDO)])
     return [row for row in rows if row]
+
+
+def _skip_rows(reasons: Sequence[Option], label: str, lang: str) -> list[list[tuple[str, str]]]:
+    """One "skip" button, or one per reason (``skip:<reason>``): skipped and why in one tap."""
+    if reasons:
+        return [[(_label(o, lang), f"{SKIP}:{o.value}")] for o in reasons]
+    return [[(translator(lang)(label or N_("Lewati")), SKIP)]]
 
 
 # Typed words people use for a yes/no button ("iya" for "Ya"); compared after ``_plain``.

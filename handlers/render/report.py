@@ -25,6 +25,7 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     EDD_NOT_FUTURE,
     EDD_TOO_FAR,
     FEMALE,
+    LOCATION_SKIP_BUTTONS,
     LOCATION_SKIP_LABELS,
     MALE,
     MISSED_LABELS,
@@ -32,6 +33,7 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     NO,
     NOT_MET_LABELS,
     ONE_BY_ONE,
+    PHOTO_SKIP_BUTTONS,
     PHOTO_SKIP_LABELS,
     PREVIOUS,
     REFERRAL_STOP_LABELS,
@@ -41,8 +43,6 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     SECTOR_LABELS,
     SHARE_LOCATION,
     SHOW_LIST,
-    SKIP_LOCATION,
-    SKIP_PHOTO,
     STOP_LABELS,
     SUBMIT,
     TODAY,
@@ -259,12 +259,17 @@ def photo_prompt(scope: Scope) -> str:
     rules = ctx_of(scope).rules
     if rules is not None and rules.evidence.photo_required:
         return _("📷 Kirim foto kunjungan (wajib untuk program ini): ikon 📎 lalu Kamera.")
-    return _("📷 Kirim foto kunjungan (ikon 📎 lalu Kamera), atau tekan “Lewati foto”.")
+    return _("📷 Kirim foto kunjungan (ikon 📎 lalu Kamera). Tidak bisa memotret? Pilih alasannya di bawah.")
 
 
 photo_skip_prompt = fixed(N_("Mengapa tanpa foto?"))
 
-location_prompt = fixed(N_("📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif)."))
+location_prompt = fixed(
+    N_(
+        "📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif). "
+        "Tidak bisa? Pilih alasannya di bawah."
+    )
+)
 
 location_skip_prompt = fixed(N_("Mengapa lokasi tidak dikirim?"))
 

@@ -367,7 +367,8 @@ VISIT_FORM = Form(
             prompt=texts.photo_prompt,
             when=met,
             skippable=_photo_optional,
-            skip_label=texts.SKIP_PHOTO,
+            skip_reasons=_options(PHOTO_SKIP_REASONS, texts.PHOTO_SKIP_BUTTONS),
+            reason_key="foto_alasan",
         ),
         Choice(
             key="foto_alasan",
@@ -382,7 +383,8 @@ VISIT_FORM = Form(
             prompt=texts.location_prompt,
             when=met,
             share_label=texts.SHARE_LOCATION,
-            skip_label=texts.SKIP_LOCATION,
+            skip_reasons=_options(LOCATION_SKIP_REASONS, texts.LOCATION_SKIP_BUTTONS),
+            reason_key="lokasi_alasan",
         ),
         Choice(
             key="lokasi_alasan",

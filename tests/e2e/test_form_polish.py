@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy import select
+
 from models.db import Database
+from models.tables import CheckResult, CommitmentCheck
 from tests.e2e.conftest import PersonFactory
 from tests.e2e.test_report import PHOTO, _start, _visits
 
@@ -32,3 +36,40 @@ async def test_a_whole_report_can_be_typed_instead_of_tapped(person: PersonFacto
     assert chat.taps == 3  # the household, the photo, the location: everything else was typed
     [visit] = await _visits(db, world["hidayat"])
     assert visit.visited_on == date(2026, 11, 23) and visit.met and visit.notes is None
+
+
+@pytest.mark.parametrize("evidence", ["photo and location", "both skipped"])
+async def test_the_routine_report_takes_at_most_twelve_taps_on_both_paths(
+    person: PersonFactory, db: Database, evidence: str
+) -> None:
+    """Met, all commitments met, prefilled condition and welfare, no change, no referral, no notes — with a photo
+    and a location, or with both skipped: a skip button is its reason, so skipping costs one tap, not two."""
+    chat, world = await _start(person, db)
+    await chat.say("/lapor")
+    for label in ("Hidayat", "Hari ini", "Ya", "Semua memenuhi", "Lanjut", "Lanjut", "Tidak ada perubahan"):
+        await chat.press(label)
+    reply = await chat.press("Tidak ada rujukan")
+    assert "Tanpa foto: kamera/HP bermasalah" in reply.buttons()
+    if evidence == "photo and location":
+        await chat.send_photo(PHOTO)
+        await chat.send_location(-6.601, 105.602)
+    else:
+        reply = await chat.press("Tanpa foto: kamera/HP bermasalah")
+        assert "Tanpa lokasi: GPS tidak aktif" in reply.buttons() and "Mengapa" not in reply.text
+        reply = await chat.press("Tanpa lokasi: GPS tidak aktif")
+        assert "Catatan tambahan" in reply.text
+    summary = await chat.press("Lewati")
+    assert "Ringkasan laporan" in summary.text
+    reply = await chat.press("Kirim laporan")
+    assert "Laporan terkirim" in reply.text
+    assert chat.taps == 12
+    [visit] = await _visits(db, world["hidayat"])
+    if evidence == "both skipped":
+        assert visit.evidence_note == "foto:kamera; lokasi:gps" and visit.photo_file_id is None
+        assert "Foto: tidak ada (kamera/HP bermasalah)" in summary.text
+        assert "Lokasi: tidak ada (GPS tidak aktif)" in summary.text
+    else:
+        assert visit.photo_file_id and visit.latitude == -6.601
+    async with db.session() as s:
+        checks = list(await s.scalars(select(CommitmentCheck)))
+    assert [c.result for c in checks] == [CheckResult.MET]
