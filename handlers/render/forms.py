@@ -99,6 +99,8 @@ def question(
     elif hint:
         lines.append("ℹ️ " + _(HINTS.get(step.kind, HINTS["choice"])))
     lines.append(step.prompt(q.scope))
+    if isinstance(step, Grid) and (item := step.picking(q.scope)) is not None:
+        lines.append(_("<b>{item}</b>: pilih salah satu.").format(item=_(item.label)))
     rows = choices(q, lang, editing=editing)
     if isinstance(step, LocationStep):
         share = [KeyboardButton(_(step.share_label or N_("📍 Kirim lokasi")), request_location=True)]
@@ -121,8 +123,9 @@ def choices(q: Question, lang: str, *, editing: bool = False) -> list[list[tuple
     elif isinstance(step, DateStep):
         rows.append([(_label(o, lang), o.value) for o in step.quick(scope)])
     elif isinstance(step, TextStep):
-        if step.skippable:
-            rows.append([(_(step.skip_label or N_("Lewati")), SKIP)])
+        if step.skippable:  # skipping while changing an answer clears it: the button says so
+            clears = editing and step.clear_label and scope.saved(q.key)
+            rows.append([(_(step.clear_label if clears else step.skip_label or N_("Lewati")), SKIP)])
     elif isinstance(step, Grid):
         rows.extend(_grid_rows(step, q, lang))
     elif isinstance(step, PhotoStep):
@@ -178,7 +181,16 @@ def typed_value(q: Question, lang: str, text: str, *, editing: bool = False) -> 
 
 def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]]:
     _ = translator(lang)
+    picking = step.picking(q.scope)
     state = step.state(q.scope)
+    if picking is not None:  # the open item's short list, on the same message
+        current = state.get(picking.code)
+        rows = [
+            [(("✅ " if _decoded(o.value) == current else "") + _(o.label), f"v:{index}")]
+            for index, o in enumerate(picking.options)
+        ]
+        rows.append([(_("– (kosongkan)"), "v:-"), (_("↩ Kembali"), "back")])
+        return rows
     rows = []
     for index, item in enumerate(step.items):
         value = state.get(item.code)
@@ -189,11 +201,11 @@ def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]
         else:
             text = f"{_(item.label)}: {_(chosen.label) if chosen else '–'}"
         rows.append([(text, f"g:{index}")])
-    footer = []
     if step.fill_value is not None:
         rows.append([(_(step.fill_label), "fill")])
-    if step.skippable:
-        footer.append((_("Lewati"), SKIP))
+    footer = []
+    if any(state.get(item.code) is not None for item in step.items):
+        footer.append((_("🗑 Kosongkan"), "clear"))
     footer.append((_("Lanjut ➜"), "ok"))
     rows.append(footer)
     return rows

@@ -18,6 +18,7 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     ALL_MET,
     AS_IS,
     CHANGE_KIND_LABELS,
+    CLEAR_NOTES,
     CONDITION_LABELS,
     CONDITION_VALUE_LABELS,
     DATE_BEFORE_PERIOD,
@@ -193,8 +194,8 @@ def missed_prompt(scope: Scope) -> str:
 
 condition_prompt = fixed(
     N_(
-        "🏠 <b>Kondisi keluarga</b>\nKetuk baris untuk mengganti jawabannya (sudah diisi dari kunjungan terakhir, "
-        "bila ada). Lalu tekan “Lanjut”."
+        "🏠 <b>Kondisi keluarga</b>\nKetuk baris untuk memilih jawabannya dari daftar (sudah diisi dari kunjungan "
+        "terakhir, bila ada). Lalu tekan “Lanjut”: jawaban yang tampil ikut tersimpan."
     )
 )
 
@@ -273,4 +274,14 @@ location_prompt = fixed(
 
 location_skip_prompt = fixed(N_("Mengapa lokasi tidak dikirim?"))
 
-notes_prompt = fixed(N_("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”."))
+
+def notes_prompt(scope: Scope) -> str:
+    """Changing the note from the review shows the note as it stands, and what each button does with it."""
+    _ = translator(scope.lang)
+    current = scope.saved(scope.key)
+    if not current:
+        return _("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”.")
+    return _(
+        "🗒 Catatan sekarang:\n<i>{note}</i>\n\nTulis catatan baru untuk menggantinya, “↩ Batal ubah” untuk "
+        "menyimpan yang ini, atau “🗑 Hapus catatan”."
+    ).format(note=escape(str(current)))

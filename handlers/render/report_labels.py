@@ -19,6 +19,7 @@ MALE, FEMALE = N_("Laki-laki"), N_("Perempuan")
 WHOLE_FAMILY = N_("Seluruh keluarga")
 SHARE_LOCATION = N_("📍 Kirim lokasi")
 SUBMIT = N_("✅ Kirim laporan")
+CLEAR_NOTES = N_("🗑 Hapus catatan")
 DATE_BEFORE_PERIOD = N_(
     "Tanggal {date} sudah di luar periode yang masih bisa dilaporkan. Kunjungan paling awal yang bisa dilaporkan "
     "sekarang: {earliest}."

@@ -268,6 +268,7 @@ VISIT_FORM = Form(
                 for code, values in CONDITION_ITEMS.items()
             ],
             initial=_last_condition,
+            cycle=False,  # a value is picked from the item's short list, not reached by tapping round
         ),
         Grid(
             key="sejahtera",
@@ -393,7 +394,14 @@ VISIT_FORM = Form(
             options=_options(LOCATION_SKIP_REASONS, texts.LOCATION_SKIP_LABELS),
             when=lambda s: met(s) and s.answers.get("lokasi") == SKIP,
         ),
-        TextStep(key="catatan", section="catatan", prompt=texts.notes_prompt, skippable=True, max_length=1000),
+        TextStep(
+            key="catatan",
+            section="catatan",
+            prompt=texts.notes_prompt,
+            skippable=True,
+            clear_label=texts.CLEAR_NOTES,
+            max_length=1000,
+        ),
         Review(
             key=REVIEW_STEP,
             section="",

@@ -73,3 +73,48 @@ async def test_the_routine_report_takes_at_most_twelve_taps_on_both_paths(
     async with db.session() as s:
         checks = list(await s.scalars(select(CommitmentCheck)))
     assert [c.result for c in checks] == [CheckResult.MET]
+
+
+async def test_prefilled_screens_keep_their_answers_and_kondisi_is_picked_from_a_list(
+    person: PersonFactory, db: Database
+) -> None:
+    chat, world = await _start(person, db)  # Hidayat's last visit: house "layak", floor of earth yes, power no
+    await chat.say("/lapor")
+    for label in ("Hidayat", "Hari ini", "Ya"):
+        await chat.press(label)
+    reply = await chat.press("Semua memenuhi")
+    assert "Rumah: layak" in reply.buttons() and "Lewati" not in reply.buttons()
+    assert "🗑 Kosongkan" in reply.buttons() and "Lanjut ➜" in reply.buttons()
+    reply = await chat.press("Penghasilan: –")
+    assert "Penghasilan: pilih salah satu" in reply.text
+    assert {"buruh", "tani/nelayan", "dagang/usaha"} <= set(reply.buttons())
+    reply = await chat.press("tani/nelayan", exact=True)  # one tap on the value, back on the whole screen
+    assert "Penghasilan: tani/nelayan" in reply.buttons() and "Rumah: layak" in reply.buttons()
+    reply = await chat.press("Lanjut")
+    assert "Indikator kesejahteraan" in reply.text
+    assert "✅ Lantai tanah/bambu" in reply.buttons() and "❌ Tanpa listrik" in reply.buttons()
+    reply = await chat.press("Kosongkan")  # clearing is its own, named action: shown emptied, not yet kept
+    assert "⬜ Lantai tanah/bambu" in reply.buttons() and "🗑 Kosongkan" not in reply.buttons()
+    reply = await chat.press("Lanjut")
+    assert "Perubahan data keluarga" in reply.text
+    await chat.press("Tidak ada perubahan")
+    await chat.press("Tidak ada rujukan")
+    await chat.press("Tanpa foto: kamera")
+    await chat.press("Tanpa lokasi: GPS")
+    reply = await chat.say("Anak sulung sedang ujian")
+    assert (
+        "Kondisi: rumah layak · penghasilan tani/nelayan" in reply.text and "Kesejahteraan: tidak diisi" in reply.text
+    )
+
+    reply = await chat.press("✏️ Catatan")  # changing the note shows the note as it stands
+    assert "Catatan sekarang:\nAnak sulung sedang ujian" in reply.text
+    assert "🗑 Hapus catatan" in reply.buttons() and "Lewati" not in reply.buttons()
+    reply = await chat.press("Batal ubah")
+    assert "Catatan: Anak sulung sedang ujian" in reply.text
+    await chat.press("✏️ Catatan")
+    reply = await chat.press("Hapus catatan")
+    assert "Catatan:" not in reply.text
+    await chat.press("Kirim laporan")
+    [visit] = await _visits(db, world["hidayat"])
+    assert visit.condition == {"rumah": "layak", "penghasilan": "tani"} and visit.welfare == {}
+    assert visit.notes is None

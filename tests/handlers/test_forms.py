@@ -215,8 +215,32 @@ def test_grid_cycles_each_item_and_keeps_work_in_progress_until_lanjut() -> None
     assert step.on_press("g:0", scope) == Stay({"lantai": None})
     assert step.on_press("fill", scope) == Stay({"lantai": False, "air": False})
     assert step.on_press("ok", scope) == Answer({"lantai": False})
-    assert step.on_press(SKIP, scope) == Answer({})
+    assert step.on_press("clear", scope) == Stay({})  # emptying is its own action, shown before it is kept
+    assert isinstance(step.on_press(SKIP, scope), Ignore)  # no "Lewati" that drops what the screen shows
     assert isinstance(step.on_press("g:9", scope), Ignore)
+
+
+def test_a_prefilled_grid_is_kept_whole_by_lanjut() -> None:
+    step = Grid(
+        key="g", items=[GridItem("rumah", "Rumah", (Option("layak", "layak"),))], initial=lambda s: {"rumah": "layak"}
+    )
+    assert step.on_press("ok", Scope({}, None, key="g")) == Answer({"rumah": "layak"})
+
+
+def test_a_list_grid_opens_an_items_options_and_takes_the_one_picked() -> None:
+    house = GridItem("rumah", "Rumah", (Option("layak", "layak"), Option("kurang_layak", "kurang layak")))
+    step = Grid(key="g", items=[house], initial=lambda s: {"rumah": "layak"}, cycle=False)
+    answers: dict[str, Any] = {}
+    scope = Scope(answers, None, key="g")
+    assert step.on_press("g:0", scope) == Stay({"rumah": "layak", "_pick": 0})
+    answers["g~"] = {"rumah": "layak", "_pick": 0}
+    assert step.picking(scope) == house
+    assert step.on_press("v:1", scope) == Stay({"rumah": "kurang_layak"})  # one tap on the value, list closed
+    assert step.on_press("v:-", scope) == Stay({"rumah": None})
+    assert step.on_press("back", scope) == Stay({"rumah": "layak"})
+    assert isinstance(step.on_press("v:7", scope), Ignore)
+    answers["g~"] = {"rumah": "kurang_layak"}
+    assert step.on_press("ok", scope) == Answer({"rumah": "kurang_layak"})
 
 
 def test_location_is_shared_or_skipped_by_its_typed_button_label() -> None:
