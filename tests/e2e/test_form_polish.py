@@ -12,6 +12,7 @@ from sqlalchemy import select
 from models.db import Database
 from models.tables import CheckResult, CommitmentCheck
 from tests.e2e.conftest import PersonFactory
+from tests.e2e.harness import Chat
 from tests.e2e.test_report import PHOTO, _start, _visits
 
 
@@ -118,3 +119,43 @@ async def test_prefilled_screens_keep_their_answers_and_kondisi_is_picked_from_a
     [visit] = await _visits(db, world["hidayat"])
     assert visit.condition == {"rumah": "layak", "penghasilan": "tani"} and visit.welfare == {}
     assert visit.notes is None
+
+
+def _with_form_buttons(chat: Chat) -> list[str]:
+    """The texts of the bot's messages that still carry buttons of a form (``f:…``), oldest first."""
+    found = []
+    for message_id in sorted(chat.bot_messages):
+        message = chat.bot_messages[message_id]
+        rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+        if any(str(b.get("callback_data", "")).startswith("f:") for row in rows for b in row):
+            found.append(str(message.get("text")))
+    return found
+
+
+async def test_resuming_leaves_one_live_question_and_batal_leaves_no_stale_offer(
+    person: PersonFactory, db: Database
+) -> None:
+    chat, _world = await _start(person, db)
+    await chat.say("/lapor")
+    await chat.press("Hidayat")
+    await chat.press("Hari ini")
+    assert [t for t in _with_form_buttons(chat) if "Bertemu dengan keluarga?" in t]
+
+    reply = await chat.say("/lapor")  # coming back later: the draft is offered, the old question goes stale
+    assert "Anda masih punya draf laporan" in reply.text
+    live = _with_form_buttons(chat)
+    assert len(live) == 1 and "Anda masih punya draf laporan" in live[0]
+
+    reply = await chat.press("Lanjutkan draf")  # the offer becomes the question: still exactly one live copy
+    assert "Bertemu dengan keluarga?" in reply.text
+    live = _with_form_buttons(chat)
+    assert len(live) == 1 and "Bertemu dengan keluarga?" in live[0]
+    reply = await chat.press("Ya")
+    assert "Komitmen periode" in reply.text
+
+    await chat.say("/lapor")
+    reply = await chat.say("/batal")
+    assert "Batalkan laporan yang sedang diisi?" in reply.text
+    reply = await chat.press("Ya, batalkan")
+    assert "Laporan dibatalkan" in reply.text
+    assert _with_form_buttons(chat) == []  # neither "Lanjutkan draf / Buang" nor the question is left to press
