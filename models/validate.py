@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
@@ -353,3 +354,12 @@ def _date_range(found: date, label: str, earliest: date | None, latest: date | N
     if earliest is not None and found < earliest:
         return Checked(None, [f"{label} {found:%d-%m-%Y} terlalu lama; periksa tahunnya."])
     return Checked(found)
+
+
+def plain_words(text: str) -> bool:
+    """Whether a short free text (a reason typed after "Lainnya") is plain words: no HTML/markup brackets and no
+    control or invisible formatting characters (a zero-width space, a right-to-left override), which would hide
+    or scramble what a koordinator and a spreadsheet read."""
+    if "<" in text or ">" in text:
+        return False
+    return not any(unicodedata.category(char)[0] == "C" for char in text)

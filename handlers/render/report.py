@@ -37,6 +37,7 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     PHOTO_SKIP_BUTTONS,
     PHOTO_SKIP_LABELS,
     PREVIOUS,
+    REASON_NOT_PLAIN,
     REFERRAL_STOP_LABELS,
     REST_NO,
     RESULT_LABELS,
@@ -264,6 +265,8 @@ def photo_prompt(scope: Scope) -> str:
 
 
 photo_skip_prompt = fixed(N_("Mengapa tanpa foto?"))
+
+other_reason_prompt = fixed(N_("Alasan lainnya apa? Tulis dalam beberapa kata (paling banyak 100 huruf)."))
 
 location_prompt = fixed(
     N_(

@@ -20,6 +20,7 @@ WHOLE_FAMILY = N_("Seluruh keluarga")
 SHARE_LOCATION = N_("📍 Kirim lokasi")
 SUBMIT = N_("✅ Kirim laporan")
 CLEAR_NOTES = N_("🗑 Hapus catatan")
+REASON_NOT_PLAIN = N_("Tulis alasannya dengan kata-kata biasa, tanpa tanda &lt; &gt; atau karakter khusus.")
 DATE_BEFORE_PERIOD = N_(
     "Tanggal {date} sudah di luar periode yang masih bisa dilaporkan. Kunjungan paling awal yang bisa dilaporkan "
     "sekarang: {earliest}."

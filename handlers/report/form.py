@@ -35,7 +35,7 @@ from handlers.render import report as texts
 from handlers.report.convert import report_from
 from handlers.report_context import ctx_of, met
 from models.forms import DraftMeta
-from models.validate import normalize_phone, validate_nik
+from models.validate import normalize_phone, plain_words, validate_nik
 from models.visit_facts import CommitmentItem
 from models.visits import (
     CHANGE_KINDS,
@@ -164,6 +164,23 @@ def _nik(text: str, scope: Scope) -> Outcome:
     return Answer(checked.value)
 
 
+def _reason_words(text: str, scope: Scope) -> Outcome:
+    return Answer(text) if plain_words(text) else Invalid(texts.REASON_NOT_PLAIN)
+
+
+def _other_reason(key: str, section: str, when: Any) -> TextStep:
+    """After "Lainnya" as a reason: the reason in a few words (shown to the koordinator, in the export)."""
+    return TextStep(
+        key=key,
+        section=section,
+        prompt=texts.other_reason_prompt,
+        min_length=3,
+        max_length=100,
+        check=_reason_words,
+        when=when,
+    )
+
+
 def _photo_optional(scope: Scope) -> bool:
     rules = ctx_of(scope).rules
     return rules is None or not rules.evidence.photo_required
@@ -227,6 +244,11 @@ VISIT_FORM = Form(
             options=_options(NOT_MET_REASONS, texts.NOT_MET_LABELS),
             when=lambda s: s.answers.get("bertemu") == "tidak",
         ),
+        _other_reason(
+            "alasan_lain",
+            "kunjungan",
+            lambda s: s.answers.get("bertemu") == "tidak" and s.answers.get("alasan") == "lainnya",
+        ),
         Choice(
             key="komitmen",
             section="komitmen",
@@ -252,6 +274,7 @@ VISIT_FORM = Form(
                     options=_options(MISSED_REASONS, texts.MISSED_LABELS),
                     when=lambda s: s.get("km") == "t",
                 ),
+                _other_reason("kl", "", lambda s: s.get("km") == "t" and s.get("ka") == "lainnya"),
             ],
         ),
         Grid(
@@ -378,6 +401,11 @@ VISIT_FORM = Form(
             options=_options(PHOTO_SKIP_REASONS, texts.PHOTO_SKIP_LABELS),
             when=lambda s: met(s) and s.answers.get("foto") == SKIP,
         ),
+        _other_reason(
+            "foto_lain",
+            "bukti",
+            lambda s: met(s) and s.answers.get("foto") == SKIP and s.answers.get("foto_alasan") == "lainnya",
+        ),
         LocationStep(
             key="lokasi",
             section="bukti",
@@ -393,6 +421,11 @@ VISIT_FORM = Form(
             prompt=texts.location_skip_prompt,
             options=_options(LOCATION_SKIP_REASONS, texts.LOCATION_SKIP_LABELS),
             when=lambda s: met(s) and s.answers.get("lokasi") == SKIP,
+        ),
+        _other_reason(
+            "lokasi_lain",
+            "bukti",
+            lambda s: met(s) and s.answers.get("lokasi") == SKIP and s.answers.get("lokasi_alasan") == "lainnya",
         ),
         TextStep(
             key="catatan",

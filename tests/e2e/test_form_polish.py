@@ -4,16 +4,20 @@ of the routine report on both of its paths."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
+from bot.sandbox.client import SandboxClient
 from models.db import Database
-from models.tables import CheckResult, CommitmentCheck
+from models.tables import CheckResult, CommitmentCheck, Visit
 from tests.e2e.conftest import PersonFactory
 from tests.e2e.harness import Chat
 from tests.e2e.test_report import PHOTO, _start, _visits
+from tests.supervisor_world import PHONES, build
 
 
 async def test_a_whole_report_can_be_typed_instead_of_tapped(person: PersonFactory, db: Database) -> None:
@@ -159,3 +163,48 @@ async def test_resuming_leaves_one_live_question_and_batal_leaves_no_stale_offer
     reply = await chat.press("Ya, batalkan")
     assert "Laporan dibatalkan" in reply.text
     assert _with_form_buttons(chat) == []  # neither "Lanjutkan draf / Buang" nor the question is left to press
+
+
+async def test_lainnya_asks_why_and_the_koordinator_and_the_export_see_the_words(
+    person: PersonFactory, db: Database, sandbox_client: SandboxClient
+) -> None:
+    world = await build(db)
+    siti = await person(8201, "Siti")
+    await siti.share_contact("62" + PHONES["siti"][1:])
+    await siti.say("/lapor Juhana")
+    for label in ("Juhana", "Hari ini"):
+        await siti.press(label)
+    await siti.press("Tidak", exact=True)
+    reply = await siti.press("Lainnya")
+    assert "Alasan lainnya apa?" in reply.text
+    reply = await siti.say("<b>pergi</b>")  # markup is refused politely, the question asked again
+    assert "tanpa tanda < >" in reply.text and "Alasan lainnya apa?" in reply.text
+    reply = await siti.say("Sedang merantau ke Jakarta")
+    assert "Catatan tambahan" in reply.text
+    reply = await siti.press("Lewati")
+    assert "Tidak bertemu keluarga: lainnya: “Sedang merantau ke Jakarta”" in reply.text
+    await siti.press("Kirim laporan")
+    async with db.session() as s:
+        visit = await s.scalar(
+            select(Visit).where(Visit.household_id == world.households["h3"], Visit.period == "2026-11")
+        )
+    assert visit is not None and visit.not_met_reason == "lainnya"
+    assert visit.other_reasons == {"kunjungan": "Sedang merantau ke Jakarta"}
+
+    dedi = await person(8202, "Dedi")
+    await dedi.share_contact("62" + PHONES["dedi"][1:])
+    card = await dedi.say("/tinjau")
+    for _ in range(5):  # through the queue to Juhana's report
+        if "Juhana" in card.text:
+            break
+        card = await dedi.press("Lewati")
+    assert "Juhana" in card.text and "lainnya: “Sedang merantau ke Jakarta”" in card.text
+
+    reply = await dedi.say("/ekspor kunjungan lebak")
+    document = next(m for m in reply.messages if m.get("document"))
+    book = load_workbook(io.BytesIO(await sandbox_client.file(str(document["document"]["file_id"]))))
+    rows = [list(row) for row in book["Kunjungan"].iter_rows(values_only=True)]
+    header = rows[0]
+    juhana = next(row for row in rows[1:] if row[header.index("Kepala keluarga")] == "Juhana")
+    assert juhana[header.index("Alasan tidak bertemu")] == "Lainnya"
+    assert juhana[header.index("Alasan lain tidak bertemu")] == "Sedang merantau ke Jakarta"
