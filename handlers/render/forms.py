@@ -15,12 +15,12 @@ from typing import Any
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from handlers.forms.engine import CANCEL, DROP, KEEP, RESUME, UNDO, Question, callback
+from handlers.forms.grid import Grid, decode
 from handlers.forms.steps import (
     SKIP,
     Choice,
     Custom,
     DateStep,
-    Grid,
     Invalid,
     LocationStep,
     Option,
@@ -186,7 +186,7 @@ def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]
     if picking is not None:  # the open item's short list, on the same message
         current = state.get(picking.code)
         rows = [
-            [(("✅ " if _decoded(o.value) == current else "") + _(o.label), f"v:{index}")]
+            [(("✅ " if decode(o.value) == current else "") + _(o.label), f"v:{index}")]
             for index, o in enumerate(picking.options)
         ]
         rows.append([(_("– (kosongkan)"), "v:-"), (_("↩ Kembali"), "back")])
@@ -194,7 +194,7 @@ def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]
     rows = []
     for index, item in enumerate(step.items):
         value = state.get(item.code)
-        chosen = next((o for o in item.options if _decoded(o.value) == value and value is not None), None)
+        chosen = next((o for o in item.options if decode(o.value) == value and value is not None), None)
         if item.options and all(o.icon for o in item.options):
             icon = chosen.icon if chosen else "⬜"
             text = f"{icon} {_(item.label)}"
@@ -209,10 +209,6 @@ def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]
     footer.append((_("Lanjut ➜"), "ok"))
     rows.append(footer)
     return rows
-
-
-def _decoded(value: str) -> Any:
-    return {"1": True, "0": False}.get(value, value)
 
 
 def stale(lang: str) -> str:
