@@ -13,11 +13,15 @@ from telegram.ext import Application, ApplicationBuilder, BaseUpdateProcessor, C
 
 import handlers
 from bot.config import Settings
+from bot.guard import GuardedBot
 from bot.logging import register_secret
 from bot.ordering import PerChatOrderedProcessor
 from bot.transport import bot_api_request
 from handlers.context import AppContext, AppType, Services
 from models.db import Database
+
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 
 
 def build_application(
@@ -34,23 +38,25 @@ def build_application(
     if not bot_token:
         raise ValueError("a bot token is required (the sandbox accepts any '<digits>:<text>')")
     register_secret(bot_token)  # whichever way the token came, it never reaches a log line
-    builder = (
-        ApplicationBuilder()
-        .token(bot_token)
-        .context_types(ContextTypes(context=AppContext))
-        # Updates of different chats run in parallel; one chat's updates stay in order (see bot/ordering.py).
-        .concurrent_updates(update_processor or PerChatOrderedProcessor())
-        .request(bot_api_request())
-        .get_updates_request(bot_api_request(pool_size=1))
-    )
     # JSIKA_TELEGRAM_BASE_URL points a production-mode process at the sandbox too (tests, benchmarks, training).
     base_url = base_url or settings.telegram_base_url
     base_file_url = base_file_url or _file_url_for(base_url)
-    if base_url:
-        builder = builder.base_url(base_url)
-    if base_file_url:
-        builder = builder.base_file_url(base_file_url)
-    application: AppType = builder.build()
+    # Every call is fitted to Telegram's limits before it leaves (bot/guard.py).
+    guarded = GuardedBot(
+        bot_token,
+        base_url=base_url or TELEGRAM_BASE_URL,
+        base_file_url=base_file_url or TELEGRAM_FILE_URL,
+        request=bot_api_request(),
+        get_updates_request=bot_api_request(pool_size=1),
+    )
+    builder = (
+        ApplicationBuilder()
+        .bot(guarded)
+        .context_types(ContextTypes(context=AppContext))
+        # Updates of different chats run in parallel; one chat's updates stay in order (see bot/ordering.py).
+        .concurrent_updates(update_processor or PerChatOrderedProcessor())
+    )
+    application: AppType = builder.build()  # type: ignore[assignment]  # AppType names ExtBot, GuardedBot is one
     services = Services(
         db=db,
         calendar=settings.work_calendar(),

@@ -28,7 +28,7 @@ from handlers import render
 from handlers.access import answer
 from handlers.context import AppContext
 from handlers.forms.engine import CANCEL, DROP, UNDO, Form, Pressed, Question
-from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay
+from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, LocationInput, Stay, TextInput
 from handlers.i18n import normalize_language
 from handlers.render import Reply
 from handlers.render import forms as texts
@@ -76,7 +76,9 @@ class Show:
     toast: str | None = None
     draft: Draft | None = None  # the draft whose current question ``reply`` is (its message id is remembered)
     before: list[Reply] = field(default_factory=list)  # sent first (e.g. the reply keyboard's removal)
-    clear: int | None = None  # a message whose buttons are now stale: remove them
+    # Messages whose buttons are now stale — the question this one replaces, a "lanjutkan / buang" offer, the
+    # pressed message — lose them (the one edited into the new question keeps its new buttons).
+    clear: tuple[int | None, ...] = ()
 
 
 class FormRunner(ABC):
@@ -128,12 +130,13 @@ class FormRunner(ABC):
         ctx = await self.context(session, turn, draft)
         reply = self.view(draft, ctx, turn.lang)
         before = [texts.notice(notice)] if notice else []
-        return Show(reply=reply, draft=draft, before=before, clear=draft.message_id)
+        return Show(reply=reply, draft=draft, before=before, clear=(draft.message_id,))
 
     async def advance(
         self, session: AsyncSession, turn: Turn, draft: Draft, ctx: Any, *, edit: bool, ack: bool = False
     ) -> Show:
         """Save the answers (version-checked) and show the question that is now current."""
+        edit = edit and turn.pressed_message_id is not None  # a typed answer gets the next question as a new message
         question = self.form.current(draft.answers, ctx, turn.lang)
         if question.step is self.form.review:
             self.form.finish_edit(draft.answers, keep=True)
@@ -142,10 +145,10 @@ class FormRunner(ABC):
         reply = self.view(draft, ctx, turn.lang)
         before = [texts.received(turn.lang, ReplyKeyboardRemove())] if ack else []
         can_edit = edit and not before and _inline_or_none(reply)
-        # The question being replaced loses its buttons: the pressed form message, or the last one sent. A message
+        # The question being replaced loses its buttons: the pressed form message, and the last one sent. A message
         # that is not the form's (a /jadwal list, a household card, a reminder) keeps its buttons.
-        stale = turn.pressed_message_id if edit else draft.message_id
-        return Show(reply=reply, edit=can_edit, draft=draft, before=before, clear=None if can_edit else stale)
+        stale = (turn.pressed_message_id if edit else None, draft.message_id)
+        return Show(reply=reply, edit=can_edit, draft=draft, before=before, clear=stale)
 
     # --- updates --------------------------------------------------------------------------------------------
 
@@ -223,28 +226,31 @@ class FormRunner(ABC):
             return Show(toast=texts.stale(turn.lang))
         ctx = await self.showing_context(session, turn, draft, ctx)
         reply = self.view(draft, ctx, turn.lang, problem=problem, hint=isinstance(outcome, Ignore))
-        return Show(reply=reply, draft=draft, clear=draft.message_id)
+        return Show(reply=reply, draft=draft, clear=(draft.message_id,))
 
     async def _meta(self, session: AsyncSession, turn: Turn, draft: Draft, value: str) -> Show:
         name, _, arg = value.partition(":")
-        if name == CANCEL:
+        if name == CANCEL:  # the question, or the "lanjutkan / buang" offer standing in for it, goes stale too
             await forms.cancel(session, draft, turn.now)
-            return Show(reply=self.after_cancel(turn), clear=turn.pressed_message_id)
+            return Show(reply=self.after_cancel(turn), clear=(turn.pressed_message_id, draft.message_id))
         if name == UNDO:
             self.form.finish_edit(draft.answers, keep=False)
             ctx = await self.context(session, turn, draft)
             return await self.advance(session, turn, draft, ctx, edit=True)
         if name == DROP:
             await forms.cancel(session, draft, turn.now)
-            return await self.dropped(session, turn, arg)
-        # RESUME, KEEP: show where the person is
+            show = await self.dropped(session, turn, arg)
+            show.clear = (*show.clear, draft.message_id)
+            return show
+        # RESUME, KEEP: the pressed offer becomes the question; any older copy of it loses its buttons
         show = await self.current_view(session, turn, draft)
-        show.clear = turn.pressed_message_id
+        show.edit = show.reply is not None and _inline_or_none(show.reply)
+        show.clear = (turn.pressed_message_id, *show.clear)
         return show
 
     async def dropped(self, session: AsyncSession, turn: Turn, arg: str) -> Show:
         """After "buang": the owner may start afresh (``arg`` is what the person originally asked for)."""
-        return Show(reply=self.after_cancel(turn), clear=turn.pressed_message_id)
+        return Show(reply=self.after_cancel(turn), clear=(turn.pressed_message_id,))
 
     def needs_preparing(self, given: Input, draft: Draft) -> bool:
         """Whether ``prepare`` has work to do for this input (then it runs between two transactions)."""
@@ -276,6 +282,14 @@ class FormRunner(ABC):
         try:
             ctx = await self.judging_context(session, turn, draft)
             question = self.form.current(draft.answers, ctx, turn.lang)
+            if isinstance(given, TextInput):  # a button's label typed instead of tapped: "kemarin", "ya", "Lanjut"
+                editing = self.form.editing(draft.answers) is not None
+                value = texts.typed_value(question, turn.lang, given.text, editing=editing)
+                if value is not None and value.startswith("!"):
+                    return await self._meta(session, turn, draft, value)
+                if value is not None:
+                    outcome = question.step.on_press(value, question.scope)
+                    return await self._outcome(session, turn, draft, ctx, question, outcome, edit=False)
             outcome = question.step.on_input(given, question.scope)
             if isinstance(given, LocationInput) and question.kind != "location":
                 outcome = Ignore()
@@ -323,9 +337,10 @@ class FormRunner(ABC):
                     message_id = query.message.message_id
                 else:
                     log.info("could not edit question message: %s", error)
-        if show.clear is not None and show.clear != message_id:
-            with contextlib.suppress(BadRequest):
-                await turn.context.bot.edit_message_reply_markup(chat_id=turn.chat_id, message_id=show.clear)
+        for stale in dict.fromkeys(show.clear):
+            if stale is not None and stale != message_id:
+                with contextlib.suppress(BadRequest):
+                    await turn.context.bot.edit_message_reply_markup(chat_id=turn.chat_id, message_id=stale)
         if show.reply is not None and message_id is None:
             message_id = await self.send(turn, show.reply)
         if show.draft is not None and message_id is not None and message_id != show.draft.message_id:

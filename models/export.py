@@ -62,13 +62,14 @@ COLUMNS: dict[ExportKind, tuple[Column, ...]] = {
         C("bertemu", Cell.BOOL, 9), C("alasan_tidak_bertemu", Cell.TEXT, 18), C("skor_deprivasi", Cell.NUMBER, 9),
         C("terlambat", Cell.BOOL, 10), C("status_tinjauan", Cell.TEXT, 14), C("catatan_tinjauan", Cell.TEXT, 30),
         C("lintang", Cell.NUMBER, 11), C("bujur", Cell.NUMBER, 11), C("lokasi_ditandai", Cell.BOOL, 10),
-        C("foto", Cell.BOOL, 7),
+        C("foto", Cell.BOOL, 7), C("alasan_lain_tidak_bertemu", Cell.TEXT, 24),
+        C("alasan_lain_tanpa_foto", Cell.TEXT, 24), C("alasan_lain_tanpa_lokasi", Cell.TEXT, 24),
     ),
     ExportKind.CHECKS: (
         C("periode", Cell.TEXT, 9), C("nik", Cell.ID, 19), C("nama_anggota", Cell.TEXT, 26), C("kk", Cell.ID, 19),
         C("kepala_keluarga", Cell.TEXT, 26), C("desa", Cell.TEXT, 20), C("kode_komitmen", Cell.TEXT, 26),
-        C("hasil", Cell.TEXT, 15), C("alasan", Cell.TEXT, 16), C("tanggal_kunjungan", Cell.DATE, 13),
-        C("nomor_laporan", Cell.TEXT, 12), C("pendamping", Cell.TEXT, 24),
+        C("hasil", Cell.TEXT, 15), C("alasan", Cell.TEXT, 16), C("alasan_lainnya", Cell.TEXT, 24),
+        C("tanggal_kunjungan", Cell.DATE, 13), C("nomor_laporan", Cell.TEXT, 12), C("pendamping", Cell.TEXT, 24),
     ),
     ExportKind.OVERDUE: (
         C("kk", Cell.ID, 19), C("kepala_keluarga", Cell.TEXT, 26), C("alamat", Cell.TEXT, 30),
@@ -132,6 +133,7 @@ def _visits(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSe
             Visit.longitude,
             Visit.location_flagged,
             Visit.photo_file_id.is_not(None),
+            Visit.other_reasons,  # → the three "alasan lain" columns (``_visit_row``)
         )
         .join(Household, Household.id == Visit.household_id)
         .join(Region, Region.code == Household.desa_code)
@@ -153,6 +155,7 @@ def _checks(actor: Actor, area_code: str, period: Period, tz: ZoneInfo) -> RowSe
             CommitmentCheck.commitment,
             CommitmentCheck.result,
             CommitmentCheck.reason,
+            CommitmentCheck.reason_note,
             Visit.visited_on,
             Visit.id,
             User.name,
@@ -240,6 +243,15 @@ def _overdue_row(row: Sequence[Any], period: Period) -> tuple[Any, ...]:
     return (kk, head, address, desa, desa_code, pendamping, last, missed)
 
 
+OTHER_REASON_KEYS = ("kunjungan", "foto", "lokasi")  # VisitReport.other_reasons, in the columns' order
+
+
+def _visit_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """The number the chat shows ("Nomor laporan: 3F2A9C01"); the words typed after "Lainnya" in their columns."""
+    other = row[-1] or {}
+    return (short_id(row[0]), *row[1:-1], *(other.get(key) for key in OTHER_REASON_KEYS))
+
+
 async def count_rows(
     session: AsyncSession, actor: Actor, kind: ExportKind, area_code: str, period: Period, tz: ZoneInfo
 ) -> int:
@@ -262,6 +274,8 @@ async def stream_rows(
     async for partition in result.partitions(batch):
         if kind is ExportKind.OVERDUE:
             yield [_overdue_row(row, period) for row in partition]
+        elif kind is ExportKind.VISITS:
+            yield [_visit_row(row) for row in partition]
         elif (at := REPORT_NUMBER_AT.get(kind)) is not None:  # the number the chat shows ("Nomor laporan: 3F2A9C01")
             yield [(*row[:at], short_id(row[at]) if row[at] else None, *row[at + 1 :]) for row in partition]
         else:

@@ -410,3 +410,12 @@ def validate_person_name(raw: object, *, label: str = "Nama") -> Checked[str]:
             ],
         )
     return Checked(name)
+
+
+def plain_words(text: str) -> bool:
+    """Whether a short free text (a reason typed after "Lainnya") is plain words: no HTML/markup brackets and no
+    control or invisible formatting characters (a zero-width space, a right-to-left override), which would hide
+    or scramble what a koordinator and a spreadsheet read."""
+    if "<" in text or ">" in text:
+        return False
+    return not any(unicodedata.category(char)[0] == "C" for char in text)

@@ -60,6 +60,7 @@ class Check:
     result: CheckResult
     reason: str | None = None
     label_en: str = ""
+    reason_note: str | None = None  # the reason in the pendamping's words, when it was "lainnya"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,8 @@ class VisitReport:
     longitude: float | None = None
     location_skip_reason: str | None = None
     notes: str | None = None
+    # The reasons typed after "Lainnya", by what they explain: "kunjungan" (not met), "foto", "lokasi".
+    other_reasons: dict[str, str] = field(default_factory=dict)
     distance_km: float | None = None  # from the household's last known point, when both exist
     location_flagged: bool = False
     # Filled for stored visits only:

@@ -178,6 +178,7 @@ def _visit_values(report: VisitReport, actor: Actor) -> dict[str, Any]:
         "photo_hash": report.photo_hash,
         "evidence_note": report.evidence_note,
         "notes": report.notes,
+        "other_reasons": dict(report.other_reasons) or None,
     }
 
 
@@ -205,13 +206,19 @@ async def _write_checks(session: AsyncSession, visit_id: str, report: VisitRepor
             "commitment": c.commitment,
             "result": c.result.value,
             "reason": c.reason,
+            "reason_note": c.reason_note,
         }
         for c in report.checks
     ]
     stmt = _insert(session, CommitmentCheck).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=["member_id", "commitment", "period"],
-        set_={"visit_id": stmt.excluded.visit_id, "result": stmt.excluded.result, "reason": stmt.excluded.reason},
+        set_={
+            "visit_id": stmt.excluded.visit_id,
+            "result": stmt.excluded.result,
+            "reason": stmt.excluded.reason,
+            "reason_note": stmt.excluded.reason_note,
+        },
     )
     await session.execute(stmt)
 

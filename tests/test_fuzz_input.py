@@ -17,11 +17,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from handlers.forms.engine import parse_callback
+from handlers.forms.grid import Grid, GridItem
 from handlers.forms.steps import (
     Answer,
     DateStep,
-    Grid,
-    GridItem,
     Ignore,
     Invalid,
     Option,

@@ -58,6 +58,7 @@ NOT_MODIFIED = (
     "current content and reply markup of the message"
 )
 MESSAGE_TO_EDIT_NOT_FOUND = "message to edit not found"
+MARKUP_TOO_LONG = "reply markup is too long"
 MESSAGE_TO_DELETE_NOT_FOUND = "message to delete not found"
 MESSAGE_TOO_LONG = "message is too long"
 CAPTION_TOO_LONG = "message caption is too long"

@@ -11,6 +11,7 @@ beside the package rather than inside it (no import cycle between the engine and
 """
 
 from handlers.forms.engine import Form, Question, callback, parse_callback
+from handlers.forms.grid import Grid, GridItem
 from handlers.forms.steps import (
     SKIP,
     Action,
@@ -19,8 +20,6 @@ from handlers.forms.steps import (
     Custom,
     DateStep,
     ForEach,
-    Grid,
-    GridItem,
     Ignore,
     Input,
     Invalid,

@@ -131,6 +131,9 @@ class Form:
         if isinstance(outcome, Answer):
             answers[question.key] = outcome.value
             answers.pop(question.key + "~", None)
+            scope = question.scope
+            for key, value in outcome.also.items():
+                answers[scope.prefix + key + scope.suffix] = value
             return True
         if isinstance(outcome, Stay):
             answers[question.key + "~"] = outcome.value

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from handlers.i18n import translator
 from models.forms import DraftMeta
 
 Answers = dict[str, Any]
@@ -78,9 +77,11 @@ Input = TextInput | LocationInput | PhotoInput
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """Record ``value`` for this question and move on."""
+    """Record ``value`` for this question and move on; ``also`` answers sibling questions in the same tap (a
+    "no photo" button that is also the reason: ``{"foto_alasan": "kamera"}``)."""
 
     value: Any
+    also: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,7 @@ class TextStep(Step):
 
     skippable: bool = False
     skip_label: str = ""
+    clear_label: str = ""  # the skip button while an earlier answer is being changed ("🗑 Hapus catatan")
     min_length: int = 1
     max_length: int = 500
     check: Callable[[str, Scope], Outcome] | None = None
@@ -224,65 +226,25 @@ class TextStep(Step):
         return self.check(text, scope) if self.check is not None else Answer(text)
 
 
-@dataclass(frozen=True, slots=True)
-class GridItem:
-    code: str
-    label: str
-    options: tuple[Option, ...]
-
-
-@dataclass(kw_only=True)
-class Grid(Step):
-    """One screen of items, each cycled through its options by tapping (then unset again): fewer taps and
-    fewer messages than a question per item. ``initial`` prefills it (the last visit's answers)."""
-
-    items: Sequence[GridItem] = ()
-    initial: Callable[[Scope], dict[str, Any]] = lambda scope: {}
-    fill_value: str | None = None  # a "the rest: <value>" button, when set
-    fill_label: str = ""
-    skippable: bool = True
-    kind: ClassVar[str] = "grid"
-
-    def state(self, scope: Scope) -> dict[str, Any]:
-        """The values on screen: work in progress, else the answer before a change, else ``initial``."""
-        pending = scope.answers.get(scope.key + "~")
-        if pending is not None:
-            return dict(pending)
-        saved = scope.saved(scope.key)
-        if saved is not None:
-            return dict(saved)
-        return {k: v for k, v in self.initial(scope).items() if k in {i.code for i in self.items}}
-
-    def on_press(self, value: str, scope: Scope) -> Outcome:
-        state = self.state(scope)
-        if value == "ok":
-            return Answer(state)
-        if value == SKIP and self.skippable:
-            return Answer({})
-        if value == "fill" and self.fill_value is not None:
-            for item in self.items:
-                if state.get(item.code) is None:
-                    state[item.code] = _decode(self.fill_value)
-            return Stay(state)
-        if value.startswith("g:") and value[2:].isascii() and value[2:].isdigit() and int(value[2:]) < len(self.items):
-            item = self.items[int(value[2:])]
-            values = [None, *(_decode(o.value) for o in item.options)]
-            current = state.get(item.code)
-            position = values.index(current) if current in values else 0
-            state[item.code] = values[(position + 1) % len(values)]
-            return Stay(state)
-        return Ignore()
-
-
-def _decode(value: str) -> Any:
-    """Grid option values "1"/"0" are stored as booleans (welfare indicators are yes/no)."""
-    return {"1": True, "0": False}.get(value, value)
+def _skip(value: str, reasons: Sequence[Option], reason_key: str) -> Outcome:
+    """``skip`` — or ``skip:<reason>`` when the skip buttons are the reasons (one tap: skipped, and why)."""
+    if value == SKIP and not reasons:
+        return Answer(SKIP)
+    code = value.removeprefix(SKIP + ":")
+    if value.startswith(SKIP + ":") and any(option.value == code for option in reasons):
+        return Answer(SKIP, {reason_key: code})
+    return Ignore()
 
 
 @dataclass(kw_only=True)
 class PhotoStep(Step):
+    """A photo sent as a message. With ``skip_reasons`` the skip buttons are the reasons themselves, recorded
+    under ``reason_key``; otherwise one ``skip_label`` button."""
+
     skippable: bool | Callable[[Scope], bool] = True
     skip_label: str = ""
+    skip_reasons: Sequence[Option] = ()
+    reason_key: str = ""
 
     def can_skip(self, scope: Scope) -> bool:
         return bool(self.skippable(scope)) if callable(self.skippable) else self.skippable
@@ -290,7 +252,7 @@ class PhotoStep(Step):
     kind: ClassVar[str] = "photo"
 
     def on_press(self, value: str, scope: Scope) -> Outcome:
-        return Answer(SKIP) if value == SKIP and self.can_skip(scope) else Ignore()
+        return _skip(value, self.skip_reasons, self.reason_key) if self.can_skip(scope) else Ignore()
 
     def on_input(self, given: Input, scope: Scope) -> Outcome:
         if isinstance(given, PhotoInput):
@@ -300,23 +262,22 @@ class PhotoStep(Step):
 
 @dataclass(kw_only=True)
 class LocationStep(Step):
-    """A shared location (Telegram's location button lives on a reply keyboard, so skipping is typed text too)."""
+    """A shared location. Telegram's location button lives on a reply keyboard, so the other buttons there (skip)
+    arrive as text: the runner matches their label back to their value (``render.forms.typed_value``)."""
 
     share_label: str = ""
-    skip_label: str = ""  # a msgid; the typed text is compared in the person's language and in Indonesian
+    skip_label: str = ""  # a msgid
+    skip_reasons: Sequence[Option] = ()  # as PhotoStep's
+    reason_key: str = ""
     kind: ClassVar[str] = "location"
 
     def on_press(self, value: str, scope: Scope) -> Outcome:
-        return Answer(SKIP) if value == SKIP else Ignore()
+        return _skip(value, self.skip_reasons, self.reason_key)
 
     def on_input(self, given: Input, scope: Scope) -> Outcome:
         if isinstance(given, LocationInput):
             return Answer({"lat": given.latitude, "lon": given.longitude})
-        if isinstance(given, TextInput) and self.skip_label:
-            labels = {self.skip_label.casefold(), translator(scope.lang)(self.skip_label).casefold()}
-            if given.text.strip().casefold() in labels:
-                return Answer(SKIP)
-        return Ignore()
+        return Ignore()  # a reply-keyboard button's text is matched to its value by the form's runner
 
 
 @dataclass(kw_only=True)

@@ -29,6 +29,7 @@ from handlers.commands import Command
 from handlers.i18n import N_, translator
 from handlers.i18n.format import long_date, short_date
 from handlers.render import data_repair
+from handlers.render.limits import quote
 from models.actor import Actor
 from models.masking import mask_nik, mask_number
 from models.queries.households import HouseholdCard, HouseholdHit
@@ -308,14 +309,14 @@ def household_card(card: HouseholdCard, lang: str, today: date, *, full_ids: boo
 def household_hits(hits: Sequence[HouseholdHit], lang: str, query: str) -> Reply:
     _ = translator(lang)
     if not hits:
-        return reply(_("Tidak ada keluarga dampingan yang cocok dengan “{q}”.").format(q=escape(query)))
+        return reply(_("Tidak ada keluarga dampingan yang cocok dengan “{q}”.").format(q=quote(query)))
     rows = []
     for hit in hits:
         label = f"{hit.head_name} · {hit.desa_name}"
         if hit.matched_member:
             label = f"{hit.matched_member} ({hit.head_name}) · {hit.desa_name}"
         rows.append([(label[:60], HouseholdButton(hit.id).pack())])
-    return reply(_("Hasil pencarian “{q}”:").format(q=escape(query)), buttons(rows))
+    return reply(_("Hasil pencarian “{q}”:").format(q=quote(query)), buttons(rows))
 
 
 def search_prompt(lang: str) -> Reply:

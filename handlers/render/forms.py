@@ -7,6 +7,7 @@ the review screen's buttons, and the precise message for an answer that does not
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 from typing import Any
@@ -14,12 +15,12 @@ from typing import Any
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from handlers.forms.engine import CANCEL, DROP, KEEP, RESUME, UNDO, Question, callback
+from handlers.forms.grid import Grid, decode
 from handlers.forms.steps import (
     SKIP,
     Choice,
     Custom,
     DateStep,
-    Grid,
     Invalid,
     LocationStep,
     Option,
@@ -30,6 +31,7 @@ from handlers.forms.steps import (
 from handlers.i18n import N_, translator
 from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply
+from handlers.render.limits import quote
 
 # Generic problems; any other ``Invalid.code`` is itself a msgid written by the form (with the same params).
 PROBLEMS = {
@@ -43,7 +45,6 @@ PROBLEMS = {
     "text_long": N_("Jawaban terlalu panjang ({length} huruf); paling banyak {max} huruf."),
     "message": "{message}",  # a problem already written for people (models.validate), shown as is
 }
-ECHO_MAX = 60  # characters of a refused answer quoted back in the problem message
 
 HINTS = {
     "choice": N_("Untuk pertanyaan ini, pilih salah satu tombol di bawah."),
@@ -64,9 +65,10 @@ def problem_text(problem: Invalid, lang: str) -> str:
     for key, value in problem.params.items():
         if isinstance(value, date):
             params[key] = long_date(value, lang)
-        else:  # what the person typed is echoed back: a long paste must not push the reply past 4096 characters
-            shown = str(value)
-            params[key] = escape(shown if key != "text" or len(shown) <= ECHO_MAX else shown[: ECHO_MAX - 1] + "…")
+        elif key == "text":  # what the person typed is echoed back: a long paste must not push the reply past 4096
+            params[key] = quote(str(value))
+        else:
+            params[key] = escape(str(value))
     try:
         return template.format(**params)
     except (KeyError, IndexError):
@@ -90,79 +92,123 @@ def question(
 ) -> Reply:
     """Any question of any form, with its buttons bound to this session and version."""
     _ = translator(lang)
-    step, scope = q.step, q.scope
-
-    def cb(value: str) -> str:
-        return callback(short_id, version, value)
-
+    step = q.step
     lines: list[str] = []
     if problem is not None:
         lines.append("⚠️ " + problem_text(problem, lang))
     elif hint:
         lines.append("ℹ️ " + _(HINTS.get(step.kind, HINTS["choice"])))
-    lines.append(step.prompt(scope))
+    lines.append(step.prompt(q.scope))
+    if isinstance(step, Grid) and (item := step.picking(q.scope)) is not None:
+        lines.append(_("<b>{item}</b>: pilih salah satu.").format(item=_(item.label)))
+    rows = choices(q, lang, editing=editing)
+    if isinstance(step, LocationStep):
+        share = [KeyboardButton(_(step.share_label or N_("📍 Kirim lokasi")), request_location=True)]
+        keyboard = [share, *([KeyboardButton(label) for label, _value in row] for row in rows)]
+        return reply("\n\n".join(lines), ReplyKeyboardMarkup(keyboard, resize_keyboard=True, one_time_keyboard=True))
+    bound = [[(label, callback(short_id, version, value)) for label, value in row] for row in rows]
+    return reply("\n\n".join(lines), buttons(bound) if bound else None)
+
+
+def choices(q: Question, lang: str, *, editing: bool = False) -> list[list[tuple[str, str]]]:
+    """The question's buttons as rows of (label, value): inline buttons carry the value in their data; a location
+    question's reply-keyboard buttons send their label as text (``typed_value`` maps it back)."""
+    _ = translator(lang)
+    step, scope = q.step, q.scope
     rows: list[list[tuple[str, str]]] = []
     if isinstance(step, Choice):
         options = step.options_for(scope)
         for start in range(0, len(options), step.columns):
-            rows.append([(_label(o, lang), cb(o.value)) for o in options[start : start + step.columns]])
+            rows.append([(_label(o, lang), o.value) for o in options[start : start + step.columns]])
     elif isinstance(step, DateStep):
-        rows.append([(_label(o, lang), cb(o.value)) for o in step.quick(scope)])
+        rows.append([(_label(o, lang), o.value) for o in step.quick(scope)])
     elif isinstance(step, TextStep):
-        if step.skippable:
-            rows.append([(_(step.skip_label or N_("Lewati")), cb(SKIP))])
+        if step.skippable:  # skipping while changing an answer clears it: the button says so
+            clears = editing and step.clear_label and scope.saved(q.key)
+            rows.append([(_(step.clear_label if clears else step.skip_label or N_("Lewati")), SKIP)])
     elif isinstance(step, Grid):
-        rows.extend(_grid_rows(step, q, lang, cb))
+        rows.extend(_grid_rows(step, q, lang))
     elif isinstance(step, PhotoStep):
         if step.can_skip(scope):
-            rows.append([(_(step.skip_label or N_("Lewati")), cb(SKIP))])
+            rows.extend(_skip_rows(step.skip_reasons, step.skip_label, lang))
     elif isinstance(step, LocationStep):
-        keyboard = ReplyKeyboardMarkup(
-            [
-                [KeyboardButton(_(step.share_label or N_("📍 Kirim lokasi")), request_location=True)],
-                [KeyboardButton(_(step.skip_label or N_("Lewati")))],
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-        return reply("\n\n".join(lines), keyboard)
+        rows.extend(_skip_rows(step.skip_reasons, step.skip_label, lang))
     elif isinstance(step, Review):
-        labels = [(f"✏️ {_(step.labels[s])}", cb(f"e:{s}")) for s in step.sections_for(scope) if s in step.labels]
+        labels = [(f"✏️ {_(step.labels[s])}", f"e:{s}") for s in step.sections_for(scope) if s in step.labels]
         rows.extend(labels[i : i + 2] for i in range(0, len(labels), 2))
-        rows.append([(_(step.submit_label or N_("✅ Kirim")), cb("kirim"))])
+        rows.append([(_(step.submit_label or N_("✅ Kirim")), "kirim")])
     elif isinstance(step, Custom):
-        rows.extend([(_label(o, lang), cb(o.value)) for o in row] for row in step.buttons(scope))
+        rows.extend([(_label(o, lang), o.value) for o in row] for row in step.buttons(scope))
     if editing and not isinstance(step, (Review, LocationStep)):
-        rows.append([(_("↩ Batal ubah"), cb(UNDO))])
-    rows = [row for row in rows if row]
-    return reply("\n\n".join(lines), buttons(rows) if rows else None)
+        rows.append([(_("↩ Batal ubah"), UNDO)])
+    return [row for row in rows if row]
 
 
-def _grid_rows(step: Grid, q: Question, lang: str, cb: Any) -> list[list[tuple[str, str]]]:
+def _skip_rows(reasons: Sequence[Option], label: str, lang: str) -> list[list[tuple[str, str]]]:
+    """One "skip" button, or one per reason (``skip:<reason>``): skipped and why in one tap."""
+    if reasons:
+        return [[(_label(o, lang), f"{SKIP}:{o.value}")] for o in reasons]
+    return [[(translator(lang)(label or N_("Lewati")), SKIP)]]
+
+
+# Typed words people use for a yes/no button ("iya" for "Ya"); compared after ``_plain``.
+ALIASES = {"iya": "ya", "y": "ya", "yes": "ya", "tdk": "tidak", "nggak": "tidak", "gak": "tidak", "enggak": "tidak"}
+
+
+def _plain(text: str) -> str:
+    """A label or a typed answer without case, icons or punctuation: "✅ Semua memenuhi" → "semua memenuhi"."""
+    kept = "".join(char if char.isalnum() else " " for char in text.casefold())
+    return " ".join(kept.split())
+
+
+def typed_value(q: Question, lang: str, text: str, *, editing: bool = False) -> str | None:
+    """The value of the button whose label the person typed instead of tapping ("kemarin", "ya", "Lanjut"),
+    in their language or in Indonesian; None when the text is no button's label. A household in the picker is
+    found by its search, not here (its buttons depend on the list shown)."""
+    if isinstance(q.step, Custom):
+        return None
+    typed = _plain(text)
+    typed = ALIASES.get(typed, typed)
+    if not typed:
+        return None
+    for language in dict.fromkeys((lang, "id")):
+        for row in choices(q, language, editing=editing):
+            for label, value in row:
+                if _plain(label) == typed:
+                    return value
+    return None
+
+
+def _grid_rows(step: Grid, q: Question, lang: str) -> list[list[tuple[str, str]]]:
     _ = translator(lang)
+    picking = step.picking(q.scope)
     state = step.state(q.scope)
+    if picking is not None:  # the open item's short list, on the same message
+        current = state.get(picking.code)
+        rows = [
+            [(("✅ " if decode(o.value) == current else "") + _(o.label), f"v:{index}")]
+            for index, o in enumerate(picking.options)
+        ]
+        rows.append([(_("– (kosongkan)"), "v:-"), (_("↩ Kembali"), "back")])
+        return rows
     rows = []
     for index, item in enumerate(step.items):
         value = state.get(item.code)
-        chosen = next((o for o in item.options if _decoded(o.value) == value and value is not None), None)
+        chosen = next((o for o in item.options if decode(o.value) == value and value is not None), None)
         if item.options and all(o.icon for o in item.options):
             icon = chosen.icon if chosen else "⬜"
             text = f"{icon} {_(item.label)}"
         else:
             text = f"{_(item.label)}: {_(chosen.label) if chosen else '–'}"
-        rows.append([(text, cb(f"g:{index}"))])
-    footer = []
+        rows.append([(text, f"g:{index}")])
     if step.fill_value is not None:
-        rows.append([(_(step.fill_label), cb("fill"))])
-    if step.skippable:
-        footer.append((_("Lewati"), cb(SKIP)))
-    footer.append((_("Lanjut ➜"), cb("ok")))
+        rows.append([(_(step.fill_label), "fill")])
+    footer = []
+    if any(state.get(item.code) is not None for item in step.items):
+        footer.append((_("🗑 Kosongkan"), "clear"))
+    footer.append((_("Lanjut ➜"), "ok"))
     rows.append(footer)
     return rows
-
-
-def _decoded(value: str) -> Any:
-    return {"1": True, "0": False}.get(value, value)
 
 
 def stale(lang: str) -> str:

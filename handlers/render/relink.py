@@ -9,7 +9,7 @@ from html import escape
 
 from handlers.callbacks import RelinkButton
 from handlers.i18n import translator
-from handlers.render import ROLE_NAMES, Reply, buttons, reply
+from handlers.render import ROLE_NAMES, Reply, buttons, reply, with_names
 from models.actor import Actor
 
 
@@ -58,10 +58,16 @@ def admin_moved(admin: Actor, person: Actor, area: str, new_telegram_id: int) ->
 
 def admin_request(admin: Actor, person: Actor, area: str, new_telegram_id: int) -> Reply:
     _ = translator(admin.language)
-    text = _(
-        "Akun Telegram baru (ID {telegram_id}) membagikan nomor <b>{name}</b> ({role}, {area}) dan meminta "
-        "dihubungkan. Setujui hanya bila Anda yakin nomor itu masih milik {name}."
-    ).format(name=escape(person.name), role=_(ROLE_NAMES[person.role]), area=escape(area), telegram_id=new_telegram_id)
+    text = with_names(
+        _(
+            "Akun Telegram baru (ID {telegram_id}) membagikan nomor <b>{name}</b> ({role}, {area}) dan meminta "
+            "dihubungkan. Setujui hanya bila Anda yakin nomor itu masih milik {name}."
+        ),
+        name=escape(person.name),
+        role=_(ROLE_NAMES[person.role]),
+        area=escape(area),
+        telegram_id=str(new_telegram_id),
+    )
     return reply(text, buttons([[(_("Setujui pindah akun"), RelinkButton(person.id, str(new_telegram_id)).pack())]]))
 
 

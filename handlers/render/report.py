@@ -12,10 +12,12 @@ from html import escape
 from handlers.forms import Scope
 from handlers.i18n import N_, translator
 from handlers.render import data_repair, mask_id, schedule
+from handlers.render.limits import quote
 from handlers.render.report_labels import (  # noqa: F401 - re-exported: the form reads them as texts.*
     ALL_MET,
     AS_IS,
     CHANGE_KIND_LABELS,
+    CLEAR_NOTES,
     CONDITION_LABELS,
     CONDITION_VALUE_LABELS,
     DATE_BEFORE_PERIOD,
@@ -23,6 +25,7 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     EDD_NOT_FUTURE,
     EDD_TOO_FAR,
     FEMALE,
+    LOCATION_SKIP_BUTTONS,
     LOCATION_SKIP_LABELS,
     MALE,
     MISSED_LABELS,
@@ -30,8 +33,10 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     NO,
     NOT_MET_LABELS,
     ONE_BY_ONE,
+    PHOTO_SKIP_BUTTONS,
     PHOTO_SKIP_LABELS,
     PREVIOUS,
+    REASON_NOT_PLAIN,
     REFERRAL_STOP_LABELS,
     REST_NO,
     RESULT_LABELS,
@@ -39,8 +44,6 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     SECTOR_LABELS,
     SHARE_LOCATION,
     SHOW_LIST,
-    SKIP_LOCATION,
-    SKIP_PHOTO,
     STOP_LABELS,
     SUBMIT,
     TODAY,
@@ -121,9 +124,9 @@ def pick_prompt(scope: Scope) -> str:
     if ctx.hits is not None:
         if not ctx.hits:
             return _("Tidak ada keluarga dampingan yang cocok dengan “{q}”. Coba nama lain, NIK atau nomor KK.").format(
-                q=escape(ctx.search or "")
+                q=quote(ctx.search or "")
             )
-        return _("Hasil pencarian “{q}”. Pilih keluarga yang dikunjungi:").format(q=escape(ctx.search or ""))
+        return _("Hasil pencarian “{q}”. Pilih keluarga yang dikunjungi:").format(q=quote(ctx.search or ""))
     work = ctx.worklist
     if work is None or work.total == 0:
         return _("Belum ada keluarga dampingan yang terdaftar atas nama Anda. Hubungi koordinator Anda.")
@@ -185,8 +188,8 @@ def missed_prompt(scope: Scope) -> str:
 
 condition_prompt = fixed(
     N_(
-        "🏠 <b>Kondisi keluarga</b>\nKetuk baris untuk mengganti jawabannya (sudah diisi dari kunjungan terakhir, "
-        "bila ada). Lalu tekan “Lanjut”."
+        "🏠 <b>Kondisi keluarga</b>\nKetuk baris untuk memilih jawabannya dari daftar (sudah diisi dari kunjungan "
+        "terakhir, bila ada). Lalu tekan “Lanjut”: jawaban yang tampil ikut tersimpan."
     )
 )
 
@@ -251,13 +254,30 @@ def photo_prompt(scope: Scope) -> str:
     rules = ctx_of(scope).rules
     if rules is not None and rules.evidence.photo_required:
         return _("📷 Kirim foto kunjungan (wajib untuk program ini): ikon 📎 lalu Kamera.")
-    return _("📷 Kirim foto kunjungan (ikon 📎 lalu Kamera), atau tekan “Lewati foto”.")
+    return _("📷 Kirim foto kunjungan (ikon 📎 lalu Kamera). Tidak bisa memotret? Pilih alasannya di bawah.")
 
 
 photo_skip_prompt = fixed(N_("Mengapa tanpa foto?"))
 
-location_prompt = fixed(N_("📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif)."))
+other_reason_prompt = fixed(N_("Alasan lainnya apa? Tulis dalam beberapa kata (paling banyak 100 huruf)."))
+
+location_prompt = fixed(
+    N_(
+        "📍 Bagikan lokasi kunjungan: tekan tombol “Kirim lokasi” di bawah (GPS harus aktif). "
+        "Tidak bisa? Pilih alasannya di bawah."
+    )
+)
 
 location_skip_prompt = fixed(N_("Mengapa lokasi tidak dikirim?"))
 
-notes_prompt = fixed(N_("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”."))
+
+def notes_prompt(scope: Scope) -> str:
+    """Changing the note from the review shows the note as it stands, and what each button does with it."""
+    _ = translator(scope.lang)
+    current = scope.saved(scope.key)
+    if not current:
+        return _("🗒 Catatan tambahan? Tulis catatan, atau tekan “Lewati”.")
+    return _(
+        "🗒 Catatan sekarang:\n<i>{note}</i>\n\nTulis catatan baru untuk menggantinya, “↩ Batal ubah” untuk "
+        "menyimpan yang ini, atau “🗑 Hapus catatan”."
+    ).format(note=escape(str(current)))

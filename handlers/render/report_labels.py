@@ -17,9 +17,10 @@ ALL_MET, ONE_BY_ONE = N_("✅ Semua memenuhi"), N_("Isi satu per satu")
 REST_NO = N_("❌ Sisanya “tidak”")
 MALE, FEMALE = N_("Laki-laki"), N_("Perempuan")
 WHOLE_FAMILY = N_("Seluruh keluarga")
-SKIP_PHOTO = N_("Lewati foto")
-SHARE_LOCATION, SKIP_LOCATION = N_("📍 Kirim lokasi"), N_("Lewati lokasi")
+SHARE_LOCATION = N_("📍 Kirim lokasi")
 SUBMIT = N_("✅ Kirim laporan")
+CLEAR_NOTES = N_("🗑 Hapus catatan")
+REASON_NOT_PLAIN = N_("Tulis alasannya dengan kata-kata biasa, tanpa tanda &lt; &gt; atau karakter khusus.")
 DATE_BEFORE_PERIOD = N_(
     "Tanggal {date} sudah di luar periode yang masih bisa dilaporkan. Kunjungan paling awal yang bisa dilaporkan "
     "sekarang: {earliest}."
@@ -113,3 +114,14 @@ PHOTO_SKIP_LABELS = {
     "lainnya": N_("Lainnya"),
 }
 LOCATION_SKIP_LABELS = {"gps": N_("GPS tidak aktif"), "sinyal": N_("Tidak ada sinyal"), "lainnya": N_("Lainnya")}
+# The skip buttons of the photo and location questions are the reasons themselves: skipped and why in one tap.
+PHOTO_SKIP_BUTTONS = {
+    "tidak_diizinkan": N_("Tanpa foto: keluarga tidak mengizinkan"),
+    "kamera": N_("Tanpa foto: kamera/HP bermasalah"),
+    "lainnya": N_("Tanpa foto: alasan lain"),
+}
+LOCATION_SKIP_BUTTONS = {
+    "gps": N_("Tanpa lokasi: GPS tidak aktif"),
+    "sinyal": N_("Tanpa lokasi: tidak ada sinyal"),
+    "lainnya": N_("Tanpa lokasi: alasan lain"),
+}

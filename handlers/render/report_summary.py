@@ -55,8 +55,9 @@ def summary_lines(report: VisitReport, lang: str, *, full_ids: bool) -> list[str
         ),
     ]
     if not report.met:
-        reason = _(texts.NOT_MET_LABELS.get(report.not_met_reason or "", N_("Lainnya")))
-        lines.append("👥 " + _("Tidak bertemu keluarga: {reason}").format(reason=reason.lower()))
+        reason = _(texts.NOT_MET_LABELS.get(report.not_met_reason or "", N_("Lainnya"))).lower()
+        reason = _with_words(reason, report.other_reasons.get("kunjungan"))
+        lines.append("👥 " + _("Tidak bertemu keluarga: {reason}").format(reason=reason))
     else:
         lines.append("👥 " + _("Bertemu keluarga"))
         lines.extend(_checks(report, lang))
@@ -90,7 +91,8 @@ def _checks(report: VisitReport, lang: str) -> list[str]:
         label = check.label_en if lang == "en" and check.label_en else check.label
         line = f"   {RESULT_ICONS[check.result]} {escape(check.member_name)} — {escape(label)}"
         if check.reason:
-            line += f" ({texts.inline(_(texts.MISSED_LABELS.get(check.reason, check.reason)))})"
+            reason = texts.inline(_(texts.MISSED_LABELS.get(check.reason, check.reason)))
+            line += f" ({_with_words(reason, check.reason_note)})"
         lines.append(line)
     return lines
 
@@ -137,6 +139,7 @@ def _evidence(report: VisitReport, lang: str) -> list[str]:
         photo = "📷 " + _("Foto: ada")
     elif report.photo_skip_reason:
         reason = texts.inline(_(texts.PHOTO_SKIP_LABELS.get(report.photo_skip_reason, report.photo_skip_reason)))
+        reason = _with_words(reason, report.other_reasons.get("foto"))
         photo = "📷 " + _("Foto: tidak ada ({reason})").format(reason=reason)
     else:
         photo = "📷 " + _("Foto: tidak ada")
@@ -152,10 +155,16 @@ def _evidence(report: VisitReport, lang: str) -> list[str]:
         reason = texts.inline(
             _(texts.LOCATION_SKIP_LABELS.get(report.location_skip_reason, report.location_skip_reason))
         )
+        reason = _with_words(reason, report.other_reasons.get("lokasi"))
         location = "📍 " + _("Lokasi: tidak ada ({reason})").format(reason=reason)
     else:
         location = "📍 " + _("Lokasi: tidak ada")
     return [photo, location]
+
+
+def _with_words(reason: str, words: str | None) -> str:
+    """A reason label, followed by the pendamping's own words when it was "lainnya": lainnya: “merantau”."""
+    return f"{reason}: “{escape(words)}”" if words else reason
 
 
 def review(report: VisitReport, lang: str, *, returned: dict[str, Any] | None = None) -> str:

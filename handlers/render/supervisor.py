@@ -21,6 +21,7 @@ from handlers.callbacks import (
 from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number, percent
 from handlers.render import Reply, buttons, reply
+from handlers.render.limits import quote
 from handlers.render.report_summary import month_name
 from models.period import Period
 from models.queries.compliance import CommitmentGap, GapMember
@@ -51,7 +52,7 @@ def area_choice(lang: str, text: str, choices: Sequence[Area], data: Sequence[st
         [(f"{a.name} ({_(LEVEL_WORDS.get(a.level, ''))}, {a.code})", d)] for a, d in zip(choices, data, strict=True)
     ]
     return reply(
-        _("Ada beberapa wilayah bernama “{text}”. Pilih yang dimaksud:").format(text=escape(text)), buttons(rows)
+        _("Ada beberapa wilayah bernama “{text}”. Pilih yang dimaksud:").format(text=quote(text)), buttons(rows)
     )
 
 
@@ -61,16 +62,14 @@ def area_not_found(lang: str, text: str, example: str) -> Reply:
         _(
             "Wilayah “{text}” tidak ditemukan. Tulis nama kabupaten/kota, kecamatan atau desa, atau kodenya, "
             "misalnya: {example}"
-        ).format(text=escape(text), example=escape(example))
+        ).format(text=quote(text), example=escape(example))
     )
 
 
 def area_out_of_scope(lang: str, text: str) -> Reply:
     _ = translator(lang)
     return reply(
-        _("Wilayah “{text}” di luar wilayah Anda. Anda hanya bisa melihat wilayah tugas Anda.").format(
-            text=escape(text)
-        )
+        _("Wilayah “{text}” di luar wilayah Anda. Anda hanya bisa melihat wilayah tugas Anda.").format(text=quote(text))
     )
 
 
@@ -79,7 +78,7 @@ def bad_period(lang: str, text: str) -> Reply:
     return reply(
         _(
             "Periode “{text}” tidak dikenali. Tulis bulan dan tahun, misalnya 2026-10, 10-2026 atau “oktober 2026”."
-        ).format(text=escape(text))
+        ).format(text=quote(text))
     )
 
 
@@ -331,7 +330,7 @@ def pendamping_choice(hits: Sequence[PendampingHit], text: str, lang: str) -> Re
     if not hits:
         return reply(
             _("Pendamping “{text}” tidak ditemukan di wilayah Anda. Tulis sebagian nama atau nomor teleponnya.").format(
-                text=escape(text)
+                text=quote(text)
             )
         )
     rows = [[(f"👤 {h.name} · {h.area_name}"[:60], PendampingButton(h.id).pack())] for h in hits]

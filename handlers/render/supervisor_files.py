@@ -146,6 +146,8 @@ def export_labels(lang: str) -> dict[str, str]:
         "alasan_tidak_bertemu": _("Alasan tidak bertemu"), "skor_deprivasi": _("Skor deprivasi"),
         "terlambat": _("Terlambat"), "status_tinjauan": _("Status tinjauan"), "catatan_tinjauan": _("Catatan tinjauan"),
         "lintang": _("Lintang"), "bujur": _("Bujur"), "lokasi_ditandai": _("Lokasi ditandai"), "foto": _("Foto"),
+        "alasan_lain_tidak_bertemu": _("Alasan lain tidak bertemu"), "alasan_lain_tanpa_foto": _("Alasan lain tanpa foto"),
+        "alasan_lain_tanpa_lokasi": _("Alasan lain tanpa lokasi"), "alasan_lainnya": _("Alasan lainnya"),
         "nik": _("NIK"), "nama_anggota": _("Nama anggota"), "kode_komitmen": _("Komitmen"), "hasil": _("Hasil"),
         "alasan": _("Alasan"), "alamat": _("Alamat"), "kunjungan_terakhir": _("Kunjungan terakhir"),
         "periode_tanpa_kunjungan": _("Periode tanpa kunjungan"), "dibuat": _("Dibuat"), "sektor": _("Sektor"),

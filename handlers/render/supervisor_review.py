@@ -20,7 +20,7 @@ from handlers.callbacks import (
 )
 from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number
-from handlers.render import Reply, buttons, change_values, reply
+from handlers.render import Reply, buttons, change_values, reply, with_names
 from handlers.render.report_labels import SECTOR_LABELS
 from handlers.render.review_card import kind_label
 from models.announcements import DeliveryCounts
@@ -227,9 +227,8 @@ def proposed(head_name: str, lang: str, *, already: bool = False) -> str:
 
 def proposal_notice(head_name: str, desa: str, proposer: str, lang: str) -> str:
     _ = translator(lang)
-    return "🎓 " + _(
-        "Pengajuan graduasi baru: {head} ({desa}), diajukan oleh {name}. Ketik /graduasi untuk mengonfirmasi."
-    ).format(head=escape(head_name), desa=escape(desa), name=escape(proposer))
+    text = _("Pengajuan graduasi baru: {head} ({desa}), diajukan oleh {name}. Ketik /graduasi untuk mengonfirmasi.")
+    return "🎓 " + with_names(text, head=escape(head_name), desa=escape(desa), name=escape(proposer))
 
 
 def graduation_decided(head_name: str, confirm: bool, lang: str) -> Reply:

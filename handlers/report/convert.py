@@ -18,6 +18,14 @@ from models.visits import Change, Check, ReferralInput, VisitReport, location_ch
 RESULTS = {"m": CheckResult.MET, "t": CheckResult.NOT_MET, "n": CheckResult.NOT_APPLICABLE}
 RESULT_CODES = {result: code for code, result in RESULTS.items()}
 STOP = ("tidak_ada", "selesai")
+OTHER = "lainnya"
+# The questions that ask for a reason, and the question asking its words when it was "lainnya": the words go to
+# ``VisitReport.other_reasons`` under the name on the right.
+OTHER_REASONS = (
+    ("alasan", "alasan_lain", "kunjungan"),
+    ("foto_alasan", "foto_lain", "foto"),
+    ("lokasi_alasan", "lokasi_lain", "lokasi"),
+)
 _CHANGE_VALUES = {
     "kelahiran": (("nama", "nama"), ("kelamin", "jenis_kelamin"), ("tanggal", "tanggal_lahir"), ("nik", "nik")),
     "kematian": (("tanggal", "tanggal"),),
@@ -57,6 +65,9 @@ def report_from(answers: dict[str, Any], ctx: ReportCtx) -> VisitReport:
         not_met_reason=None if met else answers.get("alasan"),
         notes=answers.get("catatan"),
     )
+    for asked, words, name in OTHER_REASONS:
+        if answers.get(asked) == OTHER and answers.get(words) and (met or name == "kunjungan"):
+            report.other_reasons[name] = str(answers[words])
     if not met:
         return report
     mode = answers.get("komitmen")
@@ -69,8 +80,9 @@ def report_from(answers: dict[str, Any], ctx: ReportCtx) -> VisitReport:
                 continue
             result = RESULTS[code]
             reason = answers.get(f"ka:{item.key}") if result is CheckResult.NOT_MET else None
+        note = answers.get(f"kl:{item.key}") if reason == OTHER else None
         report.checks.append(
-            Check(item.member_id, item.member_name, item.code, item.label, result, reason, item.label_en)
+            Check(item.member_id, item.member_name, item.code, item.label, result, reason, item.label_en, note)
         )
     report.condition = {k: str(v) for k, v in (answers.get("kondisi") or {}).items() if v is not None}
     report.welfare = {k: bool(v) for k, v in (answers.get("sejahtera") or {}).items() if v is not None}
@@ -123,7 +135,7 @@ def answers_from(report: VisitReport) -> dict[str, Any]:
     }
     if not report.met:
         answers["alasan"] = report.not_met_reason or "lainnya"
-        return answers
+        return _with_other_reasons(answers, report)
     if report.checks:
         answers["komitmen"] = "satu"
         for check in report.checks:
@@ -131,6 +143,8 @@ def answers_from(report: VisitReport) -> dict[str, Any]:
             answers[f"km:{key}"] = RESULT_CODES[check.result]
             if check.result is CheckResult.NOT_MET:
                 answers[f"ka:{key}"] = check.reason or "lainnya"
+            if answers.get(f"ka:{key}") == OTHER:  # answered, with no words when none were kept (imported)
+                answers[f"kl:{key}"] = check.reason_note
     answers["kondisi"] = dict(report.condition)
     answers["sejahtera"] = dict(report.welfare)
     for index, change in enumerate(report.changes, start=1):
@@ -156,6 +170,15 @@ def answers_from(report: VisitReport) -> dict[str, Any]:
         answers["lokasi"] = {"lat": report.latitude, "lon": report.longitude}
     else:
         answers["lokasi"], answers["lokasi_alasan"] = SKIP, report.location_skip_reason or "lainnya"
+    return _with_other_reasons(answers, report)
+
+
+def _with_other_reasons(answers: dict[str, Any], report: VisitReport) -> dict[str, Any]:
+    """The words of each "lainnya" reason — ``None`` when none were kept (an imported visit), so the question
+    counts as answered rather than stopping a correction at it."""
+    for asked, words, name in OTHER_REASONS:
+        if answers.get(asked) == OTHER:
+            answers[words] = report.other_reasons.get(name)
     return answers
 
 
@@ -166,7 +189,7 @@ def forget_other_period_commitments(answers: dict[str, Any]) -> bool:
     chosen = answers.get("tanggal")
     if not saved or not chosen or str(saved)[:7] == str(chosen)[:7]:
         return False
-    stale = [key for key in answers if key == "komitmen" or key.startswith(("km:", "ka:"))]
+    stale = [key for key in answers if key == "komitmen" or key.startswith(("km:", "ka:", "kl:"))]
     for key in stale:
         answers.pop(key)
     return bool(stale)

@@ -174,8 +174,9 @@ class ReportRunner(FormRunner):
             if draft is not None and PICK in draft.answers:
                 if household_id is not None and household_id == draft.household_id:
                     show = await self.current_view(session, turn, draft)
-                else:
-                    show = Show(reply=self.resume_offer(turn, draft, str(household_id or "")))
+                else:  # the offer stands in for the question until it is answered: the older copy goes stale
+                    offer = self.resume_offer(turn, draft, str(household_id or ""))
+                    show = Show(reply=offer, draft=draft, clear=(draft.message_id,))
             else:
                 if draft is None:
                     draft = await forms.create(
@@ -210,7 +211,8 @@ class ReportRunner(FormRunner):
         async with turn.context.db() as session:
             other = await forms.load_draft(session, turn.actor.id, self.form.name)
             if other is not None and other.id != visit_id and PICK in other.answers:
-                show = Show(reply=self.resume_offer(turn, other, f"v{visit_id}"))
+                offer = self.resume_offer(turn, other, f"v{visit_id}")
+                show = Show(reply=offer, draft=other, clear=(other.message_id,))
             else:
                 if other is not None and other.id != visit_id:
                     await forms.cancel(session, other, turn.now)

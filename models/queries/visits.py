@@ -166,6 +166,7 @@ async def load_report(session: AsyncSession, actor: Actor, visit_id: str) -> Vis
                 CheckResult(c.result),
                 c.reason,
                 labels.get(c.commitment, ("", ""))[1],
+                c.reason_note,
             )
             for c, name in checks
         ],
@@ -183,6 +184,7 @@ async def load_report(session: AsyncSession, actor: Actor, visit_id: str) -> Vis
         longitude=visit.longitude,
         location_skip_reason=location_skip,
         notes=visit.notes,
+        other_reasons={str(k): str(v) for k, v in (visit.other_reasons or {}).items()},
         location_flagged=visit.location_flagged,
         visit_id=visit.id,
         late=visit.late,

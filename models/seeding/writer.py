@@ -28,8 +28,8 @@ HOUSEHOLD_COLUMNS = column_names(
     Household, without=("last_visit_period", "last_visited_on", "data_issues")
 )  # synthetic rows are whole
 MEMBER_COLUMNS = column_names(Member)
-VISIT_COLUMNS = column_names(Visit)
-CHECK_COLUMNS = column_names(CommitmentCheck, without=("id",))
+VISIT_COLUMNS = column_names(Visit, without=("other_reasons",))  # no synthetic "lainnya" in words
+CHECK_COLUMNS = column_names(CommitmentCheck, without=("id", "reason_note"))
 REFERRAL_COLUMNS = column_names(Referral, without=("id", "desa_code"))
 CHANGE_COLUMNS = column_names(DataChange, without=("id", "desa_code"))
 _VISIT_JSON = (VISIT_COLUMNS.index("condition"), VISIT_COLUMNS.index("welfare"))

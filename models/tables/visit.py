@@ -54,6 +54,8 @@ class Visit(Base):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     met: Mapped[bool]
     not_met_reason: Mapped[str | None] = mapped_column(String(40))
+    # The words typed after "Lainnya" (migration 0018): {"kunjungan" | "foto" | "lokasi": text}; NULL: none.
+    other_reasons: Mapped[dict[str, Any] | None]
     condition: Mapped[dict[str, Any]] = mapped_column(default=dict)
     welfare: Mapped[dict[str, Any]] = mapped_column(default=dict)
     deprivation_score: Mapped[int | None]
@@ -93,6 +95,7 @@ class CommitmentCheck(Base):
     commitment: Mapped[str] = mapped_column(String(40))
     result: Mapped[CheckResult] = mapped_column(str_enum(CheckResult, "check_result"))
     reason: Mapped[str | None] = mapped_column(String(80))
+    reason_note: Mapped[str | None] = mapped_column(String(120))  # the words typed after "Lainnya" (0018)
 
 
 class Referral(Base):

@@ -180,11 +180,10 @@ async def test_commitments_member_by_member_with_reasons(person: PersonFactory, 
     await chat.press("Sakit")
     reply = await chat.press("Tidak berlaku")
     assert "Kondisi keluarga" in reply.text
-    for label in ("Lanjut", "Lanjut", "Tidak ada perubahan", "Tidak ada rujukan", "Lewati foto", "Kamera"):
+    for label in ("Lanjut", "Lanjut", "Tidak ada perubahan", "Tidak ada rujukan", "Tanpa foto: kamera"):
         await chat.press(label)
-    reply = await chat.say("Lewati lokasi")
-    assert "Mengapa lokasi" in reply.text
-    await chat.press("GPS")
+    reply = await chat.press("Tanpa lokasi: GPS")
+    assert "Catatan tambahan" in reply.text
     reply = await chat.press("Lewati")
     assert "❌ Bilqis — penimbangan bulanan di posyandu (sakit)" in reply.text
     await chat.press("Kirim laporan")
@@ -218,10 +217,8 @@ async def test_changes_and_referrals_are_recorded_as_pending_not_applied(person:
     await chat.press("Siti Aminah")
     await chat.say("periksa kehamilan, tidak ada biaya")
     await chat.press("Selesai")
-    for label in ("Lewati foto", "Lainnya"):
-        await chat.press(label)
-    await chat.say("Lewati lokasi")
-    await chat.press("Lainnya")
+    await chat.press("Tanpa foto: keluarga tidak mengizinkan")
+    await chat.say("tanpa lokasi: tidak ada sinyal")  # the reply keyboard's button, typed
     reply = await chat.press("Lewati")
     assert "Bayi Ny. Siti" in reply.text and "+6281234567890" in reply.text and "periksa kehamilan" in reply.text
     await chat.press("Kirim laporan")

@@ -31,7 +31,9 @@ from handlers.forms import (
     callback,
     parse_callback,
 )
+from handlers.forms.engine import Question
 from handlers.forms.steps import Ignore
+from handlers.render.forms import typed_value
 
 YES_NO = [Option("ya", "Ya"), Option("tidak", "Tidak")]
 
@@ -213,15 +215,65 @@ def test_grid_cycles_each_item_and_keeps_work_in_progress_until_lanjut() -> None
     assert step.on_press("g:0", scope) == Stay({"lantai": None})
     assert step.on_press("fill", scope) == Stay({"lantai": False, "air": False})
     assert step.on_press("ok", scope) == Answer({"lantai": False})
-    assert step.on_press(SKIP, scope) == Answer({})
+    assert step.on_press("clear", scope) == Stay({})  # emptying is its own action, shown before it is kept
+    assert isinstance(step.on_press(SKIP, scope), Ignore)  # no "Lewati" that drops what the screen shows
     assert isinstance(step.on_press("g:9", scope), Ignore)
 
 
-def test_location_is_shared_or_skipped_by_the_typed_button_label() -> None:
+def test_a_prefilled_grid_is_kept_whole_by_lanjut() -> None:
+    step = Grid(
+        key="g", items=[GridItem("rumah", "Rumah", (Option("layak", "layak"),))], initial=lambda s: {"rumah": "layak"}
+    )
+    assert step.on_press("ok", Scope({}, None, key="g")) == Answer({"rumah": "layak"})
+
+
+def test_a_list_grid_opens_an_items_options_and_takes_the_one_picked() -> None:
+    house = GridItem("rumah", "Rumah", (Option("layak", "layak"), Option("kurang_layak", "kurang layak")))
+    step = Grid(key="g", items=[house], initial=lambda s: {"rumah": "layak"}, cycle=False)
+    answers: dict[str, Any] = {}
+    scope = Scope(answers, None, key="g")
+    assert step.on_press("g:0", scope) == Stay({"rumah": "layak", "_pick": 0})
+    answers["g~"] = {"rumah": "layak", "_pick": 0}
+    assert step.picking(scope) == house
+    assert step.on_press("v:1", scope) == Stay({"rumah": "kurang_layak"})  # one tap on the value, list closed
+    assert step.on_press("v:-", scope) == Stay({"rumah": None})
+    assert step.on_press("back", scope) == Stay({"rumah": "layak"})
+    assert isinstance(step.on_press("v:7", scope), Ignore)
+    answers["g~"] = {"rumah": "kurang_layak"}
+    assert step.on_press("ok", scope) == Answer({"rumah": "kurang_layak"})
+
+
+def test_location_is_shared_or_skipped_by_its_typed_button_label() -> None:
     step = LocationStep(key="lokasi", skip_label="Lewati lokasi")
     assert step.on_input(LocationInput(-6.1, 106.1), Scope({}, None)) == Answer({"lat": -6.1, "lon": 106.1})
-    assert step.on_input(TextInput("lewati LOKASI "), Scope({}, None)) == Answer(SKIP)
     assert isinstance(step.on_input(TextInput("di rumah"), Scope({}, None)), Ignore)
+    question = Question("lokasi", step, Scope({}, None), "bukti")
+    assert typed_value(question, "id", "lewati LOKASI ") == SKIP and step.on_press(SKIP, Scope({}, None)) == Answer(
+        SKIP
+    )
+
+
+def _asked(step: Any, answers: dict[str, Any] | None = None) -> Question:
+    return Question(step.key, step, Scope(answers or {}, None, key=step.key), "")
+
+
+def test_a_button_label_typed_instead_of_tapped_is_that_button() -> None:
+    met = _asked(Choice(key="bertemu", options=[Option("ya", "Ya"), Option("tidak", "Tidak")]))
+    assert typed_value(met, "id", "ya") == "ya" and typed_value(met, "id", " TIDAK.") == "tidak"
+    assert typed_value(met, "id", "iya") == "ya"  # the usual way of typing it
+    assert typed_value(met, "en", "yes") == "ya" and typed_value(met, "en", "No") == "tidak"  # English labels too
+    assert typed_value(met, "id", "iya ketemu") is None  # not a label: the question is asked again
+    when = _asked(
+        DateStep(key="tanggal", quick=lambda s: [Option("d:2026-11-24", "Hari ini"), Option("d:2026-11-23", "Kemarin")])
+    )
+    assert (
+        typed_value(when, "id", "kemarin") == "d:2026-11-23" and typed_value(when, "id", "Hari ini") == "d:2026-11-24"
+    )
+    grid = _asked(Grid(key="k", items=[GridItem("sakit", "Ada yang sakit", (Option("ya", "ya"),))]))
+    assert typed_value(grid, "id", "lanjut") == "ok"
+    notes = _asked(TextStep(key="catatan", skippable=True))
+    assert typed_value(notes, "id", "Lewati") == SKIP and typed_value(notes, "id", "rumah sepi") is None
+    assert typed_value(notes, "id", "batal ubah", editing=True) == "!undo"
 
 
 def test_button_data_carries_session_and_version_and_fits_telegrams_64_bytes() -> None:

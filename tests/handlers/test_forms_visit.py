@@ -3,10 +3,11 @@ that was reviewed, and every button it can show fits Telegram's 64 bytes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from handlers.forms import SKIP
+from handlers.forms import SKIP, Answer, Invalid, TextInput
 from handlers.render import forms as form_texts
 from handlers.report.convert import answers_from, forget_other_period_commitments, report_from
 from handlers.report.form import VISIT_FORM
@@ -203,3 +204,40 @@ def test_the_form_is_stored_under_the_names_models_writes_when_a_report_is_sent_
     assert VISIT_FORM.review.key == visits.REVIEW_STEP
     assert VISIT_FORM.review.section == "" and DraftMeta.RETURNED.startswith("_")  # meta, never a question key
     assert DraftMeta.RETURNED not in VISIT_FORM._leaf_sections and DraftMeta.REBUILD not in VISIT_FORM._leaf_sections
+
+
+def test_lainnya_asks_for_the_words_and_they_travel_with_the_report() -> None:
+    ctx = _ctx(_facts(*FAMILY))
+    answers = {
+        **_full_answers(),
+        "ka:2:ibu_hamil_pemeriksaan": "lainnya",
+        "foto": SKIP,
+        "foto_alasan": "lainnya",
+        "lokasi": SKIP,
+        "lokasi_alasan": "gps",
+    }
+    assert VISIT_FORM.current(answers, ctx, "id").key == "kl:2:ibu_hamil_pemeriksaan"
+    answers["kl:2:ibu_hamil_pemeriksaan"] = "bidan sedang cuti"
+    assert VISIT_FORM.current(answers, ctx, "id").key == "foto_lain"  # "GPS tidak aktif" needs no words
+    answers["foto_lain"] = "anak tidur, tidak enak memotret"
+    report = report_from(answers, ctx)
+    assert report.checks[0].reason == "lainnya" and report.checks[0].reason_note == "bidan sedang cuti"
+    assert report.other_reasons == {"foto": "anak tidur, tidak enak memotret"}
+    again = report_from({**answers_from(report), "_hh": None}, ctx)
+    assert again.checks == report.checks and again.other_reasons == report.other_reasons
+    # an imported visit with "lainnya" and no words reopens at the review, not at a question about its words
+    imported = replace(report, other_reasons={})
+    assert "foto_lain" in answers_from(imported) and answers_from(imported)["foto_lain"] is None
+
+
+def test_the_words_after_lainnya_are_plain_and_short() -> None:
+    ctx = _ctx(_facts(*FAMILY))
+    answers = {**_full_answers(), "bertemu": "tidak", "alasan": "lainnya"}
+    question = VISIT_FORM.current(answers, ctx, "id")
+    assert question.key == "alasan_lain"
+    judge = question.step.on_input
+    assert judge(TextInput("  sedang   merantau "), question.scope) == Answer("sedang merantau")
+    assert isinstance(judge(TextInput("<b>pergi</b>"), question.scope), Invalid)
+    assert isinstance(judge(TextInput("pergi\u202eke pasar"), question.scope), Invalid)  # a right-to-left override
+    assert judge(TextInput("x" * 101), question.scope) == Invalid("text_long", {"max": 100, "length": 101})
+    assert judge(TextInput("ab"), question.scope) == Invalid("text_short", {"min": 3})

@@ -56,15 +56,13 @@ async def test_checks_export_keeps_nik_as_text_and_dates_as_dates(db: Database, 
     summary = book["Ringkasan"]  # type: ignore[index]
     assert summary["B2"].is_date and summary["B2"].value == datetime(2026, 11, 24, 9, 0)  # shown in Jakarta time
     sheet = book["Data"]  # type: ignore[index]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith(
-        "A1:L"
-    )  # 12 columns, the report number among them
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:M")  # 13 columns
     assert [c.value for c in sheet[1]][:2] == ["periode", "NIK"]  # unlabelled keys fall back to the key
     first = list(sheet.iter_rows(min_row=2, max_row=2))[0]
     assert (
         first[1].data_type == "s" and first[1].value == "3602054105240014"
     )  # Putri (H1), by name and first[1].number_format == "@"
-    assert first[9].is_date and first[9].value.date() == date(2026, 11, 9)
+    assert first[10].is_date and first[10].value.date() == date(2026, 11, 9)  # after "alasan lainnya"
 
 
 async def test_overdue_export_is_the_overdue_list(db: Database, world: World) -> None:

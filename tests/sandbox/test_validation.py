@@ -138,6 +138,27 @@ async def test_text_limits(api: BotApiCaller, user: int) -> None:
     assert description == "Bad Request: message text is empty"
 
 
+async def test_caption_limit(api: BotApiCaller, user: int) -> None:
+    photo = "https://example.org/x.png"
+    _, description = await api.error("sendPhoto", chat_id=CHAT, photo=photo, caption="a" * 1025)
+    assert description == "Bad Request: message caption is too long"
+
+
+async def test_more_than_100_inline_buttons_is_refused(api: BotApiCaller, user: int) -> None:
+    def keyboard(count: int) -> dict[str, Any]:
+        buttons = [{"text": str(i), "callback_data": str(i)} for i in range(count)]
+        return {"inline_keyboard": [buttons[i : i + 5] for i in range(0, count, 5)]}
+
+    await api.ok("sendMessage", chat_id=CHAT, text="ok", reply_markup=keyboard(100))
+    _, description = await api.error("sendMessage", chat_id=CHAT, text="x", reply_markup=keyboard(101))
+    assert description == "Bad Request: reply markup is too long"
+    sent = await api.ok("sendMessage", chat_id=CHAT, text="edit me")
+    _, description = await api.error(
+        "editMessageReplyMarkup", chat_id=CHAT, message_id=sent["message_id"], reply_markup=keyboard(101)
+    )
+    assert description == "Bad Request: reply markup is too long"
+
+
 async def test_callback_data_over_64_bytes(api: BotApiCaller, user: int) -> None:
     def markup(data: str) -> dict[str, Any]:
         return {"inline_keyboard": [[{"text": "x", "callback_data": data}]]}

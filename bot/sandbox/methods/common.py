@@ -10,6 +10,7 @@ from bot.sandbox.errors import (
     BUTTON_DATA_INVALID,
     CAPTION_TOO_LONG,
     CHAT_NOT_FOUND,
+    MARKUP_TOO_LONG,
     MESSAGE_TOO_LONG,
     TEXT_EMPTY,
     bad_request,
@@ -25,6 +26,8 @@ Handler = Callable[[SandboxState, dict[str, Any]], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+MAX_INLINE_BUTTONS = 100  # Telegram: "reply markup is too long" beyond this
+MAX_REPLY_BUTTONS = 300
 _BUTTON_ACTIONS = (
     "url",
     "callback_data",
@@ -78,6 +81,10 @@ def check_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
     """Semantic checks Telegram applies to keyboards beyond their JSON shape."""
     if markup is None:
         return None
+    inline_count = sum(len(row) for row in markup.get("inline_keyboard", ()))
+    reply_count = sum(len(row) for row in markup.get("keyboard", ()))
+    if inline_count > MAX_INLINE_BUTTONS or reply_count > MAX_REPLY_BUTTONS:
+        raise bad_request(MARKUP_TOO_LONG)
     for row in markup.get("inline_keyboard", ()):
         for button in row:
             actions = [name for name in _BUTTON_ACTIONS if button.get(name) is not None]
