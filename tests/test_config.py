@@ -71,3 +71,20 @@ def test_a_bad_holiday_file_stops_the_settings_with_one_line(tmp_path: Path, con
         Settings(holidays_file=str(path), _env_file=None)
     line = describe_validation_error(caught.value)
     assert "\n" not in line and "JSIKA_HOLIDAYS_FILE" in line and message in line
+
+
+def test_only_worker_zero_serves_http_so_one_throttle_counts_for_the_installation() -> None:
+    """The invalid-key throttle lives in memory of the process serving HTTP (``bot/web/throttle.py``): with
+    ``--workers N`` that must be one process, or a prober would get N budgets."""
+    import shutil
+
+    from bot.workers import Supervisor
+
+    supervisor = Supervisor(
+        Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1:5432/test", _env_file=None), workers=3
+    )
+    try:
+        serving = [i for i in range(3) if supervisor._env(i)["JSIKA_SERVE_HTTP"] == "true"]
+    finally:
+        shutil.rmtree(supervisor.metrics_dir, ignore_errors=True)
+    assert serving == [0]

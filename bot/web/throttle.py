@@ -2,9 +2,11 @@
 
 Keys are long random strings, so guessing one is hopeless — but every guess costs a hash and a database read, and a
 client that sends thousands of bad keys is either broken or probing. After ``MAX_FAILURES`` invalid keys within
-``WINDOW`` an address gets 429 until its oldest failure leaves the window. The count is per process (each of
-``jsika run --workers N`` keeps its own) and holds at most ``MAX_ADDRESSES`` addresses, forgetting the least
-recently failed first, so the bookkeeping itself cannot be made to grow without bound.
+``WINDOW`` an address gets 429 until its oldest failure leaves the window. The count lives in the process that
+serves HTTP — with ``jsika run --workers N`` that is worker 0 alone (``bot/workers.py``), so one count covers the
+installation; only separate installations behind one balancer would each keep their own. It holds at most
+``MAX_ADDRESSES`` addresses, forgetting the least recently failed first, so the bookkeeping itself cannot be made
+to grow without bound.
 """
 
 from __future__ import annotations
