@@ -27,6 +27,7 @@ from models.validate import (
     normalize_phone,
     number_text,
     parse_date,
+    person_name_problem,
     validate_kk,
     validate_nik,
 )
@@ -211,8 +212,8 @@ class RowChecker:
             name = unguard(name)  # an error file's '=… is the =… the clerk typed
         if not name:
             errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap anggota keluarga."))
-        elif len(name) > 120:
-            errors.append(_issue(number, "nama", raw, f"Nama terlalu panjang ({len(name)} huruf; paling banyak 120)."))
+        elif (problem := person_name_problem(name)) is not None:  # the form's rule: no markup, emoji, control
+            errors.append(_issue(number, "nama", raw, problem))
         row.name = name
 
         raw = hubungan_cell

@@ -109,3 +109,85 @@ async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_
     assert "Rina Permana (istri" in after  # a member now
     assert "1 anggota belum masuk data" in after and "Rina Permana — salah" not in after
     assert "Raka Permana — salah: tanggal lahir" in after
+
+
+NAMED_KK = make_kk("360101", date(2016, 4, 9), 78)
+HEAD_BAD_KK = make_kk("360101", date(2016, 4, 9), 79)
+MARKUP_NAME = "<b>Rudi</b> 😀\u202e"  # markup, an emoji and a right-to-left override
+
+
+@pytest.fixture
+async def imported_names(db: Database, tmp_path: Path) -> tuple[int, Path]:
+    """A household whose member row has a name the form would refuse, and one whose head's name is such a name."""
+    async with db.session() as s:
+        await make_user(s, Role.PENDAMPING, "36.01.01", SITI_PHONE, telegram_id=8802, name="Siti Pendamping")
+    path = tmp_path / "kpm.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerow(  # row 2
+            _row(
+                no_kk=NAMED_KK, nik=make_nik("360101", date(1980, 1, 2), "L", 40), nama="Hasan Basri, S.Sos.",
+                hubungan="kepala keluarga", jenis_kelamin="L", tanggal_lahir="02-01-1980", kode_desa=DESA,
+                pendamping_telepon=SITI_PHONE,
+            )
+        )  # fmt: skip
+        writer.writerow(  # row 3: the name the form would refuse
+            _row(
+                no_kk=NAMED_KK, nik=make_nik("360101", date(2010, 5, 5), "L", 41), nama=MARKUP_NAME, hubungan="anak",
+                jenis_kelamin="L", tanggal_lahir="05-05-2010",
+            )
+        )  # fmt: skip
+        writer.writerow(  # row 4: Nur'aini passes
+            _row(
+                no_kk=NAMED_KK, nik=make_nik("360101", date(1983, 7, 8), "P", 42), nama="Nur'aini (Ani)",
+                hubungan="istri", jenis_kelamin="P", tanggal_lahir="08-07-1983",
+            )
+        )  # fmt: skip
+        writer.writerow(  # row 5: a head whose name is a formula with markup: the whole KK stays out
+            _row(
+                no_kk=HEAD_BAD_KK, nik=make_nik("360101", date(1975, 3, 3), "L", 43), nama="=HYPERLINK(\"x\") <i>",
+                hubungan="kepala keluarga", jenis_kelamin="L", tanggal_lahir="03-03-1975", kode_desa=DESA,
+            )
+        )  # fmt: skip
+        writer.writerow(  # row 6: a good member of that KK, blocked with it
+            _row(
+                no_kk=HEAD_BAD_KK, nik=make_nik("360101", date(1978, 9, 9), "P", 44), nama="Ina Marlina",
+                hubungan="istri", jenis_kelamin="P", tanggal_lahir="09-09-1978",
+            )
+        )  # fmt: skip
+    result = await import_households(db, path, today=date(2026, 11, 2), actor="tester")
+    assert (result.households.new, result.members.new, result.rows_failed) == (1, 2, 3)
+    by_row = {(issue.row, issue.column): issue.message for issue in result.errors}
+    assert "Nama hanya boleh berisi huruf, angka, spasi" in by_row[(3, "nama")]
+    assert "Nama hanya boleh berisi huruf, angka, spasi" in by_row[(5, "nama")]
+    assert (2, "nama") not in by_row and (4, "nama") not in by_row
+    assert result.error_file is not None
+    async with db.session() as s:
+        assert await s.scalar(select(Household).where(Household.kk == HEAD_BAD_KK)) is None  # no head, no KK
+        household = await s.scalar(select(Household).where(Household.kk == NAMED_KK))
+        assert household is not None
+        return household.id, result.error_file
+
+
+async def test_an_imported_name_is_checked_like_a_typed_one_and_flags_its_household(
+    person: PersonFactory, imported_names: tuple[int, Path]
+) -> None:
+    _, error_file = imported_names
+    with error_file.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    reasons = {row["nama"]: row["kesalahan"] for row in rows}
+    assert "Nama hanya boleh berisi huruf" in reasons[MARKUP_NAME] and "data perlu diperbaiki" in reasons[MARKUP_NAME]
+    assert "Ina Marlina" in reasons  # blocked with its head, so the fixed file imports on its own
+
+    siti = await person(8802, "Siti")
+    await siti.say("/kpm Hasan")
+    card = (await siti.press("Hasan Basri")).text
+    assert "Data perlu diperbaiki" in card and "1 anggota belum masuk data" in card
+    assert (
+        "<b>Rudi</b> 😀 — salah: nama" in card
+    )  # markup shown as text (it would read "Rudi 😀" if bold), the override dropped
+    assert "\u202e" not in card
+    assert "Nur'aini (Ani) (istri" in card
+    listed = await siti.say("/jadwal")
+    assert any("🛠 Hasan Basri" in label for label in listed.buttons())
