@@ -125,7 +125,20 @@ async def test_return_with_a_note_then_approve_and_accept_the_change_updates_the
     await siti_chat.say("/riwayat")
     opened = await siti_chat.press("↩️ 9 Nov 2026 · Hidayat")
     assert "dikembalikan untuk diperbaiki" in opened.text and "Nomor HP kurang satu digit" in opened.text
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in opened.text  # the section flagged, as the message said
     assert any("Perbaiki laporan" in label for label in opened.buttons())
+    await siti_chat.say("/kpm Hidayat")  # the same report reached from the household card
+    await siti_chat.press("Hidayat")
+    await siti_chat.press("Riwayat")
+    from_card = await siti_chat.press("↩️ 9 Nov 2026 · Hidayat")
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in from_card.text
+    fixing = await siti_chat.press("Perbaiki laporan")  # the correction opens at that section
+    assert "Perubahan data keluarga" in fixing.text
+    review = await siti_chat.press("Batal ubah")  # the review screen repeats the note and the section
+    assert "Dikembalikan koordinator: Nomor HP kurang satu digit" in review.text
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in review.text
+    await siti_chat.say("/batal")
+    await siti_chat.press("Ya, batalkan")
     # … and corrects it; the correction's taps belong to the report form's tests, its domain calls are the same.
     await resubmit_with_phone(db, await actor(db, world, "siti"), world, "0813-7777-8899", bot)
     first = await dedi.say("/tinjau")  # the correction comes first, marked with the note it was returned with
