@@ -240,8 +240,30 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
 
     pending = await admin.say("/graduasi lebak")
     assert "2 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
-    confirmed = await admin.press("Konfirmasi: Rohman")
+    asked_admin = await admin.press("Konfirmasi: Rohman")  # asked once more, on the list's own message
+    assert "Konfirmasi graduasi Rohman (Cikulur)?" in asked_admin.text and "tidak lagi aktif" in asked_admin.text
+    assert asked_admin.last["message_id"] == pending.last["message_id"]
+    async with db.session() as s:
+        still = await s.get(Household, world.households["h5"])
+    assert still is not None and still.status is HouseholdStatus.AKTIF  # nothing decided before "ya"
+    kept = await admin.press("Batal")
+    assert "Konfirmasi: Rohman" in " ".join(kept.buttons())
+    await admin.press("Konfirmasi: Rohman")
+    confirmed = await admin.press("Ya, konfirmasi")
     assert "Graduasi Rohman dikonfirmasi" in confirmed.text
+    assert confirmed.last["message_id"] == pending.last["message_id"] and len(confirmed.messages) == 1  # in place
+    assert "Rohman (Cikulur)" not in confirmed.text and "Rohman" not in " ".join(confirmed.buttons())
+    assert "1 sudah diajukan" in confirmed.text and "Hidayat (Muncang) ⏳ (diajukan)" in confirmed.text
+    _, stale_yes = admin.find_button("Konfirmasi: Hidayat")
+    again_yes = await admin.press_data(confirmed.last["message_id"], f"sv:gd:yk:ok:{proposal.id}:36.02:0")
+    assert "Ini sudah diputuskan sebelumnya" in again_yes.text  # a second "ya" decides nothing
+    rejected_ask = await admin.press("Tolak")
+    assert "Tolak pengajuan graduasi Hidayat (Muncang)?" in rejected_ask.text
+    rejected = await admin.press("Ya, tolak")
+    assert "Pengajuan graduasi Hidayat ditolak; KPM tetap aktif." in rejected.text
+    assert rejected.last["message_id"] == pending.last["message_id"] and "0 sudah diajukan" in rejected.text
+    late = await admin.press_data(rejected.last["message_id"], str(stale_yes["callback_data"]))
+    assert "Ini sudah diputuskan sebelumnya" in late.text  # the old "konfirmasi" finds it decided
     async with db.session() as s:
         household = await s.get(Household, world.households["h5"])
         audit = await s.scalar(select(Audit).where(Audit.action == "graduation.confirm"))
@@ -249,6 +271,7 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
     assert audit is not None and audit.actor_id == str(world.users["admin"])
     after = await dedi.say("/graduasi")
     assert "Rohman" not in after.text and "2 KPM memenuhi kriteria" in after.text
+    assert "Ajukan: Hidayat" in " ".join(after.buttons())  # rejected: a candidate again, proposable anew
 
 
 async def test_announcement_goes_through_the_outbox_once_with_a_delivery_count(
