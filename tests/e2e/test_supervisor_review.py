@@ -32,6 +32,7 @@ from models.tables import (
 )
 from tests.e2e.conftest import BotUnderTest, PersonFactory
 from tests.e2e.harness import Chat, utc
+from tests.scheduler.helpers import deliver
 from tests.supervisor_world import PHONES, World, actor, build
 
 
@@ -175,6 +176,24 @@ async def test_return_with_a_note_then_approve_and_accept_the_change_updates_the
     assert household is not None and household.phone == "+6281377778899"
     assert actions.index("visit.return") < actions.index("visit.resubmit") < actions.index("visit.approve")
     assert actions.index("visit.approve") < actions.index("registry.update")
+
+    # Still 22:00: a return made now is told to the koordinator as waiting, and both pendamping hear at 06:00.
+    dewi_chat = await signed_in(person, "dewi", 9003)
+    await dedi.say("/tinjau")
+    await dedi.press("Kembalikan")
+    await dedi.press("Kunjungan")
+    late_return = await dedi.say("Tanggal kunjungan keliru")
+    assert "Laporan Sukma dikembalikan ke" in late_return.text
+    assert "akan terkirim pukul 06.00" in late_return.text
+    assert bot.application is not None
+    assert (await deliver(db, bot.application.bot, bot.clock)).sent == 0  # quiet hours: nothing goes out
+    bot.clock.set(utc(2026, 11, 24, 23))  # Wednesday 06:00 in Jakarta
+    assert (await deliver(db, bot.application.bot, bot.clock)).sent == 3
+    heard = (await siti_chat.collect()).text  # the morning's return (not delivered in this test) and the approval
+    assert "Laporan dikembalikan untuk diperbaiki" in heard and "Laporan kunjungan Hidayat" in heard
+    assert "disetujui" in heard
+    told_dewi = (await dewi_chat.collect()).text
+    assert "Keluarga Sukma" in told_dewi and "Bagian yang perlu diperbaiki: Kunjungan" in told_dewi
 
 
 async def test_changes_and_referrals_are_decided_one_at_a_time(
