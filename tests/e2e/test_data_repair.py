@@ -6,7 +6,7 @@ for that member."""
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from models.seeding.household_file import HEADER
 from models.seeding.identity import make_kk, make_nik
 from models.tables import ChangeStatus, DataChange, Household, Role
 from tests.e2e.conftest import PersonFactory
-from tests.factories import make_user, make_visit
+from tests.factories import make_user
 
 DESA = "36.01.01.2001"
 SITI_PHONE = "+6281377001122"
@@ -83,22 +83,27 @@ async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_
     assert any("🛠 Dadan Permana" in label for label in picker.buttons()), picker.buttons()
     await siti.say("/batal")
 
-    # The pendamping proposes Rina during the visit (the report form's "Perubahan data" step stores this) …
+    # The pendamping proposes Rina during the visit, in the report's "Perubahan data" step …
+    await siti.say("/lapor")
+    await siti.press("Dadan Permana")
+    for label in ("Hari ini", "Ya", "Lanjut", "Lanjut", "Pindah masuk"):
+        await siti.press(label)
+    await siti.say("Rina Permana")
+    await siti.say(RINA_NIK)  # the NIK the file lost a digit of
+    await siti.press("Selesai")
+    await siti.press("Tidak ada rujukan")
+    await siti.press("Tanpa foto: kamera/HP bermasalah")
+    await siti.press("Tanpa lokasi: GPS tidak aktif")
+    summary = await siti.press("Lewati")
+    assert "Rina Permana" in summary.text
+    sent = await siti.press("Kirim laporan")
+    assert "Laporan terkirim" in sent.text
     async with db.session() as s:
-        household = await s.get(Household, imported)
-        assert household is not None
-        visit = await make_visit(s, household, household.pendamping_id, visited_on=date(2026, 11, 3))
-        s.add(
-            DataChange(
-                visit_id=visit.id,
-                household_id=imported,
-                kind="pindah_masuk",
-                new_value={"nama": "Rina Permana", "nik": RINA_NIK, "hubungan": "istri"},
-                status=ChangeStatus.PROPOSED,
-                proposed_by=household.pendamping_id,
-                created_at=datetime(2026, 11, 3, 3, tzinfo=UTC),
-            )
-        )
+        proposed = await s.scalar(select(DataChange).where(DataChange.household_id == imported))
+    assert proposed is not None and proposed.kind == "pindah_masuk" and proposed.status is ChangeStatus.PROPOSED
+    assert proposed.new_value == {"nama": "Rina Permana", "nik": RINA_NIK}
+    still = (await siti.say("/kpm Dadan")).text + (await siti.press("Dadan Permana")).text
+    assert "2 anggota belum masuk data" in still  # proposed is not yet verified
     # … and the koordinator verifies it.
     dedi = await person(8801, "Dedi")
     assert "Rina Permana" in (await dedi.say("/tinjau perubahan")).text
@@ -106,7 +111,7 @@ async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_
 
     await siti.say("/kpm Dadan")
     after = (await siti.press("Dadan Permana")).text
-    assert "Rina Permana (istri" in after  # a member now
+    assert "• Rina Permana (" in after and "38 th" in after  # a member now, her age read from the NIK
     assert "1 anggota belum masuk data" in after and "Rina Permana — salah" not in after
     assert "Raka Permana — salah: tanggal lahir" in after
 
