@@ -1,7 +1,8 @@
 """A household the registry import loaded without a wrong member row, as the people in the chat live it (issue 18,
 "good rows load"): the pendamping sees "data perlu diperbaiki" on its /kpm card and in /jadwal, proposes the
-missing member as a data change during the visit, and once the koordinator verifies it the card no longer asks
-for that member."""
+missing member as a data change during the visit (through the report form), and once the koordinator verifies
+it the card no longer asks for that member; re-importing the corrected rows completes the household. A name the
+visit form would refuse is refused by the import too."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ DESA = "36.01.01.2001"
 SITI_PHONE = "+6281377001122"
 KK = make_kk("360101", date(2015, 3, 12), 77)
 RINA_NIK = make_nik("360101", date(1988, 2, 2), "P", 31)
+HEAD_NIK = make_nik("360101", date(1984, 5, 6), "L", 30)
+RAKA_NIK = make_nik("360101", date(2012, 3, 3), "L", 32)
 
 
 def _row(**cells: str) -> list[str]:
@@ -39,10 +42,9 @@ async def imported(db: Database, tmp_path: Path) -> int:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        head = make_nik("360101", date(1984, 5, 6), "L", 30)
         writer.writerow(
             _row(
-                no_kk=KK, nik=head, nama="Dadan Permana", hubungan="kepala keluarga", jenis_kelamin="L",
+                no_kk=KK, nik=HEAD_NIK, nama="Dadan Permana", hubungan="kepala keluarga", jenis_kelamin="L",
                 tanggal_lahir="06-05-1984", kode_desa=DESA, pendamping_telepon=SITI_PHONE,
             )
         )  # fmt: skip
@@ -54,7 +56,7 @@ async def imported(db: Database, tmp_path: Path) -> int:
         )  # fmt: skip
         writer.writerow(  # 31 February
             _row(
-                no_kk=KK, nik=make_nik("360101", date(2012, 3, 3), "L", 32), nama="Raka Permana", hubungan="anak",
+                no_kk=KK, nik=RAKA_NIK, nama="Raka Permana", hubungan="anak",
                 jenis_kelamin="L", tanggal_lahir="31-02-2012",
             )
         )  # fmt: skip
@@ -67,7 +69,7 @@ async def imported(db: Database, tmp_path: Path) -> int:
 
 
 async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_settles_it(
-    person: PersonFactory, imported: int, db: Database
+    person: PersonFactory, imported: int, db: Database, tmp_path: Path
 ) -> None:
     siti = await person(8802, "Siti")
     await siti.say("/kpm Dadan")
@@ -114,6 +116,33 @@ async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_
     assert "• Rina Permana (" in after and "38 th" in after  # a member now, her age read from the NIK
     assert "1 anggota belum masuk data" in after and "Rina Permana — salah" not in after
     assert "Raka Permana — salah: tanggal lahir" in after
+
+    # The clerk re-imports the KK with Raka's date fixed (and Rina's row right): nothing held out, the flag goes.
+    fixed = tmp_path / "kpm-perbaikan.csv"
+    with fixed.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerow(
+            _row(
+                no_kk=KK, nik=HEAD_NIK, nama="Dadan Permana", hubungan="kepala keluarga", jenis_kelamin="L",
+                tanggal_lahir="06-05-1984", kode_desa=DESA, pendamping_telepon=SITI_PHONE,
+            )
+        )  # fmt: skip
+        writer.writerow(
+            _row(no_kk=KK, nik=RINA_NIK, nama="Rina Permana", hubungan="istri", jenis_kelamin="P",
+                 tanggal_lahir="02-02-1988")
+        )  # fmt: skip
+        writer.writerow(
+            _row(no_kk=KK, nik=RAKA_NIK, nama="Raka Permana", hubungan="anak", jenis_kelamin="L",
+                 tanggal_lahir="03-03-2012")
+        )  # fmt: skip
+    again = await import_households(db, fixed, today=date(2026, 11, 24), actor="tester")
+    assert again.rows_failed == 0 and again.members.new == 1
+    await siti.say("/kpm Dadan")
+    complete = (await siti.press("Dadan Permana")).text
+    assert "Data perlu diperbaiki" not in complete
+    assert "• Rina Permana (istri" in complete and "• Raka Permana (anak" in complete
+    assert not any("🛠" in label for label in (await siti.say("/jadwal")).buttons())
 
 
 NAMED_KK = make_kk("360101", date(2016, 4, 9), 78)
