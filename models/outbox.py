@@ -88,6 +88,16 @@ async def next_due(session: AsyncSession) -> datetime | None:
     return first
 
 
+async def due_by_kind(session: AsyncSession, moment: datetime) -> dict[str, int]:
+    """Queued rows due by ``moment``, counted by kind (what ``jsika remind`` reports as waiting to be sent)."""
+    stmt = (
+        select(Outbox.kind, func.count())
+        .where(Outbox.status == OutboxStatus.QUEUED, Outbox.not_before <= moment)
+        .group_by(Outbox.kind)
+    )
+    return {kind: int(n) for kind, n in (await session.execute(stmt)).all()}
+
+
 async def expired_leases(session: AsyncSession, now: datetime, *, skip_locked: bool) -> list[tuple[int, str | None]]:
     """Rows still ``sending`` after their lease ran out (their worker died): ``(id, worker)``."""
     expired = select(Outbox.id, Outbox.claimed_by).where(

@@ -35,19 +35,12 @@ def parse_moment(text: str | None, config: Settings) -> datetime:
 
 
 async def _due_by_kind(db: Database, moment: datetime, session: Any = None) -> dict[str, int]:
-    from sqlalchemy import func, select
+    from models.outbox import due_by_kind
 
-    from models.tables import Outbox, OutboxStatus
-
-    stmt = (
-        select(Outbox.kind, func.count())
-        .where(Outbox.status == OutboxStatus.QUEUED, Outbox.not_before <= moment)
-        .group_by(Outbox.kind)
-    )
     if session is not None:
-        return {k: int(n) for k, n in (await session.execute(stmt)).all()}
+        return await due_by_kind(session, moment)
     async with db.session() as own:
-        return {k: int(n) for k, n in (await own.execute(stmt)).all()}
+        return await due_by_kind(own, moment)
 
 
 def kind_label(kind: str, lang: str) -> str:
