@@ -44,6 +44,9 @@ _SERIAL_TEXT = re.compile(r"^\d{5}(\.0+)?$")
 _NUMBER_JUNK = str.maketrans("", "", " \u00a0\t-.")
 _PHONE_JUNK = str.maketrans("", "", " \u00a0\t-.()")
 _NAME_ASCII = re.compile(r"^[A-Za-z0-9 .,'()/-]+$")  # the fast path: most names are plain ASCII
+# The same fast path as one bound call, for the import's row loop (≈ 0.15 µs a name, against ≈ 0.5 through
+# ``person_name_problem``): a name it matches, of at most ``NAME_MAX`` characters, is a good name.
+plain_ascii_name = re.compile(r"[A-Za-z0-9 .,'()/-]+").fullmatch
 _NAME_MARKS = frozenset(" .,'’`()/-")
 NAME_MAX = 120
 

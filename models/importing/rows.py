@@ -21,6 +21,7 @@ from models.regions import RegionCodeError, is_within, normalize_region_code
 from models.spreadsheet import GUARD, unguard
 from models.tables import Relation, SchoolLevel, Sex
 from models.validate import (
+    NAME_MAX,
     PROVINCE_CODES,
     Checked,
     cell_text,
@@ -28,6 +29,7 @@ from models.validate import (
     number_text,
     parse_date,
     person_name_problem,
+    plain_ascii_name,
     validate_kk,
     validate_nik,
 )
@@ -212,7 +214,9 @@ class RowChecker:
             name = unguard(name)  # an error file's '=… is the =… the clerk typed
         if not name:
             errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap anggota keluarga."))
-        elif (problem := person_name_problem(name)) is not None:  # the form's rule: no markup, emoji, control
+        elif (len(name) > NAME_MAX or plain_ascii_name(name) is None) and (
+            problem := person_name_problem(name)  # the visit form's rule: no markup, emoji, control characters
+        ) is not None:
             errors.append(_issue(number, "nama", raw, problem))
         row.name = name
 
