@@ -369,11 +369,25 @@ class GraduationConfirmButton(CallbackData):
 
 @dataclass(frozen=True)
 class GraduationDecisionButton(CallbackData):
-    """``sv:gd:ok|no:<proposal>``: an admin confirms or rejects a proposal."""
+    """``sv:gd:ok|no:<proposal>[:<area>[:<page>]]``: an admin's "konfirmasi" or "tolak" on the list, asked once
+    more on the list's own message; the area and page lead back to the list (older buttons carry neither)."""
 
     prefix = "sv:gd"
     decision: Literal["ok", "no"]
     proposal_id: int
+    area: str = ""
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class GraduationDecidedButton(CallbackData):
+    """``sv:gd:yk:ok|no:<proposal>:<area>:<page>``: "ya" to that question — the decision, then the list again."""
+
+    prefix = "sv:gd:yk"
+    decision: Literal["ok", "no"]
+    proposal_id: int
+    area: str
+    page: int
 
 
 @dataclass(frozen=True)

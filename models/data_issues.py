@@ -12,6 +12,7 @@ missing member as a data change (``settle``).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,8 +28,17 @@ class HeldRow:
     columns: tuple[str, ...]
 
 
+def shown_name(name: str) -> str:
+    """A held-out row's name as the card may show it: the row may have been held out *for* its name (emoji, a
+    right-to-left override, a bell), so control and invisible formatting characters are dropped and the length
+    capped; the card escapes the rest (``<b>`` stays text)."""
+    if not name.isprintable():
+        name = " ".join("".join(c for c in name if unicodedata.category(c)[0] != "C").split())
+    return name[:NAME_LIMIT]
+
+
 def encode(held: Iterable[HeldRow]) -> str | None:
-    entries = [{"nama": h.name[:NAME_LIMIT], "nik": h.nik, "kolom": list(h.columns)} for h in held]
+    entries = [{"nama": shown_name(h.name), "nik": h.nik, "kolom": list(h.columns)} for h in held]
     return json.dumps(entries, ensure_ascii=False) if entries else None
 
 

@@ -64,6 +64,23 @@ async def pending_proposal(session: AsyncSession, household_id: int) -> int | No
     return int(found) if found is not None else None
 
 
+async def waiting_proposal(session: AsyncSession, admin: Actor, proposal_id: int) -> tuple[int, list[str]] | None:
+    """A proposal still waiting for an admin, in the actor's scope: (household id, reasons); None otherwise (decided,
+    unknown or out of scope) — what the admin is asked about before deciding."""
+    row = (
+        await session.execute(
+            select(GraduationProposal.household_id, GraduationProposal.reasons)
+            .join(Household, Household.id == GraduationProposal.household_id)
+            .where(
+                GraduationProposal.id == proposal_id,
+                GraduationProposal.status == ProposalStatus.PROPOSED,
+                households_of(admin),
+            )
+        )
+    ).first()
+    return (int(row[0]), [str(r) for r in row[1] or []]) if row else None
+
+
 async def decide_graduation(
     session: AsyncSession, admin: Actor, proposal_id: int, confirm: bool, now: datetime, note: str | None = None
 ) -> int:

@@ -109,6 +109,7 @@ class VisitReport:
     late: bool = False
     review_status: str | None = None
     review_note: str | None = None
+    review_section: str | None = None  # the section a supervisor flagged when returning it (None: the whole report)
     pendamping_name: str | None = None
 
     @property

@@ -48,8 +48,8 @@ def card_lines(missing: Sequence[HeldRow], lang: str) -> list[str]:
         lines.append(_("• {name} — salah: {columns}").format(name=name, columns=wrong))
     lines.append(
         _(
-            "Saat kunjungan, usulkan anggota ini lewat langkah “Perubahan data” (🏠 Pindah masuk) dengan NIK dan "
-            "tanggal lahir yang benar; koordinator memverifikasinya."
+            "Saat kunjungan, usulkan anggota ini lewat langkah “Perubahan data” (🏠 Pindah masuk) dengan nama dan "
+            "NIK yang benar; koordinator memverifikasinya."
         )
     )
     return lines

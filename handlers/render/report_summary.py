@@ -36,6 +36,14 @@ REVIEW_STATUS = {
     "disetujui": N_("✅ disetujui"),
     "dikembalikan": N_("↩️ dikembalikan untuk diperbaiki"),
 }
+
+
+def section_name(section: str | None, lang: str) -> str:
+    """A report section as the koordinator picked it when returning the report; ``None`` is the whole report."""
+    _ = translator(lang)
+    return _(SECTION_LABELS[section]) if section in SECTION_LABELS else _("seluruh laporan")
+
+
 RESULT_ICONS = {CheckResult.MET: "✅", CheckResult.NOT_MET: "❌", CheckResult.NOT_APPLICABLE: "➖"}
 
 
@@ -174,6 +182,8 @@ def review(report: VisitReport, lang: str, *, returned: dict[str, Any] | None = 
         lines.append(
             "↩️ " + _("<b>Dikembalikan koordinator:</b> {note}").format(note=escape(returned.get("note") or ""))
         )
+        section = returned.get("section")
+        lines.append(_("Bagian yang perlu diperbaiki: {section}").format(section=section_name(section, lang)))
         lines.append("")
     lines.append("📋 <b>" + _("Ringkasan laporan") + "</b>")
     lines.extend(summary_lines(report, lang, full_ids=True))  # the pendamping checks what they typed
@@ -235,6 +245,10 @@ def visit_view(report: VisitReport, lang: str, *, can_fix: bool, full_ids: bool)
             status=_(REVIEW_STATUS.get(report.review_status or "", N_("⏳ menunggu tinjauan"))),
         )
     ]
+    if report.review_status == "dikembalikan":  # what the pendamping is asked to fix, as the message said
+        lines.append(
+            _("Bagian yang perlu diperbaiki: {section}").format(section=section_name(report.review_section, lang))
+        )
     if report.review_note:
         lines.append(_("Catatan koordinator: {note}").format(note=escape(report.review_note)))
     if report.late:

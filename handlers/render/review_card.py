@@ -26,7 +26,7 @@ from handlers.i18n import N_, translator
 from handlers.i18n.format import date_time, number
 from handlers.render import Reply, buttons, change_values, mask_id, reply
 from handlers.render.report_labels import CHANGE_KIND_LABELS
-from handlers.render.report_summary import REVIEW_STATUS, SECTION_LABELS, month_name, summary_lines
+from handlers.render.report_summary import REVIEW_STATUS, SECTION_LABELS, month_name, section_name, summary_lines
 from models.forms import short_id
 from models.period import Period
 from models.queries.regions import Area
@@ -246,11 +246,6 @@ def ask_section(visit_id: str, head_name: str, lang: str) -> Reply:
         _("Laporan {head} dikembalikan. Bagian mana yang perlu diperbaiki?").format(head=escape(head_name)),
         buttons(rows),
     )
-
-
-def section_name(section: str | None, lang: str) -> str:
-    _ = translator(lang)
-    return _(SECTION_LABELS[section]) if section in SECTION_LABELS else _("seluruh laporan")
 
 
 def ask_note(visit_id: str, head_name: str, pendamping: str | None, section: str | None, lang: str) -> Reply:

@@ -142,7 +142,7 @@ def summary(result: Summary, lang: str, *, parent: Area | None) -> Reply:
             opened=result.referrals_opened, closed=result.referrals_closed
         ),
         "📝 " + _("Perubahan data menunggu verifikasi: {n}").format(n=number(result.pending_changes, lang)),
-        "🔎 " + _("Laporan menunggu tinjauan: {n}").format(n=number(result.awaiting_review, lang)),
+        "🔎 " + _("Laporan menunggu tinjauan (semua periode): {n}").format(n=number(result.awaiting_review, lang)),
     ]
     rows: list[list[tuple[str, str]]] = []
     if result.subareas:
@@ -302,7 +302,7 @@ def leaderboard(
     shown = standings[page * page_size : (page + 1) * page_size]
     lines = [
         head,
-        "🔎 " + _("Laporan menunggu tinjauan: {n}").format(n=number(waiting, lang)),
+        "🔎 " + _("Laporan menunggu tinjauan (semua periode): {n}").format(n=number(waiting, lang)),
         _("Cakupan terendah di atas. Halaman {page} dari {pages}").format(page=page + 1, pages=pages),
         "",
     ]
@@ -357,7 +357,7 @@ def pendamping_record(record: PendampingRecord, period: Period, lang: str, tz: s
                 p=pct(share, lang),
             )
         )
-    lines.append("🔎 " + _("Laporan menunggu tinjauan: {n}").format(n=number(record.waiting, lang)))
+    lines.append("🔎 " + _("Laporan menunggu tinjauan (semua periode): {n}").format(n=number(record.waiting, lang)))
     lines.append(
         _("Laporan dikembalikan (2 periode terakhir): {n}; belum diperbaiki: {m}").format(
             n=record.returned, m=record.still_returned

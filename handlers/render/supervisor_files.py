@@ -234,7 +234,7 @@ def export_summary(
         (_("Rujukan dibuka"), result.referrals_opened),
         (_("Rujukan ditutup"), result.referrals_closed),
         (_("Perubahan data menunggu verifikasi"), result.pending_changes),
-        (_("Laporan menunggu tinjauan"), result.awaiting_review),
+        (_("Laporan menunggu tinjauan (semua periode)"), result.awaiting_review),
     ]
     for item in result.compliance:
         lines.append((_("Memenuhi: {label}").format(label=commitment_label(item, lang)), f"{item.met}/{item.checked}"))

@@ -12,6 +12,7 @@ from handlers.callbacks import (
     AnnouncementStatusButton,
     ChangeButton,
     GraduationConfirmButton,
+    GraduationDecidedButton,
     GraduationDecisionButton,
     GraduationPageButton,
     GraduationProposeButton,
@@ -54,8 +55,13 @@ def _sector(sector: str, lang: str) -> str:
 
 
 def problem(code: str, lang: str) -> Reply:
+    return reply(problem_text(code, lang))
+
+
+def problem_text(code: str, lang: str) -> str:
+    """The problem as a line (a list's notice), HTML like every message here."""
     _ = translator(lang)
-    return reply(_(PROBLEMS.get(code, PROBLEMS["not_found"])))
+    return _(PROBLEMS.get(code, PROBLEMS["not_found"]))
 
 
 # --- data changes and referrals -----------------------------------------------------------------------------
@@ -173,9 +179,9 @@ def candidates(page: CandidatePage, area: Area, lang: str, *, can_confirm: bool,
                 [
                     (
                         _("✅ Konfirmasi: {head}").format(head=c.head_name)[:60],
-                        GraduationDecisionButton("ok", c.proposal_id).pack(),
+                        GraduationDecisionButton("ok", c.proposal_id, area.code, page.page).pack(),
                     ),
-                    (_("✖️ Tolak"), GraduationDecisionButton("no", c.proposal_id).pack()),
+                    (_("✖️ Tolak"), GraduationDecisionButton("no", c.proposal_id, area.code, page.page).pack()),
                 ]
             )
         elif not c.proposal_id:
@@ -231,13 +237,41 @@ def proposal_notice(head_name: str, desa: str, proposer: str, lang: str) -> str:
     return "🎓 " + with_names(text, head=escape(head_name), desa=escape(desa), name=escape(proposer))
 
 
-def graduation_decided(head_name: str, confirm: bool, lang: str) -> Reply:
+def confirm_decision(
+    head_name: str,
+    desa: str,
+    reasons: Sequence[str],
+    confirm: bool,
+    proposal_id: int,
+    area_code: str,
+    page: int,
+    lang: str,
+) -> Reply:
+    """An admin's "konfirmasi" or "tolak" asks once more, on the list's own message: graduation ends the KPM's
+    active status."""
+    _ = translator(lang)
+    why = "; ".join(_(REASON_LABELS.get(r, r)) for r in reasons) or "-"
+    if confirm:
+        text = "🎓 " + _(
+            "Konfirmasi graduasi <b>{head}</b> ({desa})? Alasan: {why}. Status KPM menjadi “graduasi” dan tidak lagi "
+            "aktif."
+        ).format(head=escape(head_name), desa=escape(desa), why=why)
+        yes = _("✅ Ya, konfirmasi")
+    else:
+        text = "🎓 " + _("Tolak pengajuan graduasi <b>{head}</b> ({desa})? KPM tetap aktif.").format(
+            head=escape(head_name), desa=escape(desa)
+        )
+        yes = _("✖️ Ya, tolak")
+    decided = GraduationDecidedButton("ok" if confirm else "no", proposal_id, area_code, page).pack()
+    return reply(text, buttons([[(yes, decided), (_("✖ Batal"), GraduationPageButton(area_code, page).pack())]]))
+
+
+def graduation_decided(head_name: str, confirm: bool, lang: str) -> str:
+    """The line the list starts with after an admin's decision (HTML)."""
     _ = translator(lang)
     if confirm:
-        return reply(
-            "🎓 " + _("Graduasi {head} dikonfirmasi. Status KPM kini “graduasi”.").format(head=escape(head_name))
-        )
-    return reply(_("Pengajuan graduasi {head} ditolak; KPM tetap aktif.").format(head=escape(head_name)))
+        return "🎓 " + _("Graduasi {head} dikonfirmasi. Status KPM kini “graduasi”.").format(head=escape(head_name))
+    return _("Pengajuan graduasi {head} ditolak; KPM tetap aktif.").format(head=escape(head_name))
 
 
 # --- /umumkan -----------------------------------------------------------------------------------------------

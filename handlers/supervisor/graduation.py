@@ -1,6 +1,7 @@
 """/graduasi [wilayah]: households meeting the graduation criteria; a koordinator proposes (after a "ya, ajukan"),
 an admin confirms. The list is one message, edited in place: "ajukan" turns it into the question, the answer
-turns it back into the list, with the household now marked "diajukan" and no second "ajukan" for it."""
+turns it back into the list, with the household now marked "diajukan" and no second "ajukan" for it; an admin's
+"konfirmasi" / "tolak" asks the same way and the list comes back without the decided household's buttons."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from handlers import render, screen
 from handlers.access import require
 from handlers.callbacks import (
     GraduationConfirmButton,
+    GraduationDecidedButton,
     GraduationDecisionButton,
     GraduationPageButton,
     GraduationProposeButton,
@@ -100,11 +102,42 @@ async def _propose(update: Update, context: AppContext, actor: Actor, household_
     await show_list(update, context, actor, area, page, notice=line)
 
 
-async def _decide(update: Update, context: AppContext, actor: Actor, proposal_id: int, confirm: bool) -> None:
+async def _ask_decision(
+    update: Update, context: AppContext, actor: Actor, proposal_id: int, confirm: bool, code: str, page: int
+) -> None:
+    """An admin's "konfirmasi" / "tolak": the question, on the list's own message (decided ones: the list)."""
+    if not actor.is_admin:
+        raise ReviewError("not_allowed")
+    area = await area_in_scope(update, context, actor, code or actor.area_code)
+    if area is None:
+        return
+    async with context.db() as session:
+        waiting = await graduation_proposals.waiting_proposal(session, actor, proposal_id)
+        card = await household_card(session, actor, waiting[0]) if waiting is not None else None
+    if waiting is None or card is None:
+        await show_list(
+            update, context, actor, area, page, notice=texts.problem_text("already_decided", actor.language)
+        )
+        return
+    ask = texts.confirm_decision(
+        card.head_name, card.desa_name, waiting[1], confirm, proposal_id, area.code, page, actor.language
+    )
+    await screen.show(update, ask)
+
+
+async def _decide(
+    update: Update, context: AppContext, actor: Actor, proposal_id: int, confirm: bool, code: str, page: int
+) -> None:
+    """ "Ya": the decision (once: a second tap finds it decided), then the list again, without that household's
+    buttons — a confirmed household leaves the list, a rejected one is a candidate again."""
+    area = await area_in_scope(update, context, actor, code)
+    if area is None:
+        return
     async with context.db() as session:
         household_id = await graduation_proposals.decide_graduation(session, actor, proposal_id, confirm, context.now())
         card = await household_card(session, actor, household_id)
-    await send(update, texts.graduation_decided(card.head_name if card else "", confirm, actor.language))
+    line = texts.graduation_decided(card.head_name if card else "", confirm, actor.language)
+    await show_list(update, context, actor, area, page, notice=line)
 
 
 @button(*SUPERVISORS)
@@ -122,7 +155,13 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
         elif (confirmed := GraduationConfirmButton.unpack(data)) is not None:
             await _propose(update, context, actor, confirmed.household_id, confirmed.area, confirmed.page)
         elif (decision := GraduationDecisionButton.unpack(data)) is not None:
-            await _decide(update, context, actor, decision.proposal_id, decision.decision == "ok")
+            await _ask_decision(
+                update, context, actor, decision.proposal_id, decision.decision == "ok", decision.area, decision.page
+            )
+        elif (decided := GraduationDecidedButton.unpack(data)) is not None:
+            await _decide(
+                update, context, actor, decided.proposal_id, decided.decision == "ok", decided.area, decided.page
+            )
         else:
             await send(update, render.not_found_or_out_of_scope(actor.language))
     except ReviewError as error:

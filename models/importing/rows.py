@@ -21,12 +21,15 @@ from models.regions import RegionCodeError, is_within, normalize_region_code
 from models.spreadsheet import GUARD, unguard
 from models.tables import Relation, SchoolLevel, Sex
 from models.validate import (
+    NAME_MAX,
     PROVINCE_CODES,
     Checked,
     cell_text,
     normalize_phone,
     number_text,
     parse_date,
+    person_name_problem,
+    plain_ascii_name,
     validate_kk,
     validate_nik,
 )
@@ -211,8 +214,10 @@ class RowChecker:
             name = unguard(name)  # an error file's '=… is the =… the clerk typed
         if not name:
             errors.append(_issue(number, "nama", raw, "Nama kosong; tulis nama lengkap anggota keluarga."))
-        elif len(name) > 120:
-            errors.append(_issue(number, "nama", raw, f"Nama terlalu panjang ({len(name)} huruf; paling banyak 120)."))
+        elif (len(name) > NAME_MAX or plain_ascii_name(name) is None) and (
+            problem := person_name_problem(name)  # the visit form's rule: no markup, emoji, control characters
+        ) is not None:
+            errors.append(_issue(number, "nama", raw, problem))
         row.name = name
 
         raw = hubungan_cell

@@ -13,22 +13,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.actor import Actor
+from models.forms import DraftMeta
 from models.scope import households_of
 from models.tables import (
     ChangeStatus,
     CheckResult,
     CommitmentCheck,
     DataChange,
+    FormSession,
     Household,
     Member,
     Referral,
     ReferralStatus,
+    ReviewStatus,
     Role,
     User,
     Visit,
 )
 from models.visit_facts import programme_rules
-from models.visits import Change, Check, ReferralInput, VisitReport
+from models.visits import SECTIONS, Change, Check, ReferralInput, VisitReport
 
 HISTORY_SIZE = 10
 
@@ -151,6 +154,7 @@ async def load_report(session: AsyncSession, actor: Actor, visit_id: str) -> Vis
         )
     ).all()
     photo_skip, location_skip = _evidence_skips(visit.evidence_note)
+    section = await returned_section(session, visit_id) if visit.review_status is ReviewStatus.RETURNED else None
     return VisitReport(
         household_id=visit.household_id,
         head_name=head_name,
@@ -190,8 +194,18 @@ async def load_report(session: AsyncSession, actor: Actor, visit_id: str) -> Vis
         late=visit.late,
         review_status=visit.review_status.value,
         review_note=visit.review_note,
+        review_section=section,
         pendamping_name=pendamping_name,
     )
+
+
+async def returned_section(session: AsyncSession, visit_id: str) -> str | None:
+    """The section the supervisor flagged when returning the visit: kept in its form session's return marker
+    (``models.visits.reopen_for_correction``), which the correction reopens at; None for the whole report."""
+    answers = await session.scalar(select(FormSession.answers).where(FormSession.id == visit_id))
+    marker = DraftMeta(dict(answers or {})).returned or {}
+    section = marker.get("section")
+    return section if isinstance(section, str) and section in SECTIONS else None
 
 
 def _evidence_skips(note: str | None) -> tuple[str | None, str | None]:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import Date, DateTime, func, select
 
 from bot.config import Settings
 from bot.demo import DEMO_HOUSEHOLDS, demo_services
 from bot.demo.people import DEMO_TELEGRAM_BASE, area_label, demo_people, demo_telegram_id, spread_over_areas
 from models import users
+from models.base import Base
 from models.db import Database
-from models.tables import Household, Role, User
+from models.tables import Audit, Household, Member, Role, User
 
 TODAY = date(2026, 11, 24)
 
@@ -49,6 +51,36 @@ async def test_demo_seeds_an_empty_database_once_and_serves_the_page_and_roster(
     async with demo_services(settings, db, port=0, today=TODAY) as again:
         assert not again.seeded
     assert await _households(db) == DEMO_HOUSEHOLDS
+    await _nothing_after_today_and_varied_nik_serials(db)
+
+
+async def _nothing_after_today_and_varied_nik_serials(db: Database) -> None:
+    """What the demo seeded: no date or time after the demo's today in any table (a pregnancy's expected delivery
+    excepted), and NIK serials that vary as real ones do (not 0001, 0002 … in every household). The one row
+    written at the real clock is the demo's own mark on the database (audit ``demo.database``), not data."""
+    start_of_today = datetime.combine(TODAY, time(0), ZoneInfo("Asia/Jakarta"))
+    checked = 0
+    for table in (t for t in Base.metadata.sorted_tables if t.name not in {"programme", "region"}):
+        for column in table.columns:
+            kind = getattr(column.type, "impl", column.type)
+            if (table.name, column.name) == ("member", "pregnancy_edd") or not isinstance(kind, (Date, DateTime)):
+                continue
+            latest_of = select(func.max(column))
+            if table.name == "audit":
+                latest_of = latest_of.where(Audit.action != "demo.database")
+            async with db.session() as session:
+                latest = await session.scalar(latest_of)
+            if latest is None:
+                continue
+            checked += 1
+            if isinstance(latest, datetime):
+                assert (latest if latest.tzinfo else latest.replace(tzinfo=UTC)) < start_of_today, (table, column)
+            else:
+                assert latest < TODAY, (table.name, column.name, latest)
+    assert checked >= 10
+    async with db.session() as session:
+        serials = [nik[-4:] for nik in await session.scalars(select(Member.nik))]
+    assert len(set(serials)) > len(serials) // 2 and sum(s.startswith("00") for s in serials) < len(serials) // 5
 
 
 async def test_linked_people_keep_their_telegram_id_and_inactive_or_phoneless_are_left_out(db: Database) -> None:

@@ -46,7 +46,7 @@ async def test_ringkasan_shows_lebak_this_month_and_drills_down(person: PersonFa
     assert "penimbangan bulanan di posyandu: 1 dari 2 memenuhi (50,0%)" in text
     assert "Rujukan: 1 dibuka, 1 ditutup" in text
     assert "Perubahan data menunggu verifikasi: 2" in text
-    assert "Laporan menunggu tinjauan: 2" in text
+    assert "Laporan menunggu tinjauan (semua periode): 2" in text
     assert "Muncang: 1/3 dikunjungi (33,3%), tunggakan 1" in text
     assert "Cikulur: 1/2 dikunjungi (50,0%), tunggakan 1" in text
     assert "Tangerang" not in text and "Suryadi" not in text

@@ -32,6 +32,7 @@ from models.tables import (
 )
 from tests.e2e.conftest import BotUnderTest, PersonFactory
 from tests.e2e.harness import Chat, utc
+from tests.scheduler.helpers import deliver
 from tests.supervisor_world import PHONES, World, actor, build
 
 
@@ -125,7 +126,20 @@ async def test_return_with_a_note_then_approve_and_accept_the_change_updates_the
     await siti_chat.say("/riwayat")
     opened = await siti_chat.press("↩️ 9 Nov 2026 · Hidayat")
     assert "dikembalikan untuk diperbaiki" in opened.text and "Nomor HP kurang satu digit" in opened.text
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in opened.text  # the section flagged, as the message said
     assert any("Perbaiki laporan" in label for label in opened.buttons())
+    await siti_chat.say("/kpm Hidayat")  # the same report reached from the household card
+    await siti_chat.press("Hidayat")
+    await siti_chat.press("Riwayat")
+    from_card = await siti_chat.press("↩️ 9 Nov 2026 · Hidayat")
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in from_card.text
+    fixing = await siti_chat.press("Perbaiki laporan")  # the correction opens at that section
+    assert "Perubahan data keluarga" in fixing.text
+    review = await siti_chat.press("Batal ubah")  # the review screen repeats the note and the section
+    assert "Dikembalikan koordinator: Nomor HP kurang satu digit" in review.text
+    assert "Bagian yang perlu diperbaiki: Perubahan data" in review.text
+    await siti_chat.say("/batal")
+    await siti_chat.press("Ya, batalkan")
     # … and corrects it; the correction's taps belong to the report form's tests, its domain calls are the same.
     await resubmit_with_phone(db, await actor(db, world, "siti"), world, "0813-7777-8899", bot)
     first = await dedi.say("/tinjau")  # the correction comes first, marked with the note it was returned with
@@ -162,6 +176,24 @@ async def test_return_with_a_note_then_approve_and_accept_the_change_updates_the
     assert household is not None and household.phone == "+6281377778899"
     assert actions.index("visit.return") < actions.index("visit.resubmit") < actions.index("visit.approve")
     assert actions.index("visit.approve") < actions.index("registry.update")
+
+    # Still 22:00: a return made now is told to the koordinator as waiting, and both pendamping hear at 06:00.
+    dewi_chat = await signed_in(person, "dewi", 9003)
+    await dedi.say("/tinjau")
+    await dedi.press("Kembalikan")
+    await dedi.press("Kunjungan")
+    late_return = await dedi.say("Tanggal kunjungan keliru")
+    assert "Laporan Sukma dikembalikan ke" in late_return.text
+    assert "akan terkirim pukul 06.00" in late_return.text
+    assert bot.application is not None
+    assert (await deliver(db, bot.application.bot, bot.clock)).sent == 0  # quiet hours: nothing goes out
+    bot.clock.set(utc(2026, 11, 24, 23))  # Wednesday 06:00 in Jakarta
+    assert (await deliver(db, bot.application.bot, bot.clock)).sent == 3
+    heard = (await siti_chat.collect()).text  # the morning's return (not delivered in this test) and the approval
+    assert "Laporan dikembalikan untuk diperbaiki" in heard and "Laporan kunjungan Hidayat" in heard
+    assert "disetujui" in heard
+    told_dewi = (await dewi_chat.collect()).text
+    assert "Keluarga Sukma" in told_dewi and "Bagian yang perlu diperbaiki: Kunjungan" in told_dewi
 
 
 async def test_changes_and_referrals_are_decided_one_at_a_time(
@@ -227,8 +259,30 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
 
     pending = await admin.say("/graduasi lebak")
     assert "2 sudah diajukan" in pending.text and "Rohman (Cikulur) ⏳ (diajukan)" in pending.text
-    confirmed = await admin.press("Konfirmasi: Rohman")
+    asked_admin = await admin.press("Konfirmasi: Rohman")  # asked once more, on the list's own message
+    assert "Konfirmasi graduasi Rohman (Cikulur)?" in asked_admin.text and "tidak lagi aktif" in asked_admin.text
+    assert asked_admin.last["message_id"] == pending.last["message_id"]
+    async with db.session() as s:
+        still = await s.get(Household, world.households["h5"])
+    assert still is not None and still.status is HouseholdStatus.AKTIF  # nothing decided before "ya"
+    kept = await admin.press("Batal")
+    assert "Konfirmasi: Rohman" in " ".join(kept.buttons())
+    await admin.press("Konfirmasi: Rohman")
+    confirmed = await admin.press("Ya, konfirmasi")
     assert "Graduasi Rohman dikonfirmasi" in confirmed.text
+    assert confirmed.last["message_id"] == pending.last["message_id"] and len(confirmed.messages) == 1  # in place
+    assert "Rohman (Cikulur)" not in confirmed.text and "Rohman" not in " ".join(confirmed.buttons())
+    assert "1 sudah diajukan" in confirmed.text and "Hidayat (Muncang) ⏳ (diajukan)" in confirmed.text
+    _, stale_yes = admin.find_button("Konfirmasi: Hidayat")
+    again_yes = await admin.press_data(confirmed.last["message_id"], f"sv:gd:yk:ok:{proposal.id}:36.02:0")
+    assert "Ini sudah diputuskan sebelumnya" in again_yes.text  # a second "ya" decides nothing
+    rejected_ask = await admin.press("Tolak")
+    assert "Tolak pengajuan graduasi Hidayat (Muncang)?" in rejected_ask.text
+    rejected = await admin.press("Ya, tolak")
+    assert "Pengajuan graduasi Hidayat ditolak; KPM tetap aktif." in rejected.text
+    assert rejected.last["message_id"] == pending.last["message_id"] and "0 sudah diajukan" in rejected.text
+    late = await admin.press_data(rejected.last["message_id"], str(stale_yes["callback_data"]))
+    assert "Ini sudah diputuskan sebelumnya" in late.text  # the old "konfirmasi" finds it decided
     async with db.session() as s:
         household = await s.get(Household, world.households["h5"])
         audit = await s.scalar(select(Audit).where(Audit.action == "graduation.confirm"))
@@ -236,6 +290,7 @@ async def test_graduation_is_proposed_by_koordinator_and_confirmed_by_admin(
     assert audit is not None and audit.actor_id == str(world.users["admin"])
     after = await dedi.say("/graduasi")
     assert "Rohman" not in after.text and "2 KPM memenuhi kriteria" in after.text
+    assert "Ajukan: Hidayat" in " ".join(after.buttons())  # rejected: a candidate again, proposable anew
 
 
 async def test_announcement_goes_through_the_outbox_once_with_a_delivery_count(

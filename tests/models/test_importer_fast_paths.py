@@ -15,8 +15,16 @@ from models.importing.layout import HOUSEHOLD_COLUMNS
 from models.importing.rows import Reference, RowChecker
 from models.importing.table import Table
 from models.seeding.identity import make_nik
+from models.spreadsheet import GUARD
 from models.tables import Sex
-from models.validate import normalize_phone, validate_kk, validate_nik
+from models.validate import (
+    NAME_MAX,
+    normalize_phone,
+    person_name_problem,
+    plain_ascii_name,
+    validate_kk,
+    validate_nik,
+)
 
 TODAY = date(2025, 11, 24)
 COLUMNS = [c.name for c in HOUSEHOLD_COLUMNS]
@@ -123,3 +131,24 @@ def setup_module() -> None:
     import tempfile
 
     CHECKER = _checker(Path(tempfile.mkdtemp()))
+
+
+NAMES = st.one_of(
+    st.text(alphabet="abcXYZ019 .,'()/-", min_size=1, max_size=130),
+    st.text(min_size=1, max_size=40),  # any character: markup, emoji, control, other scripts
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(name=NAMES)
+def test_a_name_takes_the_shortcut_only_when_the_forms_rule_has_nothing_to_say(name: str) -> None:
+    """The import's name shortcut (``plain_ascii_name`` and the length) never passes a name the visit form's rule
+    refuses, and the row's message is the rule's own."""
+    squeezed = " ".join(name.split())
+    if squeezed and len(squeezed) <= NAME_MAX and plain_ascii_name(squeezed) is not None:
+        assert person_name_problem(squeezed) is None
+    row = CHECKER.check(2, [name if c == "nama" else "" for c in COLUMNS], "k")
+    wrong = [i.message for i in row.errors if i.column == "nama"]
+    problem = person_name_problem(squeezed)
+    if squeezed and not squeezed.startswith(GUARD):  # a blank cell and an error file's guard have their own rules
+        assert wrong == ([problem] if problem else [])
