@@ -56,6 +56,7 @@ def suite(scale: str) -> list[Invocation]:
         Invocation("summaries", f"supervisor reports {n} PostgreSQL", ("summaries.py", "--households", n, "--reuse", "--keep")),
         Invocation("api", f"OPD API {n} PostgreSQL", ("webhook_load.py", "api", "--households", n, "--url", PG)),
         Invocation("memory", f"bot memory {n} PostgreSQL", ("memory.py", "--households", n, "--url", PG)),
+        Invocation("period-close", f"period close and list export {n} PostgreSQL", ("period_close.py", "--households", n, "--url", PG)),
         Invocation("outbox", "outbox delivery SQLite", ("reminder_bench.py", "deliver", "--db", "sqlite")),
         Invocation("outbox", "outbox delivery PostgreSQL", ("reminder_bench.py", "deliver", "--db", "postgresql", "--url", PG)),
         Invocation("cli", "jsika command start-up", ("cli_startup.py",)),

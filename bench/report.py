@@ -54,6 +54,22 @@ TARGETS = (
         "province",
         "postgresql",
     ),
+    Target(
+        "Tutup periode 650k KK (jsika period close)",
+        "< 30 s",
+        "period-close",
+        "province",
+        "postgresql",
+        figures="period close",
+    ),
+    Target(
+        "Ekspor daftar penyaluran provinsi (jsika period export)",
+        "< 60 s, memori datar",
+        "period-close",
+        "province",
+        "postgresql",
+        figures="province list export",
+    ),
     Target("Impor 650k KK + 2,6 jt ART", "< 3 min, ≥ 0,3× COPY", "import", "province", "postgresql"),
     Target("Pengiriman outbox", "≥ 95% batas, 0 ganda, 0 hilang", "outbox-delivery", "*", "*"),
     Target(

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     send_rate_global: float = Field(25.0, gt=0, le=30, description="Outbox messages per second, all chats")
     send_rate_per_chat: float = Field(1.0, gt=0, le=5, description="Outbox messages per second into one chat")
     holidays_file: str | None = Field(None, description="TOML with provincial holidays / extra working days")
+    signoff_admin_working_days: int = Field(
+        3, ge=1, le=20, description="Working days after the sign-off reminder until admins hear who has not signed"
+    )
 
     @field_validator("timezone")
     @classmethod

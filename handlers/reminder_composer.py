@@ -19,11 +19,14 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.render import period_reminders as period_texts
 from handlers.render import reminder_texts as texts
 from models.actor import Actor
 from models.calendar import WorkCalendar
 from models.outbox import Message
 from models.period import Period
+from models.period_close import PROVINCE, may_sign
+from models.queries import period_reminders
 from models.queries import reminder_content as content
 from models.reminder_settings import Kind
 from models.tables import Role, User
@@ -169,6 +172,28 @@ async def _unreachable(session: AsyncSession, actor: Actor, message: Message, at
     return texts.unreachable(person, actor.language) if person is not None else None
 
 
+async def _period_signoff(session: AsyncSession, actor: Actor, message: Message, at: _Moment) -> dict[str, Any] | None:
+    """Sent only while a kabupaten/kota the koordinator covers still has not signed (a signature cancels it)."""
+    closed = Period.parse(message.payload["period"])
+    areas = await period_reminders.unsigned_kabupaten(
+        session, closed, at.calendar.period_begins(closed), actor.area_code
+    )
+    if not areas:
+        return None
+    signs = any(may_sign(actor, area.code) for area in areas)
+    return period_texts.signoff(closed, areas, signs, actor.language, message.id, _snoozable(message))
+
+
+async def _period_unsigned(session: AsyncSession, actor: Actor, message: Message, at: _Moment) -> dict[str, Any] | None:
+    closed = Period.parse(message.payload["period"])
+    areas = await period_reminders.unsigned_kabupaten(session, closed, at.calendar.period_begins(closed), PROVINCE)
+    if not areas:
+        return None
+    asked = message.payload.get("asked")
+    day = date.fromisoformat(asked) if isinstance(asked, str) else None
+    return period_texts.unsigned(closed, areas, day, actor.language, message.id, _snoozable(message))
+
+
 _COMPOSERS: dict[Kind, Callable[[AsyncSession, Actor, Message, _Moment], Awaitable[dict[str, Any] | None]]] = {
     Kind.DIGEST: _digest,
     Kind.DEADLINE: _deadline,
@@ -180,4 +205,6 @@ _COMPOSERS: dict[Kind, Callable[[AsyncSession, Actor, Message, _Moment], Awaitab
     Kind.ESCALATION_COMMITMENT: _escalation_commitment,
     Kind.WEEKLY: _weekly,
     Kind.UNREACHABLE: _unreachable,
+    Kind.PERIOD_SIGNOFF: _period_signoff,
+    Kind.PERIOD_UNSIGNED: _period_unsigned,
 }

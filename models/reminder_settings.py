@@ -37,6 +37,8 @@ class Kind(enum.StrEnum):
     ESCALATION_COMMITMENT = "escalation_commitment"  # consecutive missed commitments, levels 1–3
     WEEKLY = "weekly"  # koordinator's Monday digest
     UNREACHABLE = "unreachable"  # note to a koordinator: the bot cannot reach one of their people
+    PERIOD_SIGNOFF = "period_signoff"  # koordinator: the closed period's disbursement list is not signed yet
+    PERIOD_UNSIGNED = "period_unsigned"  # admin: which kabupaten/kota have still not signed, days later
 
     @property
     def is_event(self) -> bool:

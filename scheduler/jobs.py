@@ -39,6 +39,7 @@ class ReminderSettings(Protocol):
     """What ``start_scheduler`` reads from ``bot.config.Settings`` (a protocol: the scheduler does not import bot)."""
 
     digest_hour: int
+    signoff_admin_working_days: int
     send_rate_global: float
     send_rate_per_chat: float
     reminders_enabled: bool
@@ -199,7 +200,9 @@ def start_scheduler(
         deliverer,
         calendar,
         clock=clock,
-        planner=PlannerConfig(digest_hour=settings.digest_hour),
+        planner=PlannerConfig(
+            digest_hour=settings.digest_hour, signoff_admin_working_days=settings.signoff_admin_working_days
+        ),
         enabled=settings.reminders_enabled,
     )
     scheduler.start()

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.calendar import WorkCalendar
 from models.period import Period
+from models.period_close import closing_day
+from models.queries import period_reminders
 from models.queries import reminder_events as events
 from models.queries import reminder_planning as q
 from models.queries.reminder_content import programme_rules
@@ -41,6 +43,9 @@ class PlannerConfig:
     school_start_age: int = 6
     sd_to_smp_age: int = 12
     smp_to_sma_age: int = 15
+    # The period close (docs/period-close.md): koordinators are reminded to sign on the first working day after
+    # the close; admins hear which kabupaten/kota have not signed this many working days later.
+    signoff_admin_working_days: int = 3
 
 
 @dataclass
@@ -151,6 +156,7 @@ async def plan(
             ),
         )
     await _escalations(session, report, programmes, day, period, now, calendar, config)
+    await _signoff(session, report, programmes, day, period, now, calendar, config)
     monday = day - timedelta(days=day.weekday())
     iso = day.isocalendar()
     report.add(
@@ -249,3 +255,64 @@ async def _escalations(
         Kind.ESCALATION_COMMITMENT,
         await q.plan_commitment_escalation(session, closed=closed, window=closes, not_before=not_before, now=now),
     )
+
+
+def signoff_days(
+    closed: Period, programmes: dict[str, ProgrammeRules], calendar: WorkCalendar, admin_after: int
+) -> tuple[date, date]:
+    """When the koordinators are asked to sign ``closed``'s list (the first working day after the close: the day
+    after the last programme's deadline, or the next working day) and when the admins hear who has not."""
+    koordinators = calendar.next_working_day(closing_day(closed, programmes.values(), calendar) - timedelta(days=1))
+    return koordinators, calendar.add_working_days(koordinators, admin_after)
+
+
+async def _signoff(
+    session: AsyncSession,
+    report: PlanReport,
+    programmes: dict[str, ProgrammeRules],
+    day: date,
+    period: Period,
+    now: datetime,
+    calendar: WorkCalendar,
+    config: PlannerConfig,
+) -> None:
+    """The previous period's disbursement list: remind its koordinators to sign, later tell the admins who has not.
+
+    Each is planned in its own window of ``window_working_days`` (catching up after an outage); its dedupe key
+    carries the window's first day, so it is sent once per period."""
+    closed = period.previous()
+    koordinators, admins = signoff_days(closed, programmes, calendar, config.signoff_admin_working_days)
+    last = config.window_working_days - 1
+    ask = koordinators <= day <= calendar.add_working_days(koordinators, last)
+    tell = admins <= day <= calendar.add_working_days(admins, last)
+    if not (ask or tell):
+        return
+    begins = calendar.period_begins(closed)
+    unsigned = [area.code for area in await period_reminders.unsigned_kabupaten(session, closed, begins)]
+    not_before = _at(day, time(config.digest_hour), now, calendar)
+    if ask:
+        report.add(
+            Kind.PERIOD_SIGNOFF,
+            await period_reminders.plan_signoff(
+                session,
+                closed=closed,
+                unsigned=unsigned,
+                period_begins=begins,
+                window=koordinators,
+                not_before=not_before,
+                now=now,
+            ),
+        )
+    if tell:
+        report.add(
+            Kind.PERIOD_UNSIGNED,
+            await period_reminders.plan_unsigned_notice(
+                session,
+                closed=closed,
+                unsigned=unsigned,
+                window=admins,
+                asked=koordinators,
+                not_before=not_before,
+                now=now,
+            ),
+        )

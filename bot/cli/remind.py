@@ -101,7 +101,9 @@ def remind(
     config = settings()
     moment = parse_moment(at, config)
     calendar = config.work_calendar()
-    planner_config = PlannerConfig(digest_hour=config.digest_hour)
+    planner_config = PlannerConfig(
+        digest_hour=config.digest_hour, signoff_admin_working_days=config.signoff_admin_working_days
+    )
     token = config.telegram_bot_token.get_secret_value() if config.telegram_bot_token else None
     if not dry_run and not token:
         raise fail(

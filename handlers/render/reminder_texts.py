@@ -47,6 +47,8 @@ KIND_NAMES = {
     "escalation_commitment": N_("eskalasi komitmen"),
     "weekly": N_("ringkasan mingguan"),
     "unreachable": N_("petugas tak terjangkau"),
+    "period_signoff": N_("tanda tangan daftar penyaluran"),
+    "period_unsigned": N_("daftar penyaluran belum ditandatangani"),
     "announcement": N_("pengumuman"),
 }
 

@@ -410,6 +410,7 @@ async def test_every_planned_kind_composes_a_message_with_buttons_in_both_langua
         "event_yearly",
         "weekly",
         "escalation_commitment",
+        "period_signoff",  # January's list is not signed: its koordinator is asked on the first day after the close
     }
     from handlers.reminder_composer import compose
     from models.outbox import Message
