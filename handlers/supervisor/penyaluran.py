@@ -48,6 +48,7 @@ from models.period_close import PeriodCloseError
 from models.period_export import write_list
 from models.queries import period_board as lists
 from models.queries.regions import Area
+from models.tables import Verdict
 from models.validate import plain_words
 
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ async def take_reason(update: Update, context: AppContext) -> None:
                 adjustment = await period_close.adjust(session, actor, pending.verdict_id, reason=reason,
                                                        now=context.now())  # fmt: skip
                 period, after = Period.parse(adjustment.period), adjustment.verdict_after.value
-                view = "r" if adjustment.verdict_before.value != "belum_terverifikasi" else "u"
+                view = "u" if adjustment.verdict_before is Verdict.UNVERIFIED else "r"
             item = await lists.listed_one(session, actor, pending.verdict_id)
             await period_board.clear_reason(session, actor, context.now())
     except PeriodCloseError as error:

@@ -249,3 +249,21 @@ async def test_admin_sees_the_province_opens_an_area_and_gets_the_list_as_xlsx(
     async with db.session() as s:
         heads = set((await s.scalars(select(Household.kk).where(Household.desa_code == "36.02.01.2002"))).all())
     assert {str(r[4]) for r in rows[1:]} <= heads
+
+
+async def test_the_awaited_reason_survives_a_restart_and_cancel_drops_it(
+    person: PersonFactory, world: World, db: Database, bot: BotUnderTest
+) -> None:
+    dedi = await signed_in(person, "dedi", 9106)
+    await dedi.say("/penyaluran")
+    await dedi.press("Rekomendasi penangguhan")
+    await dedi.press("Batalkan")
+    dropped = await dedi.press("Batal")
+    assert "Rekomendasi penangguhan: 1 keluarga" in dropped.text
+    assert "Tulis alasannya" not in (await dedi.say("bukan alasan")).text  # nothing awaited any more
+    assert (await verdict_of(db, world, "tingkat3")).verdict is Verdict.RECOMMENDED
+    await dedi.press("Batalkan")
+    await bot.restart()
+    done = await dedi.say("keluarga pindah sekolah, sudah hadir")
+    assert "Rekomendasi dibatalkan: Kepala Tingkat3 tetap layak salur" in done.text
+    assert (await verdict_of(db, world, "tingkat3")).override_reason == "keluarga pindah sekolah, sudah hadir"
