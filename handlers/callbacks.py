@@ -427,3 +427,61 @@ class RelinkButton(CallbackData):
         """The Telegram account id, or ``None`` when the data was forged into something that is not one."""
         text = self.telegram_id
         return int(text) if text.isascii() and text.isdigit() and len(text) <= TELEGRAM_ID_DIGITS else None
+
+
+# -- the period close: /penyaluran (sv:py:…) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutViewButton(CallbackData):
+    """``sv:py:v:<area>:<period>:<a|r|u>[:<page>]``: an area's list (a; the province board for ``36``), its
+    suspension recommendations (r) or its unverified households (u), a page of them."""
+
+    prefix = "sv:py:v"
+    area: str
+    period: Period
+    view: Literal["a", "r", "u"] = "a"
+    page: int = 0
+
+
+@dataclass(frozen=True)
+class PayoutDecisionButton(CallbackData):
+    """``sv:py:d:<ok|no|adj>:<verdict>:<area>:<r|u>:<page>``: confirm a recommendation, override it (asks the
+    reason) or adjust a signed list (asks the reason); then back to that page of that list."""
+
+    prefix = "sv:py:d"
+    action: Literal["ok", "no", "adj"]
+    verdict_id: int
+    area: str
+    view: Literal["r", "u"]
+    page: int
+
+
+@dataclass(frozen=True)
+class PayoutCancelButton(CallbackData):
+    """``sv:py:x:<area>:<period>:<r|u>:<page>``: drop the reason being asked for, back to the list."""
+
+    prefix = "sv:py:x"
+    area: str
+    period: Period
+    view: Literal["r", "u"]
+    page: int
+
+
+@dataclass(frozen=True)
+class PayoutSignButton(CallbackData):
+    """``sv:py:s:<ask|ya>:<area>:<period>``: "✍️ Tandatangani daftar" asks once more; "ya" signs."""
+
+    prefix = "sv:py:s"
+    step: Literal["ask", "ya"]
+    area: str
+    period: Period
+
+
+@dataclass(frozen=True)
+class PayoutExportButton(CallbackData):
+    """``sv:py:e:<period>:<signed|all>``: the province's list as XLSX (an admin's), unsigned areas marked in all."""
+
+    prefix = "sv:py:e"
+    period: Period
+    which: Literal["signed", "all"]

@@ -38,6 +38,9 @@ CATALOGUE: tuple[Command, ...] = (
         "tinjau", N_("tinjau laporan, perubahan data dan rujukan: /tinjau [nomor | perubahan | rujukan]"), SUPERVISORS
     ),
     Command("graduasi", N_("calon graduasi: /graduasi [wilayah]"), SUPERVISORS),
+    Command(
+        "penyaluran", N_("daftar penyaluran: putuskan, tandatangani: /penyaluran [wilayah] [periode]"), SUPERVISORS
+    ),
     Command("pengingat", N_("jumlah pengingat per jenis hari ini"), frozenset({Role.ADMIN})),
     Command("umumkan", N_("pengumuman ke pendamping: /umumkan <wilayah> <teks>"), frozenset({Role.ADMIN})),
     Command("kpm", N_("cari dan lihat keluarga (KPM) dampingan"), EVERYONE),

@@ -33,7 +33,7 @@ from handlers.screen import patiently, show
 from handlers.supervisor import review_queues
 from handlers.supervisor.common import SUPERVISORS, button, callback_data
 from handlers.types import HandlerList
-from models import review
+from models import period_board, review
 from models.actor import Actor
 from models.queries import review as queue
 from models.queries.regions import get_area
@@ -189,6 +189,7 @@ async def on_report(update: Update, context: AppContext, actor: Actor) -> None:
         elif chosen is not None and (chosen.section in SECTIONS or chosen.section == "semua"):
             section = None if chosen.section == "semua" else chosen.section
             async with context.db() as session:
+                await period_board.clear_reason(session, actor, context.now(), done=False)  # one awaited text
                 await review.begin_return_note(session, actor, visit_id, section, context.now())
                 report = await load_report(session, actor, visit_id)
             assert report is not None  # begin_return_note found it through the same scope

@@ -53,6 +53,12 @@ WIRE = [
     (cb.AnnouncementStatusButton(8), "sv:um:st:8"),
     (cb.AnnouncementAreaButton("36.01"), "sv:um:ar:36.01"),
     (cb.RelinkButton(12, "5550001234"), "rl:ok:12:5550001234"),
+    (cb.PayoutViewButton("36.02", NOV), "sv:py:v:36.02:2026-11"),
+    (cb.PayoutViewButton("36.02", NOV, "r", 2), "sv:py:v:36.02:2026-11:r:2"),
+    (cb.PayoutDecisionButton("adj", 123456789, "36.02.01.2002", "u", 99), "sv:py:d:adj:123456789:36.02.01.2002:u:99"),
+    (cb.PayoutCancelButton("36.02", NOV, "r", 0), "sv:py:x:36.02:2026-11:r:0"),
+    (cb.PayoutSignButton("ya", "36.02", NOV), "sv:py:s:ya:36.02:2026-11"),
+    (cb.PayoutExportButton(NOV, "all"), "sv:py:e:2026-11:all"),
 ]
 
 ALL_CLASSES = sorted({type(button) for button, _ in WIRE}, key=lambda c: c.__name__)
@@ -99,6 +105,11 @@ def test_packs_to_the_old_wire_format_and_back(button: cb.CallbackData, data: st
         (cb.GraduationDecidedButton, "sv:gd:yk:ya:4:36:0"),
         (cb.AnnouncementButton, "sv:um:st:5"),
         (cb.ChangeButton, "sv:dc:yes:5"),
+        (cb.PayoutDecisionButton, "sv:py:d:del:5:36.02:r:0"),
+        (cb.PayoutDecisionButton, "sv:py:d:ok:5:36.02:a:0"),
+        (cb.PayoutViewButton, "sv:py:v:36.02:2026-11:z"),
+        (cb.PayoutSignButton, "sv:py:s:ya:36.02:2026-13"),
+        (cb.PayoutExportButton, "sv:py:e:2026-11:everything"),
         (cb.LanguageButton, None),
     ],
 )
