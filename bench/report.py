@@ -54,6 +54,22 @@ TARGETS = (
         "province",
         "postgresql",
     ),
+    Target(
+        "API OPD, satu halaman 100 baris (provinsi, kabupaten, kecamatan), p95",
+        "< 50 ms",
+        "opd-api",
+        "province",
+        "postgresql",
+        figures="OPD API page",
+    ),
+    Target("API OPD /stats provinsi", "< 100 ms", "opd-api", "province", "postgresql", figures="OPD API /stats"),
+    Target(
+        "Upgrade basis data lama lewat migrasi 0018 (isi last_visited_on)",
+        "dalam hitungan menit (< 300 s)",
+        "migration-0018-upgrade",
+        "*",
+        "*",
+    ),
     Target("Impor 650k KK + 2,6 jt ART", "< 3 min, ≥ 0,3× COPY", "import", "province", "postgresql"),
     Target("Pengiriman outbox", "≥ 95% batas, 0 ganda, 0 hilang", "outbox-delivery", "*", "*"),
     Target(
