@@ -54,7 +54,7 @@ def suite(scale: str) -> list[Invocation]:
         Invocation("import", f"import {n} PostgreSQL", ("import_bench.py", "--households", n, "--db", "postgresql", "--url", PG)),
         Invocation("reminders", f"planning {n} PostgreSQL", ("reminder_bench.py", "plan", "--db", "postgresql", "--households", n, "--cache", "--url", PG)),
         Invocation("summaries", f"supervisor reports {n} PostgreSQL", ("summaries.py", "--households", n, "--reuse", "--keep")),
-        Invocation("api", f"OPD API {n} PostgreSQL", ("webhook_load.py", "api", "--households", n, "--url", PG)),
+        Invocation("api", f"OPD API {n} PostgreSQL", ("opd_api.py", "--households", n, "--url", PG)),
         Invocation("memory", f"bot memory {n} PostgreSQL", ("memory.py", "--households", n, "--url", PG)),
         Invocation("period-close", f"period close and list export {n} PostgreSQL", ("period_close.py", "--households", n, "--url", PG)),
         Invocation("outbox", "outbox delivery SQLite", ("reminder_bench.py", "deliver", "--db", "sqlite")),
@@ -67,6 +67,7 @@ def suite(scale: str) -> list[Invocation]:
         Invocation("webhook", "end to end, 1 and 2 processes", ("webhook_load.py", "process", "--workers", "1", "2", "--url", PG)),
     ]  # fmt: skip
     if scale == "province":
+        runs.append(Invocation("upgrade", "migration 0018 on the 15M-visit province", ("upgrade_bench.py", "postgresql", "--url", SUMMARIES_DB)))  # fmt: skip
         runs.append(
             Invocation(
                 "memory",

@@ -1,9 +1,9 @@
-"""Benchmark: the production service — webhook intake, inbox processing with 1 and 2 processes, OPD API latency.
+"""Benchmark: the production service — webhook intake, inbox processing with 1 and 2 processes (the OPD API's
+latency is ``bench/opd_api.py``).
 
     uv run python bench/webhook_load.py accept --db sqlite --updates 5000 --connections 64
     uv run python bench/webhook_load.py accept --db postgresql
     uv run python bench/webhook_load.py process --workers 1 2 --users 200 --messages 10
-    uv run python bench/webhook_load.py api --households 100000
     (PostgreSQL: --url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres, a fresh database per run)
 
 ``accept``: the FastAPI app of a production process (webhook route, secret check, one committed INSERT per
@@ -16,10 +16,6 @@ a fresh PostgreSQL database. Simulated people send ``/bantuan`` — each message
 the inbox, the PTB application, a database read and a ``sendMessage`` back — and the figure is updates/s from the
 first message sent until the inbox has finished them all, with 1 and with 2 processes. It also checks that each
 person got exactly one answer per message (no update lost or handled twice).
-
-``api``: a seeded PostgreSQL database (``models.seed``, kept between runs by ``bench/databases.py``), sector
-keys, and the OPD API's paged queries timed in-process (ASGI, no network): p50/p95 per query kind while walking
-many pages. Not a test: it prints.
 """
 
 from __future__ import annotations
@@ -32,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +36,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from bench.databases import fresh_database, seeded_database  # noqa: E402
+from bench.databases import fresh_database  # noqa: E402
 from bench.processes import cpu_seconds, peak_rss_mb, process_tree_cpu, start_bot, start_sandbox  # noqa: E402
-from bench.results import Figure, record, scale_of  # noqa: E402
+from bench.results import Figure, record  # noqa: E402
 from bot.sandbox.client import SandboxClient  # noqa: E402
 from models.db import Database  # noqa: E402
 from models.tables import Inbox, InboxStatus  # noqa: E402
@@ -363,122 +358,6 @@ async def bench_process(args: argparse.Namespace) -> None:
     )
 
 
-# --- api: OPD API latency at scale -----------------------------------------------------------------------------
-
-
-async def timed_walk(
-    http: httpx.AsyncClient, path: str, params: dict[str, Any], headers: dict[str, str], pages: int
-) -> tuple[list[float], int]:
-    latencies: list[float] = []
-    rows = 0
-    cursor = None
-    for _ in range(pages):
-        query = dict(params, **({"cursor": cursor} if cursor else {}))
-        began = time.perf_counter()
-        response = await http.get(path, params=query, headers=headers)
-        latencies.append(time.perf_counter() - began)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        rows += len(body["data"]) if "data" in body else 1
-        cursor = body.get("next_cursor")
-        if "data" in body and cursor is None:
-            break
-    return latencies, rows
-
-
-async def bench_api(args: argparse.Namespace) -> None:
-    from bot.web import WebContext, create_app
-    from models import api_keys
-    from models.seed import SeedOptions
-
-    db = await seeded_database("postgresql", SeedOptions(households=args.households, seed=7), args.url)
-    figures: list[Figure] = []
-    load_before = os.getloadavg()[0]
-    try:
-        now = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
-        keys: dict[str, str] = {}
-        async with db.session() as session:
-            for sector, area in (("pendidikan", "36"), ("kesehatan", "36"), ("umkm", "36"), ("kesehatan", "36.03")):
-                _, plain = await api_keys.create_key(
-                    session,
-                    name=f"bench {sector} {now.timestamp():.0f}",
-                    sector=sector,
-                    area=area,
-                    can_see_nik=True,
-                    rate_limit_per_minute=100_000,
-                    now=now,
-                )
-                keys[f"{sector}@{area}"] = plain
-            kecamatan = list(
-                await session.scalars(
-                    text("SELECT code FROM region WHERE level = 3 AND code LIKE '36.03.%' ORDER BY code LIMIT 10")
-                )
-            )
-        app = create_app(WebContext(db=db, clock=lambda: now))
-        transport = httpx.ASGITransport(app=app)
-        cases: list[tuple[str, str, dict[str, Any], str, int]] = [
-            (
-                "pendidikan members, out of school, province",
-                "/api/v1/members",
-                {"in_school": "false", "limit": 100},
-                "pendidikan@36",
-                args.pages,
-            ),
-            ("pendidikan households, province", "/api/v1/households", {"limit": 100}, "pendidikan@36", args.pages),
-            ("kesehatan members, province", "/api/v1/members", {"limit": 100}, "kesehatan@36", args.pages),
-            ("umkm referrals, province", "/api/v1/referrals", {"limit": 100}, "umkm@36", args.pages),
-        ]
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-            print(f"OPD API, in-process (no network), {args.households:,} households; p50 / p95 / max per page of 100:")
-            for label, path, params, key, pages in cases:
-                headers = {"Authorization": f"Bearer {keys[key]}"}
-                await timed_walk(http, path, params, headers, 3)  # warm caches
-                latencies, rows = await timed_walk(http, path, params, headers, pages)
-                figures.append(
-                    Figure(f"OPD API {label}, page of 100, p95", round(percentile(latencies, 0.95) * 1000, 1), "ms")
-                )
-                print(
-                    f"  {label:<48} {len(latencies):>4} pages, {rows:>6,} rows: "
-                    f"{statistics.median(latencies) * 1000:6.1f} / {percentile(latencies, 0.95) * 1000:6.1f} / "
-                    f"{max(latencies) * 1000:6.1f} ms",
-                    flush=True,
-                )
-            narrow: list[float] = []
-            headers = {"Authorization": f"Bearer {keys['kesehatan@36.03']}"}
-            for code in kecamatan:
-                latency, _ = await timed_walk(
-                    http, "/api/v1/members", {"category": "ibu_hamil", "area": code, "limit": 100}, headers, 1
-                )
-                narrow += latency
-            print(
-                f"  {'kesehatan ibu_hamil, one kecamatan, first page':<48} {len(narrow):>4} areas:        "
-                f"{statistics.median(narrow) * 1000:6.1f} / {percentile(narrow, 0.95) * 1000:6.1f} / "
-                f"{max(narrow) * 1000:6.1f} ms"
-            )
-            stats: list[float] = []
-            for key in ("pendidikan@36", "kesehatan@36.03"):
-                latency, _ = await timed_walk(http, "/api/v1/stats", {}, {"Authorization": f"Bearer {keys[key]}"}, 1)
-                stats += latency
-            print(
-                f"  {'stats (province / one kabupaten)':<48} {'':>4}                "
-                f"{stats[0] * 1000:6.1f} / {stats[1] * 1000:6.1f} ms"
-            )
-        figures.append(
-            Figure("OPD API one kecamatan, first page, p95", round(percentile(narrow, 0.95) * 1000, 1), "ms")
-        )
-        figures.append(Figure("OPD API /stats, province", round(stats[0] * 1000), "ms"))
-        record(
-            "opd-api",
-            figures,
-            scale=scale_of(args.households),
-            database="postgresql",
-            params={"households": args.households, "pages": args.pages},
-            load_before=load_before,
-        )
-    finally:
-        await db.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -491,12 +370,9 @@ def main() -> None:
     process.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     process.add_argument("--users", type=int, default=200)
     process.add_argument("--messages", type=int, default=10, help="messages per person after a warm-up message")
-    api = sub.add_parser("api", help="OPD API p95 at scale (PostgreSQL)")
-    api.add_argument("--households", type=int, default=650_000)
-    api.add_argument("--pages", type=int, default=100)
     serve = sub.add_parser("serve-webhook", help=argparse.SUPPRESS)
     serve.add_argument("--db-url", required=True)
-    for command in (accept, process, api):
+    for command in (accept, process):
         command.add_argument(
             "--url", default=DEFAULT_PG, help="PostgreSQL server (the benchmark makes its databases on it)"
         )
@@ -505,10 +381,8 @@ def main() -> None:
         asyncio.run(serve_webhook_only(args.db_url))
     elif args.command == "accept":
         asyncio.run(bench_accept(args))
-    elif args.command == "process":
-        asyncio.run(bench_process(args))
     else:
-        asyncio.run(bench_api(args))
+        asyncio.run(bench_process(args))
 
 
 if __name__ == "__main__":

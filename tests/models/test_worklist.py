@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, select, text, update
 
+from models import migrate
 from models.actor import Actor
 from models.db import Database
 from models.period import Period
@@ -16,6 +17,7 @@ from models.queries.worklist import reported_in_period, worklist
 from models.scope import households_of
 from models.tables import Household, HouseholdStatus, Role, Visit
 from tests.factories import make_household, make_user, make_visit
+from tests.models.test_migrations import scratch_db  # noqa: F401  (fixture)
 
 NOVEMBER = Period(2026, 11)
 
@@ -179,3 +181,46 @@ async def test_the_fast_list_is_the_plain_grouping_of_visits_on_generated_histor
                     .values(household_id=rng.choice(households).id, visited_on=date(2026, 6, rng.randint(1, 28)))
                 )
     await compare()
+
+
+@pytest.mark.parametrize("seed", range(2))
+async def test_upgrading_an_existing_database_backfills_what_the_plain_grouping_answers(
+    scratch_db: Database,  # noqa: F811
+    seed: int,
+) -> None:
+    """A database at 0017 (before ``last_visited_on``) holding visits is upgraded: 0018's set-based backfill
+    leaves every household's last visit date equal to grouping its visits, so the list answers as the plain query
+    does, and the statement triggers it switched off for the backfill are on again."""
+    await migrate.upgrade(scratch_db)
+    rng = random.Random(seed)
+    async with scratch_db.session() as s:
+        siti = await make_user(s, Role.PENDAMPING, "36.01.01")
+        for number in range(25):
+            status = HouseholdStatus.KELUAR if rng.random() < 0.1 else HouseholdStatus.AKTIF
+            household = await make_household(s, siti, members=[{"name": f"KPM {number}", "age": 40}], status=status)
+            for period in rng.sample(PERIODS, rng.randint(0, 5)):
+                for _ in range(rng.choice([1, 1, 2])):
+                    day = period.start.replace(day=rng.randint(1, 28))
+                    await make_visit(s, household, siti, period=period, visited_on=day)
+    await migrate.downgrade(scratch_db, "0017")
+    await migrate.upgrade(scratch_db)
+
+    async with scratch_db.session() as s:
+        kept = dict((await s.execute(select(Household.id, Household.last_visited_on))).all())
+        grouped = dict(
+            (await s.execute(select(Visit.household_id, func.max(Visit.visited_on)).group_by(Visit.household_id))).all()
+        )
+        assert kept == {household_id: grouped.get(household_id) for household_id in kept}
+        assert any(kept.values()) and None in kept.values()  # the draw has visited and unvisited households
+        actor = Actor.of(siti)
+        for period in PERIODS:
+            assert await _fast_worklist(s, actor, period) == await _plain_worklist(s, actor, period), period
+        if scratch_db.url.startswith("postgresql"):
+            enabled: dict[str, str] = dict(
+                (
+                    await s.execute(
+                        text("SELECT tgname, tgenabled::text FROM pg_trigger WHERE tgrelid = 'household'::regclass")
+                    )
+                ).all()
+            )
+            assert enabled["rollup_household_update"] == enabled["household_desa_moved"] == "O"

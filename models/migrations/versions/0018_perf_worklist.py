@@ -28,6 +28,8 @@ BACKFILL_POSTGRESQL = """UPDATE household h SET last_visited_on = m.visited_on
     WHERE h.id = m.household_id AND h.last_visited_on IS DISTINCT FROM m.visited_on"""
 BACKFILL_SQLITE = """UPDATE household SET last_visited_on = (SELECT max(visit.visited_on) FROM visit
     WHERE visit.household_id = household.id)"""
+# The statement triggers on UPDATE of household (0008's rollups, 0010's desa copy); see ``upgrade``.
+_HOUSEHOLD_UPDATE_TRIGGERS = ("rollup_household_update", "household_desa_moved")
 
 _RECOUNT = "SELECT max(v.visited_on) FROM visit v WHERE v.household_id = h.id"
 POSTGRESQL_TRIGGERS = [
@@ -102,14 +104,21 @@ def upgrade() -> None:
     op.add_column("household", sa.Column("last_visited_on", sa.Date(), nullable=True))
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:
-        # The rollups' statement trigger on household (0008) joins its transition tables, which carry no
-        # statistics: over all 650k households of a province it ran for hours. The backfill changes nothing
-        # the rollups count, so it runs without that trigger (inside the migration's transaction).
-        op.execute("ALTER TABLE household DISABLE TRIGGER rollup_household_update")
+        # Both statement triggers on UPDATE of household — the rollups' (0008) and the desa copy's (0010) — ask
+        # ``EXISTS (old_households JOIN new_households …)`` over their transition tables, which have no index:
+        # PostgreSQL plans that as a nested loop hoping for an early match, and when no household moved (as
+        # here) it compares every pair — over all 650k households of a province, hours (issue 22). The backfill
+        # changes neither desa nor status, so it runs without them (inside the migration's transaction; other
+        # sessions never see them off). ``docs/performance.md`` has the upgrade's time at province scale.
+        for trigger in _HOUSEHOLD_UPDATE_TRIGGERS:
+            op.execute(f"ALTER TABLE household DISABLE TRIGGER {trigger}")
         op.execute("SET LOCAL work_mem = '256MB'")  # group 15M visits in memory, not through temp files
         op.execute(BACKFILL_POSTGRESQL)
-        op.execute("ALTER TABLE household ENABLE TRIGGER rollup_household_update")
+        for trigger in _HOUSEHOLD_UPDATE_TRIGGERS:
+            op.execute(f"ALTER TABLE household ENABLE TRIGGER {trigger}")
     else:
+        # SQLite's triggers on household fire only on UPDATE OF desa_code, so nothing else runs per row: one
+        # max() per household through ix_visit_household_period (as fast as grouping all visits, measured).
         op.execute(BACKFILL_SQLITE)
     for statement in POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS:
         op.execute(statement)
