@@ -679,7 +679,7 @@ def print_figures(
             f" p50 {echo['p50']:.1f} ms p95 {echo['p95']:.1f} ms, "
             f"cpu per update {echo['bot_cpu'] / echo['updates'] * 1000:.2f} ms"
         )
-        print(f"  ratio report/echo  {rate / echo['rate']:.2f}  (target >= 0.5)")
+        print(f"  ratio report/echo  {rate / echo['rate']:.2f}  (target >= 0.8)")
         if "same_transport" in echo:
             same = echo["same_transport"]
             print(
