@@ -89,7 +89,7 @@ TARGETS = (
     Target("Impor 650k KK + 2,6 jt ART", "< 3 min, ≥ 0,3× COPY", "import", "province", "postgresql"),
     Target("Pengiriman outbox", "≥ 95% batas, 0 ganda, 0 hilang", "outbox-delivery", "*", "*"),
     Target(
-        "Satu langkah formulir, 1.000 pendamping, p95", "< 50 ms; ≥ 0,5× echo", "report-load", "1000-pendamping", "*"
+        "Satu langkah formulir, 1.000 pendamping, p95", "< 30 ms; ≥ 0,8× echo", "report-load", "1000-pendamping", "*"
     ),
     Target("Memori proses bot skala provinsi", "< 300 MB RSS", "memory", "province", "postgresql"),
     Target("Perintah jsika, dari mulai sampai selesai", "< 0,5 s / < 1 s", "cli-startup", "cli", "sqlite"),

@@ -114,8 +114,19 @@ class FormRunner(ABC):
 
     # --- questions ------------------------------------------------------------------------------------------
 
-    def view(self, draft: Draft, ctx: Any, lang: str, *, problem: Invalid | None = None, hint: bool = False) -> Reply:
-        question = self.form.current(draft.answers, ctx, lang)
+    def view(
+        self,
+        draft: Draft,
+        ctx: Any,
+        lang: str,
+        *,
+        problem: Invalid | None = None,
+        hint: bool = False,
+        question: Question | None = None,
+    ) -> Reply:
+        """The current question as a message; ``question`` when the caller has just computed it from these answers
+        (walking the form again costs as much as the rest of a step's Python)."""
+        question = question or self.form.current(draft.answers, ctx, lang)
         return texts.question(
             question,
             draft.short_id,
@@ -138,11 +149,11 @@ class FormRunner(ABC):
         """Save the answers (version-checked) and show the question that is now current."""
         edit = edit and turn.pressed_message_id is not None  # a typed answer gets the next question as a new message
         question = self.form.current(draft.answers, ctx, turn.lang)
-        if question.step is self.form.review:
+        if question.step is self.form.review:  # ending a change alters the answers: the review is built afresh
             self.form.finish_edit(draft.answers, keep=True)
         draft.step = question.key
         await forms.save(session, draft, turn.now)
-        reply = self.view(draft, ctx, turn.lang)
+        reply = self.view(draft, ctx, turn.lang, question=None if question.step is self.form.review else question)
         before = [texts.received(turn.lang, ReplyKeyboardRemove())] if ack else []
         can_edit = edit and not before and _inline_or_none(reply)
         # The question being replaced loses its buttons: the pressed form message, and the last one sent. A message

@@ -20,11 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Integer, and_, bindparam, exists, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Integer, Table, and_, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from models.tables import INBOX_PENDING, Inbox, InboxStatus
 
@@ -147,6 +146,9 @@ def age_seconds(item: InboxItem, now: datetime) -> float:
 
 # -- the per-update statements, built once ---------------------------------------------------------------------
 
+# Core statements on the table, not the ORM entity: they run for every batch of updates, and the ORM's bulk
+# insert/update layer (its compile state, its result adaptation) costs more CPU than SQLite running them.
+_inbox = cast(Table, Inbox.__table__)
 _NEW: ColumnElement[str] = literal_column(f"'{InboxStatus.NEW.value}'")
 
 
@@ -178,7 +180,7 @@ def _store_statement(dialect: str) -> Any:
     from sqlalchemy.dialects import postgresql, sqlite
 
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Inbox)
+    stmt = insert(_inbox)
     fresh = stmt.excluded
     return stmt.on_conflict_do_update(
         index_elements=["update_id"],
@@ -195,11 +197,11 @@ def _store_statement(dialect: str) -> Any:
             "error": None,
         },
         where=and_(
-            Inbox.digest.is_not(None),
-            Inbox.digest != fresh.digest,
-            Inbox.status.in_([literal_column(f"'{status.value}'") for status in INBOX_FINISHED]),
+            _inbox.c.digest.is_not(None),
+            _inbox.c.digest != fresh.digest,
+            _inbox.c.status.in_([literal_column(f"'{status.value}'") for status in INBOX_FINISHED]),
         ),
-    ).returning(Inbox.update_id)
+    ).returning(_inbox.c.update_id)
 
 
 async def store_updates(
@@ -293,30 +295,29 @@ async def held_back(session: AsyncSession, updates: Sequence[tuple[int, int | No
 
 @cache
 def _claim_statement() -> Any:
-    head, earlier = aliased(Inbox), aliased(Inbox)
+    head, earlier = _inbox.alias("head"), _inbox.alias("earlier")
     now: Any = bindparam("now")
     blocked_by_earlier = exists().where(
-        earlier.chat_id == head.chat_id, earlier.update_id < head.update_id, pending(earlier)
+        earlier.c.chat_id == head.c.chat_id, earlier.c.update_id < head.c.update_id, pending(earlier.c)
     )
-    lease_lapsed = and_(head.lease_until < now, head.attempts < bindparam("max_attempts"))  # and so processing
+    lease_lapsed = and_(head.c.lease_until < now, head.c.attempts < bindparam("max_attempts"))  # and so processing
     heads = (
-        select(head.update_id)
-        .where(pending(head), or_(head.status == _NEW, lease_lapsed), ~blocked_by_earlier)
-        .order_by(head.update_id)
+        select(head.c.update_id)
+        .where(pending(head.c), or_(head.c.status == _NEW, lease_lapsed), ~blocked_by_earlier)
+        .order_by(head.c.update_id)
         .limit(bindparam("limit", type_=Integer))
         .with_for_update(skip_locked=True)
     )
     return (
-        update(Inbox)
-        .where(Inbox.update_id.in_(heads.scalar_subquery()))
+        update(_inbox)
+        .where(_inbox.c.update_id.in_(heads.scalar_subquery()))
         .values(
             status=InboxStatus.PROCESSING,
             lease_until=bindparam("lease_until"),
             claimed_by=bindparam("worker"),
-            attempts=Inbox.attempts + 1,
+            attempts=_inbox.c.attempts + 1,
         )
-        .returning(Inbox.update_id, Inbox.chat_id, Inbox.payload, Inbox.received_at, Inbox.attempts)
-        .execution_options(synchronize_session=False)
+        .returning(_inbox.c.update_id, _inbox.c.chat_id, _inbox.c.payload, _inbox.c.received_at, _inbox.c.attempts)
     )
 
 
@@ -343,15 +344,14 @@ async def claim_heads(
 @cache
 def _finish_statement() -> Any:
     return (
-        update(Inbox)
+        update(_inbox)
         .where(
-            Inbox.update_id.in_(bindparam("ids", expanding=True)),
-            Inbox.claimed_by == bindparam("worker"),
-            Inbox.status == InboxStatus.PROCESSING,
+            _inbox.c.update_id.in_(bindparam("ids", expanding=True)),
+            _inbox.c.claimed_by == bindparam("worker"),
+            _inbox.c.status == InboxStatus.PROCESSING,
         )
         .values(status=InboxStatus.DONE, processed_at=bindparam("now"), lease_until=None)
-        .returning(Inbox.update_id)
-        .execution_options(synchronize_session=False)
+        .returning(_inbox.c.update_id)
     )
 
 
