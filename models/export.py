@@ -103,10 +103,6 @@ class ExportFile:
     rows: int
     size: int
 
-    @property
-    def fits_telegram(self) -> bool:
-        return self.size <= TELEGRAM_DOCUMENT_LIMIT
-
 
 # --- the rows (scoped like every query) ---------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ that arrives in button data (which a client can forge) against the person's scop
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,14 +12,17 @@ from datetime import date
 from functools import wraps
 
 from telegram import Update
+from telegram.constants import ChatAction
 
 from handlers import render
 from handlers.access import ActorHandler, Handler, require
 from handlers.callbacks import CallbackData
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
+from handlers.render import supervisor_files as files
 from models.actor import Actor
 from models.calendar import WorkCalendar
+from models.export import TELEGRAM_DOCUMENT_LIMIT
 from models.period import Period
 from models.queries.regions import Area, LookupOutcome, get_area, resolve_area
 from models.scope import covers_area
@@ -160,3 +164,25 @@ def button(*roles: Role) -> Callable[[ActorHandler], Handler]:
         return require(*roles)(acknowledged)
 
     return decorate
+
+
+async def send_workbook(
+    context: AppContext, chat_id: int, path: str, size: int, *, filename: str, caption: str, lang: str
+) -> None:
+    """A built XLSX as a document, or the polite "too large" when it is over Telegram's 50 MB: /ekspor and
+    /penyaluran's list go out the same way (the long timeouts are for a slow uplink, not a slow build)."""
+    if size > TELEGRAM_DOCUMENT_LIMIT:
+        await context.bot.send_message(chat_id, **files.export_too_large(size, lang))
+        return
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    handle = await asyncio.to_thread(open, path, "rb")
+    with handle:
+        await context.bot.send_document(
+            chat_id,
+            document=handle,
+            filename=filename,
+            caption=caption,
+            parse_mode="HTML",
+            read_timeout=120,
+            write_timeout=120,
+        )

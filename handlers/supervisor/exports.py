@@ -14,7 +14,6 @@ import logging
 import os
 
 from telegram import Update
-from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
@@ -30,6 +29,7 @@ from handlers.supervisor.common import (
     current_period,
     resolve_target,
     send,
+    send_workbook,
 )
 from handlers.types import HandlerList
 from models import export
@@ -65,21 +65,15 @@ async def build_and_send(context: AppContext, chat_id: int, actor: Actor, kind: 
                 summary=lines,
             )
         path = made.path
-        if not made.fits_telegram:
-            await context.bot.send_message(chat_id, **files.export_too_large(made.size, lang))
-            return
-        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-        handle = await asyncio.to_thread(open, path, "rb")
-        with handle:
-            await context.bot.send_document(
-                chat_id,
-                document=handle,
-                filename=f"jsika_{kind.value}_{area.code}_{period}.xlsx",
-                caption=files.export_caption(kind.value, area, period, made.rows, lang),
-                parse_mode="HTML",
-                read_timeout=120,
-                write_timeout=120,
-            )
+        await send_workbook(
+            context,
+            chat_id,
+            path,
+            made.size,
+            filename=f"jsika_{kind.value}_{area.code}_{period}.xlsx",
+            caption=files.export_caption(kind.value, area, period, made.rows, lang),
+            lang=lang,
+        )
     except Exception:
         log.exception("export %s of %s %s failed", kind.value, area.code, period)
         with contextlib.suppress(Exception):

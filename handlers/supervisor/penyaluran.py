@@ -21,7 +21,6 @@ import tempfile
 import uuid
 
 from telegram import Update
-from telegram.constants import ChatAction
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from handlers import render
@@ -38,7 +37,15 @@ from handlers.render import penyaluran as texts
 from handlers.render import supervisor_files as files
 from handlers.render.period_close import list_texts
 from handlers.screen import show
-from handlers.supervisor.common import SUPERVISORS, BadPeriod, area_in_scope, button, callback_data, resolve_target
+from handlers.supervisor.common import (
+    SUPERVISORS,
+    BadPeriod,
+    area_in_scope,
+    button,
+    callback_data,
+    resolve_target,
+    send_workbook,
+)
 from handlers.supervisor.common import split_period as split
 from handlers.types import HandlerList
 from models import period_board, period_close, review
@@ -52,7 +59,6 @@ from models.tables import Verdict
 from models.validate import plain_words
 
 log = logging.getLogger(__name__)
-TELEGRAM_FILE_LIMIT = 50 * 1_048_576
 
 
 def _tz(context: AppContext) -> str:
@@ -291,21 +297,15 @@ async def _build_and_send(
         async with context.read_db() as session:
             made = await write_list(session, period, path, include_unsigned=include_unsigned,
                                     tz=context.services.tz, texts=words)  # fmt: skip
-        if made.size > TELEGRAM_FILE_LIMIT:
-            await context.bot.send_message(chat_id, **files.export_too_large(made.size, lang))
-            return
-        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-        handle = await asyncio.to_thread(open, path, "rb")
-        with handle:
-            await context.bot.send_document(
-                chat_id,
-                document=handle,
-                filename=f"jsika_penyaluran_{period}.xlsx",
-                caption=texts.export_caption(period, made.rows, made.unsigned, include_unsigned, lang),
-                parse_mode="HTML",
-                read_timeout=120,
-                write_timeout=120,
-            )
+        await send_workbook(
+            context,
+            chat_id,
+            path,
+            made.size,
+            filename=f"jsika_penyaluran_{period}.xlsx",
+            caption=texts.export_caption(period, made.rows, made.unsigned, include_unsigned, lang),
+            lang=lang,
+        )
     except Exception:
         log.exception("disbursement list export of %s failed", period)
         with contextlib.suppress(Exception):
