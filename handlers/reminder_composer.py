@@ -181,7 +181,7 @@ async def _period_signoff(session: AsyncSession, actor: Actor, message: Message,
     if not areas:
         return None
     signs = any(may_sign(actor, area.code) for area in areas)
-    return period_texts.signoff(closed, areas, signs, actor.language, message.id, _snoozable(message))
+    return period_texts.signoff(closed, areas, signs, actor.area_code, actor.language, message.id, _snoozable(message))
 
 
 async def _period_unsigned(session: AsyncSession, actor: Actor, message: Message, at: _Moment) -> dict[str, Any] | None:

@@ -172,10 +172,11 @@ async def test_koordinator_texts_say_who_signs_in_both_languages(db: Database) -
     assert "/penyaluran 2026-10 untuk memutuskan rekomendasi penangguhan dan menandatangani" in kabupaten["text"]
     assert "ditandatangani koordinator kabupaten/kota" in kecamatan["text"]
     labels = [b.text for line in kabupaten["reply_markup"].inline_keyboard for b in line]
-    assert labels == ["⏰ Tunda 1 hari"]
-    english = render.signoff(OCT, [Unsigned("36.02", "Kabupaten Lebak")], True, "en", 1, False)
+    assert labels == ["📋 Buka daftar penyaluran", "⏰ Tunda 1 hari"]
+    english = render.signoff(OCT, [Unsigned("36.02", "Kabupaten Lebak")], True, "36.02", "en", 1, False)
     assert "The disbursement list for October 2026 is not signed yet" in english["text"]
-    assert "reply_markup" not in english  # a snoozed copy has no second snooze
+    english_labels = [b.text for line in english["reply_markup"].inline_keyboard for b in line]
+    assert english_labels == ["📋 Open the disbursement list"]  # a snoozed copy has no second snooze
     assert Actor.of(people["lebak"]).area_code == "36.02"
 
 
