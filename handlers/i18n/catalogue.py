@@ -3,10 +3,15 @@
 ``python -m handlers.i18n.catalogue update`` extracts every ``_("…")`` / ``N_("…")`` message from bot/, handlers/ and
 scheduler/ (Babel's extractor), adds new ones to ``locales/en/LC_MESSAGES/jsika.po`` and drops obsolete ones;
 ``check`` lists messages that still lack an English translation (the test suite runs it).
+
+The extractor only sees calls of the keyword names, so a translator bound to another name (``t =
+translator(lang)``, as the reminder texts once were) hides its messages: the catalogue stays silent and English
+readers get Indonesian. ``hidden_translators`` finds such bindings, and ``check`` fails on them too.
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 from importlib import resources
 from pathlib import Path
@@ -33,6 +38,54 @@ def extract() -> set[str]:
         ):
             if isinstance(message, str) and message:
                 found.add(message)
+    return found
+
+
+def _bound_names(target: ast.expr) -> list[ast.Name]:
+    if isinstance(target, ast.Name):
+        return [target]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [name for element in target.elts for name in _bound_names(element)]
+    return []
+
+
+def _bindings(node: ast.Assign | ast.AnnAssign) -> list[tuple[ast.expr, ast.expr]]:
+    """(target, value) pairs, a tuple assignment ``_, ctx = translator(lang), …`` taken apart."""
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    pairs: list[tuple[ast.expr, ast.expr]] = []
+    for target in targets:
+        if node.value is None:
+            continue
+        if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+            pairs.extend(zip(target.elts, node.value.elts, strict=False))
+        else:
+            pairs.append((target, node.value))
+    return pairs
+
+
+def _is_translator_call(value: ast.expr) -> bool:
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name | ast.Attribute)
+        and (value.func.id if isinstance(value.func, ast.Name) else value.func.attr) == "translator"
+    )
+
+
+def hidden_translators() -> list[str]:
+    """``path:line name`` for every ``name = translator(…)`` whose name the extractor does not read."""
+    found: list[str] = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Assign | ast.AnnAssign):
+                    continue
+                for target, value in _bindings(node):
+                    if not _is_translator_call(value):
+                        continue
+                    for name in _bound_names(target):
+                        if name.id not in KEYWORDS:
+                            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name.id}")
     return found
 
 
@@ -78,7 +131,10 @@ def main(argv: list[str]) -> int:
     gaps = missing()
     for message in gaps:
         print(f"belum diterjemahkan: {message!r}")
-    return 1 if gaps else 0
+    hidden = hidden_translators()
+    for place in hidden:
+        print(f"penerjemah tidak terbaca (pakai _ = translator(...)): {place}")
+    return 1 if gaps or hidden else 0
 
 
 if __name__ == "__main__":

@@ -67,19 +67,19 @@ def _actions(
     *,
     worklist: bool = True,
 ) -> Rows:
-    t = translator(lang)
+    _ = translator(lang)
     rows: Rows = []
     seen: set[int] = set()
     for item in report:
         if item.household_id in seen or len(seen) == 3:
             continue
         seen.add(item.household_id)
-        rows.append([(t("📝 Lapor: {name}").format(name=item.head_name)[:60], ReportButton(item.household_id).pack())])
+        rows.append([(_("📝 Lapor: {name}").format(name=item.head_name)[:60], ReportButton(item.household_id).pack())])
     last: list[tuple[str, str]] = []
     if worklist:
-        last.append((t("📋 Lihat daftar"), ScheduleButton().pack()))
+        last.append((_("📋 Lihat daftar"), ScheduleButton().pack()))
     if snoozable:
-        last.append((t("⏰ Tunda 1 hari"), SnoozeButton(outbox_id).pack()))
+        last.append((_("⏰ Tunda 1 hari"), SnoozeButton(outbox_id).pack()))
     if last:
         rows.append(last)
     return rows
@@ -90,17 +90,17 @@ def _finish(lines: list[str], rows: Rows) -> Reply:
 
 
 def _member_lines(items: Sequence[MemberItem], total: int, lang: str, on: date | None = None) -> list[str]:
-    t = translator(lang)
+    _ = translator(lang)
     out = []
     for item in items:
         extra = f" — {escape(item.detail)}" if item.detail else ""
         out.append(
-            t("• {member} (Keluarga {head}){extra}").format(
+            _("• {member} (Keluarga {head}){extra}").format(
                 member=escape(item.member_name), head=escape(item.head_name), extra=extra
             )
         )
     if total > len(items):
-        out.append(t("… dan {n} lainnya.").format(n=number(total - len(items), lang)))
+        out.append(_("… dan {n} lainnya.").format(n=number(total - len(items), lang)))
     return out
 
 
@@ -108,10 +108,10 @@ def _member_lines(items: Sequence[MemberItem], total: int, lang: str, on: date |
 
 
 def digest(data: Digest, name: str, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
         with_names(
-            t("☀️ Selamat pagi, {name}. Pekerjaan periode <b>{period}</b>:"),
+            _("☀️ Selamat pagi, {name}. Pekerjaan periode <b>{period}</b>:"),
             name=escape(name),
             period=period_name(data.period, lang),
         ),
@@ -119,32 +119,32 @@ def digest(data: Digest, name: str, lang: str, outbox_id: int, snoozable: bool) 
     ]
     if data.due:
         lines.append(
-            t("• {due} keluarga belum dikunjungi ({overdue} terlambat)").format(
+            _("• {due} keluarga belum dikunjungi ({overdue} terlambat)").format(
                 due=number(data.due, lang), overdue=number(data.overdue, lang)
             )
         )
     if data.drafts:
-        lines.append(t("• {n} laporan masih draf — lanjutkan dengan /lapor").format(n=number(data.drafts, lang)))
+        lines.append(_("• {n} laporan masih draf — lanjutkan dengan /lapor").format(n=number(data.drafts, lang)))
     if data.returned:
         lines.append(
-            t("• {n} laporan dikembalikan koordinator untuk diperbaiki — lihat /riwayat").format(
+            _("• {n} laporan dikembalikan koordinator untuk diperbaiki — lihat /riwayat").format(
                 n=number(data.returned, lang)
             )
         )
     if data.top:
-        lines += ["", t("Mulai dari yang paling lama belum dikunjungi:")]
+        lines += ["", _("Mulai dari yang paling lama belum dikunjungi:")]
     return _finish(lines, _actions(lang, outbox_id, snoozable, data.top))
 
 
 def deadline(
     period: Period, day: date, working_days_left: int, unreported: int, lang: str, outbox_id: int, snoozable: bool
 ) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
-        t("⏳ <b>Batas laporan periode {period}: {day}</b> — {n} hari kerja lagi.").format(
+        _("⏳ <b>Batas laporan periode {period}: {day}</b> — {n} hari kerja lagi.").format(
             period=period_name(period, lang), day=long_date(day, lang), n=number(working_days_left, lang)
         ),
-        t("Masih {n} keluarga belum dilaporkan. Laporan setelah batas perlu persetujuan koordinator.").format(
+        _("Masih {n} keluarga belum dilaporkan. Laporan setelah batas perlu persetujuan koordinator.").format(
             n=number(unreported, lang)
         ),
     ]
@@ -152,25 +152,25 @@ def deadline(
 
 
 def birth(item: MemberItem, today: date, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     assert item.birth_date is not None
     days = (item.birth_date - today).days
     lines = [
-        t("🤰 <b>{member}</b> (Keluarga {head}) diperkirakan melahirkan {day} ({n} hari lagi).").format(
+        _("🤰 <b>{member}</b> (Keluarga {head}) diperkirakan melahirkan {day} ({n} hari lagi).").format(
             member=escape(item.member_name),
             head=escape(item.head_name),
             day=long_date(item.birth_date, lang),
             n=number(max(0, days), lang),
         ),
-        t("Ingatkan untuk bersalin di fasilitas kesehatan dan siapkan rujukan bila perlu."),
+        _("Ingatkan untuk bersalin di fasilitas kesehatan dan siapkan rujukan bila perlu."),
     ]
     return _finish(lines, _actions(lang, outbox_id, snoozable, [item], worklist=False))
 
 
 def month_event(label: str, period: Period, members: MemberList, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
-        t("💊 <b>{label}</b> — bulan ini ({period}) untuk {n} anggota keluarga dampingan Anda:").format(
+        _("💊 <b>{label}</b> — bulan ini ({period}) untuk {n} anggota keluarga dampingan Anda:").format(
             label=escape(_capital(label)), period=period_name(period, lang), n=number(members.total, lang)
         ),
         "",
@@ -180,16 +180,16 @@ def month_event(label: str, period: Period, members: MemberList, lang: str, outb
 
 
 def school(changes: SchoolChanges, year: int, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
-        t("🎒 <b>Tahun ajaran baru {year}/{next}</b>: pastikan anak-anak ini terdaftar di sekolah.").format(
+        _("🎒 <b>Tahun ajaran baru {year}/{next}</b>: pastikan anak-anak ini terdaftar di sekolah.").format(
             year=year, next=year + 1
         )
     ]
     for title, group in (
-        (t("Masuk usia sekolah (belum tercatat sekolah):"), changes.starting),
-        (t("Lulus SD, lanjut ke SMP:"), changes.sd_to_smp),
-        (t("Lulus SMP, lanjut ke SMA:"), changes.smp_to_sma),
+        (_("Masuk usia sekolah (belum tercatat sekolah):"), changes.starting),
+        (_("Lulus SD, lanjut ke SMP:"), changes.sd_to_smp),
+        (_("Lulus SMP, lanjut ke SMA:"), changes.smp_to_sma),
     ):
         if group.total:
             lines += ["", f"<b>{title}</b>", *_member_lines(group.items, group.total, lang)]
@@ -198,9 +198,9 @@ def school(changes: SchoolChanges, year: int, lang: str, outbox_id: int, snoozab
 
 
 def yearly(label: str, members: MemberList, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
-        t("🩺 <b>{label}</b> jatuh tempo bulan depan untuk {n} anggota keluarga dampingan Anda:").format(
+        _("🩺 <b>{label}</b> jatuh tempo bulan depan untuk {n} anggota keluarga dampingan Anda:").format(
             label=escape(_capital(label)), n=number(members.total, lang)
         ),
         "",
@@ -215,22 +215,22 @@ def _capital(label: str) -> str:
 
 
 def missed(data: MissedCommitments, period: Period, role: Role, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     if role is Role.PENDAMPING:
-        head = t("⚠️ <b>Komitmen tidak dipenuhi</b> pada periode {period} ({n} anggota):")
+        head = _("⚠️ <b>Komitmen tidak dipenuhi</b> pada periode {period} ({n} anggota):")
     else:
-        head = t("🚩 <b>Eskalasi komitmen</b> periode {period}: {n} anggota tidak memenuhi komitmen berturut-turut:")
+        head = _("🚩 <b>Eskalasi komitmen</b> periode {period}: {n} anggota tidak memenuhi komitmen berturut-turut:")
     lines = [head.format(period=period_name(period, lang), n=number(data.total, lang))]
     for level in sorted(data.by_level):
         lines.append(
-            t("• level {level} ({name}): {n}").format(
-                level=level, name=t(LEVEL_NAMES.get(level, LEVEL_NAMES[3])), n=number(data.by_level[level], lang)
+            _("• level {level} ({name}): {n}").format(
+                level=level, name=_(LEVEL_NAMES.get(level, LEVEL_NAMES[3])), n=number(data.by_level[level], lang)
             )
         )
     lines.append("")
     for item in data.items:
         lines.append(
-            t("• {member} (Keluarga {head}) — {commitment}, level {level}").format(
+            _("• {member} (Keluarga {head}) — {commitment}, level {level}").format(
                 member=escape(item.member_name),
                 head=escape(item.head_name),
                 commitment=escape(item.detail),
@@ -238,7 +238,7 @@ def missed(data: MissedCommitments, period: Period, role: Role, lang: str, outbo
             )
         )
     if data.total > len(data.items):
-        lines.append(t("… dan {n} lainnya. Lihat /kepatuhan.").format(n=number(data.total - len(data.items), lang)))
+        lines.append(_("… dan {n} lainnya. Lihat /kepatuhan.").format(n=number(data.total - len(data.items), lang)))
     report = data.items if role is Role.PENDAMPING else []
     return _finish(lines, _actions(lang, outbox_id, snoozable, report, worklist=role is Role.PENDAMPING))
 
@@ -247,9 +247,9 @@ def missed(data: MissedCommitments, period: Period, role: Role, lang: str, outbo
 
 
 def escalation_visit(data: HouseholdList, closed: Period, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
-        t("🚩 <b>{n} keluarga tidak dikunjungi dua periode</b> ({before} dan {closed}) di wilayah Anda:").format(
+        _("🚩 <b>{n} keluarga tidak dikunjungi dua periode</b> ({before} dan {closed}) di wilayah Anda:").format(
             n=number(data.total, lang), before=period_name(closed.previous(), lang), closed=period_name(closed, lang)
         ),
         "",
@@ -257,49 +257,49 @@ def escalation_visit(data: HouseholdList, closed: Period, lang: str, outbox_id: 
     for item in data.items:
         lines.append(f"• {escape(item.head_name)} — {escape(item.detail)}")
     if data.total > len(data.items):
-        lines.append(t("… dan {n} lainnya. Lihat /tunggakan.").format(n=number(data.total - len(data.items), lang)))
+        lines.append(_("… dan {n} lainnya. Lihat /tunggakan.").format(n=number(data.total - len(data.items), lang)))
     return _finish(lines, _actions(lang, outbox_id, snoozable, worklist=False))
 
 
 def weekly(data: Weekly, lang: str, outbox_id: int, snoozable: bool) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     ratio = data.visited / data.households if data.households else 0.0
     lines = [
-        t("📊 <b>Ringkasan mingguan {area}</b> — periode {period}").format(
+        _("📊 <b>Ringkasan mingguan {area}</b> — periode {period}").format(
             area=escape(data.area_name), period=period_name(data.period, lang)
         ),
-        t("Kunjungan: {done} dari {total} keluarga ({pct}).").format(
+        _("Kunjungan: {done} dari {total} keluarga ({pct}).").format(
             done=number(data.visited, lang), total=number(data.households, lang), pct=percent(ratio, lang)
         ),
-        t("Rujukan baru 7 hari terakhir: {n}.").format(n=number(data.new_referrals, lang)),
+        _("Rujukan baru 7 hari terakhir: {n}.").format(n=number(data.new_referrals, lang)),
     ]
     if data.worst:
-        lines += ["", t("Cakupan terendah:")]
+        lines += ["", _("Cakupan terendah:")]
         for item in data.worst:
             lines.append(
-                t("• {name}: {done}/{total} ({pct})").format(
+                _("• {name}: {done}/{total} ({pct})").format(
                     name=escape(item.name),
                     done=number(item.visited, lang),
                     total=number(item.total, lang),
                     pct=percent(item.ratio, lang),
                 )
             )
-    lines += ["", t("Rincian: /ringkasan · /tunggakan · /kepatuhan")]
+    lines += ["", _("Rincian: /ringkasan · /tunggakan · /kepatuhan")]
     return _finish(lines, _actions(lang, outbox_id, snoozable, worklist=False))
 
 
 def unreachable(person: UnreachablePerson, lang: str) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     lines = [
-        t(
+        _(
             "📵 <b>{name}</b> ({role}, {area}) tidak dapat dihubungi lewat Telegram — bot diblokir atau akun ditutup."
         ).format(
             name=escape(person.name),
-            role=t(ROLE_NAMES.get(Role(person.role), person.role)),
+            role=_(ROLE_NAMES.get(Role(person.role), person.role)),
             area=escape(person.area_name),
         ),
-        t("Pengingat untuknya dihentikan sampai ia membuka bot lagi. Mohon hubungi langsung{phone}.").format(
-            phone=t(" di {phone}").format(phone=escape(person.phone)) if person.phone else ""
+        _("Pengingat untuknya dihentikan sampai ia membuka bot lagi. Mohon hubungi langsung{phone}.").format(
+            phone=_(" di {phone}").format(phone=escape(person.phone)) if person.phone else ""
         ),
     ]
     return reply("\n".join(lines))
@@ -309,14 +309,14 @@ def unreachable(person: UnreachablePerson, lang: str) -> Reply:
 
 
 def counts(rows: Sequence[KindCount], since: datetime, lang: str, tz: str) -> Reply:
-    t = translator(lang)
-    lines = [t("🔔 <b>Pengingat sejak {since}</b>").format(since=date_time(since, lang, tz)), ""]
+    _ = translator(lang)
+    lines = [_("🔔 <b>Pengingat sejak {since}</b>").format(since=date_time(since, lang, tz)), ""]
     if not rows:
-        lines.append(t("Belum ada pengingat."))
+        lines.append(_("Belum ada pengingat."))
     for row in rows:
         lines.append(
-            t("• {kind}: {sent} terkirim, {queued} antre, {failed} gagal, {cancelled} batal").format(
-                kind=escape(t(KIND_NAMES.get(row.kind, row.kind))),
+            _("• {kind}: {sent} terkirim, {queued} antre, {failed} gagal, {cancelled} batal").format(
+                kind=escape(_(KIND_NAMES.get(row.kind, row.kind))),
                 sent=number(row.sent, lang),
                 queued=number(row.queued, lang),
                 failed=number(row.failed, lang),
@@ -325,27 +325,27 @@ def counts(rows: Sequence[KindCount], since: datetime, lang: str, tz: str) -> Re
         )
     if rows:
         total = sum(r.sent for r in rows)
-        lines += ["", t("Jumlah terkirim: {n}").format(n=number(total, lang))]
+        lines += ["", _("Jumlah terkirim: {n}").format(n=number(total, lang))]
     return reply("\n".join(lines))
 
 
 def settings(current: Settings, default_hour: int, lang: str) -> Reply:
-    t = translator(lang)
+    _ = translator(lang)
     hour = current.digest_hour or default_hour
     lines = [
-        t("⚙️ <b>Pengaturan pengingat</b>"),
-        t("Ringkasan pagi: pukul {hour}.00 pada hari kerja.").format(hour=f"{hour:02d}"),
-        t("Pengingat komitmen (HPL, vitamin A, sekolah, lansia): {state}.").format(
-            state=t("dimatikan") if current.mute_events else t("aktif")
+        _("⚙️ <b>Pengaturan pengingat</b>"),
+        _("Ringkasan pagi: pukul {hour}.00 pada hari kerja.").format(hour=f"{hour:02d}"),
+        _("Pengingat komitmen (HPL, vitamin A, sekolah, lansia): {state}.").format(
+            state=_("dimatikan") if current.mute_events else _("aktif")
         ),
         "",
-        t("Pilih jam ringkasan pagi:"),
+        _("Pilih jam ringkasan pagi:"),
     ]
     hours = [(("✅ " if h == hour else "") + f"{h:02d}.00", DigestHourButton(h).pack()) for h in DIGEST_HOURS]
     toggle = (
-        (t("🔔 Nyalakan pengingat komitmen"), EventRemindersButton("on").pack())
+        (_("🔔 Nyalakan pengingat komitmen"), EventRemindersButton("on").pack())
         if current.mute_events
-        else (t("🔕 Matikan pengingat komitmen"), EventRemindersButton("off").pack())
+        else (_("🔕 Matikan pengingat komitmen"), EventRemindersButton("off").pack())
     )
     return reply("\n".join(lines), buttons([hours, [toggle]]))
 
@@ -367,10 +367,10 @@ def snoozed(until: datetime, lang: str, tz: str) -> str:
 
 
 def snoozed_already(until: datetime | None, lang: str, tz: str) -> str:
-    t = translator(lang)
+    _ = translator(lang)
     if until is None:
-        return t("Pengingat ini sudah ditunda sekali.")
-    return t("Pengingat ini sudah ditunda sampai {when}; tunda hanya bisa sekali.").format(when=when(until, lang, tz))
+        return _("Pengingat ini sudah ditunda sekali.")
+    return _("Pengingat ini sudah ditunda sampai {when}; tunda hanya bisa sekali.").format(when=when(until, lang, tz))
 
 
 def snooze_unknown(lang: str) -> str:

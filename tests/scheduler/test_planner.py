@@ -415,6 +415,7 @@ async def test_every_planned_kind_composes_a_message_with_buttons_in_both_langua
     from handlers.reminder_composer import compose
     from models.outbox import Message
 
+    english: dict[str, str] = {}
     async with db.session() as s:
         for row in planned:
             message = Message(row.id, row.kind, row.user_id, row.chat_id, row.payload, 0, row.dedupe_key)
@@ -423,4 +424,10 @@ async def test_every_planned_kind_composes_a_message_with_buttons_in_both_langua
             assert composed["text"] and composed["parse_mode"] == "HTML"
             labels = [b.text for line in composed["reply_markup"].inline_keyboard for b in line]
             assert any("Tunda" in label or "Snooze" in label for label in labels) or row.chat_id == 14002, row.kind
+            if row.chat_id == 14002:  # the koordinator reads English: every reminder text is in the catalogue
+                english[row.kind] = composed["text"]
+    assert "📊 <b>Weekly summary of" in english["weekly"] and "Ringkasan" not in english["weekly"]
+    assert "🚩 <b>Commitment escalation</b> for January 2027" in english["escalation_commitment"]
+    assert "Keluarga" not in english["escalation_commitment"] and "Family" in english["escalation_commitment"]
+    assert "is not signed yet" in english["period_signoff"]
     del koordinator
