@@ -7,8 +7,9 @@ board: who has signed, the totals, and the export as XLSX. One message per scree
 
 Opening a kabupaten/kota's list brings its stored verdicts up to date first (``models.period_board``): the
 close is idempotent, so this needs no admin step and a late report approved since counts until the signature.
-The reason for an override or an adjustment is the person's next text message, read in its own handler group
-ahead of /tinjau's note (a pending one of either kind is dropped when the other is asked for).
+The reason for an override or an adjustment is the person's next text message (``handlers.supervisor.answers``),
+read in its own handler group ahead of /tinjau's note (a pending one of either kind is dropped when the other is
+asked for).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import tempfile
 import uuid
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
-from handlers.access import current_actor, require
+from handlers.access import require
 from handlers.callbacks import (
     PayoutCancelButton,
     PayoutDecisionButton,
@@ -37,6 +38,7 @@ from handlers.render import penyaluran as texts
 from handlers.render import supervisor_files as files
 from handlers.render.period_close import list_texts
 from handlers.screen import show
+from handlers.supervisor.answers import answers, question_handler
 from handlers.supervisor.common import (
     SUPERVISORS,
     BadPeriod,
@@ -220,19 +222,12 @@ async def tapped(update: Update, context: AppContext, actor: Actor) -> None:
         await show(update, texts.failed(error.code, error.detail, actor.language), edit=False)
 
 
-async def take_reason(update: Update, context: AppContext) -> None:
-    """Its own group, ahead of /tinjau's note: a text message that is an awaited reason is consumed here."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text:
-        return
-    async with context.db() as session:
-        pending = await period_board.pending_reason(session, user.id, context.now())
-    if pending is None:
-        return
-    actor = await current_actor(update, context)
-    if actor is None or not actor.active or not actor.is_supervisor:
-        return
-    reason = " ".join(message.text.split())
+@answers(period_board.pending_reason)
+async def take_reason(
+    update: Update, context: AppContext, actor: Actor, pending: period_board.PendingReason, text: str
+) -> None:
+    """Group -4, ahead of /tinjau's note: the awaited reason for an override or an adjustment."""
+    reason = " ".join(text.split())
     refused = (
         "short" if len(reason) < period_board.REASON_MIN
         else "long" if len(reason) > period_board.REASON_MAX
@@ -240,7 +235,7 @@ async def take_reason(update: Update, context: AppContext) -> None:
     )  # fmt: skip
     if refused is not None:
         await show(update, texts.reason_refused(refused, actor.language), edit=False)
-        raise ApplicationHandlerStop
+        return
     try:
         async with context.db() as session:
             if pending.action == "override":
@@ -258,13 +253,12 @@ async def take_reason(update: Update, context: AppContext) -> None:
         async with context.db() as session:
             await period_board.clear_reason(session, actor, context.now(), done=False)
         await show(update, texts.failed(error.code, error.detail, actor.language), edit=False)
-        raise ApplicationHandlerStop from None
+        return
     head = item.head_name if item else ""
     notice = texts.overridden(head, actor.language) if after is None else texts.adjusted(head, after, actor.language)
     area = await area_in_scope(update, context, actor, pending.area_code)
     if area is not None:
         await show_list(update, context, actor, area, period, view, pending.page, notice=notice, edit=False)
-    raise ApplicationHandlerStop
 
 
 async def _export(update: Update, context: AppContext, actor: Actor, pressed: PayoutExportButton) -> None:
@@ -319,6 +313,4 @@ HANDLERS: HandlerList = [
     CommandHandler("penyaluran", penyaluran),
     CallbackQueryHandler(tapped, pattern=r"^sv:py:"),
 ]
-REASON_HANDLERS: HandlerList = [
-    MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, take_reason)
-]
+REASON_HANDLERS: HandlerList = [question_handler(take_reason)]

@@ -9,8 +9,9 @@ koordinator pressing fast gets every card whole, a moment later.
 
 "Kembalikan" asks which section and then waits for the note as the person's next text message. That wait is a
 row in ``form_session`` (``models.review.begin_return_note``), so a restart or a second bot process in between
-loses nothing. The note is picked up by a handler in group -2, ahead of every other text handler, which stops
-the update there when it took it and lets it through untouched otherwise.
+loses nothing. The note is picked up by a handler in group -2 (``handlers.supervisor.answers``, shared with
+/penyaluran's reason), ahead of every other text handler, which stops the update there when it took it and lets
+it through untouched otherwise.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from datetime import time
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
-from handlers.access import current_actor, require
+from handlers.access import require
 from handlers.callbacks import ReviewButton, ReviewChangeButton, ReviewSectionButton
 from handlers.context import AppContext
 from handlers.render import review_card as cards
 from handlers.render import supervisor_review as texts
 from handlers.screen import patiently, show
 from handlers.supervisor import review_queues
+from handlers.supervisor.answers import answers, question_handler
 from handlers.supervisor.common import SUPERVISORS, button, callback_data
 from handlers.types import HandlerList
 from models import period_board, review
@@ -237,19 +239,10 @@ async def on_card_change(update: Update, context: AppContext, actor: Actor) -> N
         await show_report(update, context, actor, outcome.visit_id, notice=notice)
 
 
-async def take_note(update: Update, context: AppContext) -> None:
-    """Group -2: a text message that is the note of a pending "kembalikan" is consumed here, nothing else is."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None or not message.text:
-        return
-    async with context.db() as session:
-        pending = await review.pending_return_note(session, user.id, context.now())
-    if pending is None:
-        return
-    actor = await current_actor(update, context)
-    if actor is None or not actor.active or not actor.is_supervisor:
-        return
-    note = message.text.strip()[:1000]
+@answers(review.pending_return_note)
+async def take_note(update: Update, context: AppContext, actor: Actor, pending: review.PendingNote, text: str) -> None:
+    """Group -2: the note of a pending "kembalikan"."""
+    note = text.strip()[:1000]
     try:
         async with context.db() as session:
             key = await queue.queue_key(session, pending.visit_id)
@@ -263,12 +256,11 @@ async def take_note(update: Update, context: AppContext) -> None:
         async with context.db() as session:
             await review.clear_return_note(session, actor, context.now(), done=False)
         await show(update, texts.problem(error.code, actor.language), edit=False)
-        raise ApplicationHandlerStop from None
+        return
     line = cards.returned(
         returned.head_name, returned.pendamping_name, returned.section, note, actor.language, _quiet_end(context)
     )
     await show_next_report(update, context, actor, key=key, notice=line, edit=False)
-    raise ApplicationHandlerStop
 
 
 HANDLERS: HandlerList = [
@@ -277,4 +269,4 @@ HANDLERS: HandlerList = [
     CallbackQueryHandler(on_report, pattern=ReviewButton.pattern()),
     *review_queues.HANDLERS,
 ]
-NOTE_HANDLERS: HandlerList = [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, take_note)]
+NOTE_HANDLERS: HandlerList = [question_handler(take_note)]
