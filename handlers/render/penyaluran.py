@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from handlers.callbacks import (
+from handlers.callbacks_supervisor import (
     PayoutCancelButton,
     PayoutDecisionButton,
     PayoutExportButton,

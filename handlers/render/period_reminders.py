@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape
 
-from handlers.callbacks import PayoutViewButton, SnoozeButton
+from handlers.callbacks import SnoozeButton
+from handlers.callbacks_supervisor import PayoutViewButton
 from handlers.i18n import translator
 from handlers.i18n.format import long_date, number
 from handlers.render import Reply, buttons, reply

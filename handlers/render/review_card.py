@@ -14,9 +14,9 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.callbacks import (
+from handlers.callbacks import HouseholdButton
+from handlers.callbacks_supervisor import (
     ChangeButton,
-    HouseholdButton,
     ReferralButton,
     ReviewButton,
     ReviewChangeButton,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from handlers.callbacks import (
+from handlers.callbacks import HouseholdButton
+from handlers.callbacks_supervisor import (
     ComplianceButton,
     ComplianceMembersButton,
-    HouseholdButton,
     OverdueButton,
     PendampingButton,
     PendampingPageButton,

@@ -11,7 +11,7 @@ from html import escape
 
 from babel.dates import format_date
 
-from handlers.callbacks import ChartButton, ExportButton
+from handlers.callbacks_supervisor import ChartButton, ExportButton
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import number, short_date
 from handlers.render import Reply, buttons, reply

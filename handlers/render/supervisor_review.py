@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from handlers.callbacks import (
+from handlers.callbacks_supervisor import (
     AnnouncementButton,
     AnnouncementStatusButton,
     ChangeButton,

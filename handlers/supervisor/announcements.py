@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
-from handlers.callbacks import AnnouncementAreaButton, AnnouncementButton, AnnouncementStatusButton
+from handlers.callbacks_supervisor import AnnouncementAreaButton, AnnouncementButton, AnnouncementStatusButton
 from handlers.context import AppContext
 from handlers.render import supervisor
 from handlers.render import supervisor_review as texts

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import charts, render
 from handlers.access import require
-from handlers.callbacks import ChartButton
+from handlers.callbacks_supervisor import ChartButton
 from handlers.context import AppContext
 from handlers.i18n.format import percent
 from handlers.render import supervisor as texts

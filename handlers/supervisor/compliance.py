@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
-from handlers.callbacks import ComplianceButton, ComplianceMembersButton
+from handlers.callbacks_supervisor import ComplianceButton, ComplianceMembersButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (

@@ -18,7 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
-from handlers.callbacks import ExportButton
+from handlers.callbacks_supervisor import ExportButton
 from handlers.context import AppContext
 from handlers.render import supervisor_files as files
 from handlers.supervisor.common import (

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render, screen
 from handlers.access import require
-from handlers.callbacks import (
+from handlers.callbacks_supervisor import (
     GraduationConfirmButton,
     GraduationDecidedButton,
     GraduationDecisionButton,

@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
-from handlers.callbacks import OverdueButton
+from handlers.callbacks_supervisor import OverdueButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (

@@ -26,7 +26,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
-from handlers.callbacks import (
+from handlers.callbacks_supervisor import (
     PayoutCancelButton,
     PayoutDecisionButton,
     PayoutExportButton,

@@ -26,7 +26,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers import render
 from handlers.access import require
-from handlers.callbacks import ReviewButton, ReviewChangeButton, ReviewSectionButton
+from handlers.callbacks_supervisor import ReviewButton, ReviewChangeButton, ReviewSectionButton
 from handlers.context import AppContext
 from handlers.render import review_card as cards
 from handlers.render import supervisor_review as texts

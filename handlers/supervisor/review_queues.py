@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from handlers import render
-from handlers.callbacks import ChangeButton, ReferralButton
+from handlers.callbacks_supervisor import ChangeButton, ReferralButton
 from handlers.context import AppContext
 from handlers.render import review_card as cards
 from handlers.render import supervisor_review as texts

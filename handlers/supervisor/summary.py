@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from handlers.access import require
-from handlers.callbacks import SummaryButton
+from handlers.callbacks_supervisor import SummaryButton
 from handlers.context import AppContext
 from handlers.render import supervisor as texts
 from handlers.supervisor.common import (

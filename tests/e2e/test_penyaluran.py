@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.sandbox.client import SandboxClient
-from handlers.callbacks import PayoutDecisionButton, PayoutExportButton, PayoutSignButton, PayoutViewButton
+from handlers.callbacks_supervisor import PayoutDecisionButton, PayoutExportButton, PayoutSignButton, PayoutViewButton
 from models import period_close
 from models.calendar import WorkCalendar
 from models.db import Database

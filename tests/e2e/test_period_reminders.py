@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.callbacks import PayoutViewButton
+from handlers.callbacks_supervisor import PayoutViewButton
 from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
 from models.period import Period

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.sandbox.client import SandboxClient
-from handlers.callbacks import GraduationConfirmButton, GraduationProposeButton
+from handlers.callbacks_supervisor import GraduationConfirmButton, GraduationProposeButton
 from models import forms, visits
 from models.actor import Actor
 from models.db import Database
