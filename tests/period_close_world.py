@@ -22,11 +22,8 @@ Lebak: 7 listed — 3 layak salur, 1 recommendation, 3 belum terverifikasi. Prov
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from models import users
-from models.actor import Actor
 from models.db import Database
 from models.period import Period
 from models.tables import (
@@ -43,6 +40,8 @@ from models.tables import (
     User,
 )
 from tests.factories import make_household, make_visit, members_of
+from tests.worlds import SUPERVISORS, World, add_people
+from tests.worlds import actor as actor  # the tests take it from their world
 
 OCT = Period(2026, 10)
 SEP, AUG = OCT.previous(), OCT.previous().previous()
@@ -59,20 +58,6 @@ PHONES = {
 }
 
 
-@dataclass
-class World:
-    users: dict[str, int] = field(default_factory=dict)
-    households: dict[str, int] = field(default_factory=dict)
-    members: dict[str, int] = field(default_factory=dict)
-
-
-async def actor(db: Database, world: World, key: str) -> Actor:
-    async with db.session() as session:
-        user = await session.get(User, world.users[key])
-        assert user is not None
-        return Actor.of(user)
-
-
 def _family(child: str) -> list[dict[str, object]]:
     return [
         {"name": "Kepala " + child, "relation": Relation.KEPALA, "sex": Sex.L, "age": 44},
@@ -85,16 +70,13 @@ async def build(db: Database) -> World:
     world = World()
     async with db.session() as s:
         people = [
-            ("admin", "Ibu Ratna", Role.ADMIN, "36"),
-            ("dedi", "Pak Dedi", Role.KOORDINATOR, "36.02"),
-            ("joko", "Pak Joko", Role.KOORDINATOR, "36.03"),
+            *SUPERVISORS,
             ("rina_k", "Bu Rina", Role.KOORDINATOR, "36.72"),
             ("siti", "Siti Aminah", Role.PENDAMPING, "36.02.01"),
             ("rudi", "Rudi Hartono", Role.PENDAMPING, "36.03.01"),
             ("rina", "Rina Marlina", Role.PENDAMPING, "36.72.01"),
         ]
-        for key, name, role, area in people:
-            world.users[key] = (await users.add_user(s, name=name, phone=PHONES[key], role=role, area=area)).id
+        await add_people(s, world, people, PHONES)
         who = {key: await s.get(User, world.users[key]) for key in ("siti", "rudi", "rina")}
 
         async def household(key: str, desa: str, pendamping: str, **extra: object) -> Household:

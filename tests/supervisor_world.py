@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from models import users
-from models.actor import Actor
 from models.db import Database
 from models.tables import (
     ChangeStatus,
@@ -50,9 +48,10 @@ from models.tables import (
     Role,
     SchoolLevel,
     Sex,
-    User,
     Visit,
 )
+from tests import worlds
+from tests.worlds import actor as actor  # the tests take it from their world
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MUNCANG, PASIREURIH, CIKULUR, CANGKUDU = "36.02.05.2005", "36.02.05.2003", "36.02.17.2007", "36.03.01.2003"
@@ -68,10 +67,7 @@ PHONES = {
 
 
 @dataclass
-class World:
-    users: dict[str, int] = field(default_factory=dict)
-    households: dict[str, int] = field(default_factory=dict)
-    members: dict[str, int] = field(default_factory=dict)
+class World(worlds.World):
     visits: dict[str, str] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
     referrals: dict[str, int] = field(default_factory=dict)
@@ -81,26 +77,16 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=JAKARTA).astimezone(UTC)
 
 
-async def actor(db: Database, world: World, key: str) -> Actor:
-    async with db.session() as session:
-        user = await session.get(User, world.users[key])
-        assert user is not None
-        return Actor.of(user)
-
-
 async def build(db: Database) -> World:
     world = World()
     async with db.session() as s:
         people = [
-            ("admin", "Ibu Ratna", Role.ADMIN, "36"),
-            ("dedi", "Pak Dedi", Role.KOORDINATOR, "36.02"),
-            ("joko", "Pak Joko", Role.KOORDINATOR, "36.03"),
+            *worlds.SUPERVISORS,
             ("siti", "Siti Aminah", Role.PENDAMPING, "36.02.05"),
             ("dewi", "Dewi Lestari", Role.PENDAMPING, "36.02.17"),
             ("rudi", "Rudi Hartono", Role.PENDAMPING, "36.03.01"),
         ]
-        for key, name, role, area in people:
-            world.users[key] = (await users.add_user(s, name=name, phone=PHONES[key], role=role, area=area)).id
+        await worlds.add_people(s, world, people, PHONES)
         u = world.users
 
         def household(key: str, head: str, kk: str, desa: str, who: str, status: HouseholdStatus) -> Household:
