@@ -26,11 +26,13 @@ from models.tables import (
     PeriodSignoff,
     PeriodVerdict,
     ReviewStatus,
+    Role,
     Verdict,
     Visit,
 )
 from tests.e2e.conftest import BotUnderTest, PersonFactory
 from tests.e2e.harness import Chat
+from tests.factories import make_user
 from tests.period_close_world import OCT, PHONES, World, actor, build
 
 LEBAK_COUNTS = (
@@ -267,3 +269,53 @@ async def test_the_awaited_reason_survives_a_restart_and_cancel_drops_it(
     done = await dedi.say("keluarga pindah sekolah, sudah hadir")
     assert "Rekomendasi dibatalkan: Kepala Tingkat3 tetap layak salur" in done.text
     assert (await verdict_of(db, world, "tingkat3")).override_reason == "keluarga pindah sekolah, sudah hadir"
+
+
+async def test_kecamatan_koordinator_decides_but_only_the_kabupaten_koordinator_signs(
+    person: PersonFactory, world: World, db: Database
+) -> None:
+    """docs/period-close.md: "a kecamatan's koordinator can decide but not sign" — the sign button is the
+    kabupaten/kota koordinator's, and a forged one from the kecamatan changes nothing."""
+    async with db.session() as s:
+        yani = await make_user(s, Role.KOORDINATOR, "36.02.01", telegram_id=9107, name="Bu Yani")
+    kecamatan = await person(9107, "Yani")
+    board = await kecamatan.say("/penyaluran")
+    assert "Daftar penyaluran — Malingping" in board.text and "Periode Oktober 2026" in board.text, board.text
+    for line in LEBAK_COUNTS:  # every Lebak household of the list lives in this kecamatan
+        assert line in board.text, (line, board.text)
+
+    await kecamatan.press("Rekomendasi penangguhan")
+    decided = await kecamatan.press("Tangguhkan")
+    assert "Rekomendasi dikonfirmasi: Kepala Tingkat3 ditangguhkan" in decided.text
+    row = await verdict_of(db, world, "tingkat3")
+    assert row.verdict is Verdict.SUSPENDED and row.decided_by == yani.id
+    back = await kecamatan.press("Kembali ke ringkasan")
+    assert "⚠️ Direkomendasikan ditangguhkan: 0" in back.text and "Belum ditandatangani" in back.text
+    assert "Daftar ditandatangani oleh koordinator kabupaten/kota." in back.text
+    assert not any("Tandatangani" in b for b in back.buttons())  # nothing undecided, still not theirs to sign
+
+    screen = back.last["message_id"]
+    for forged in (
+        PayoutSignButton("ask", "36.02.01", OCT),
+        PayoutSignButton("ya", "36.02.01", OCT),
+        PayoutSignButton("ask", "36.02", OCT),
+        PayoutSignButton("ya", "36.02", OCT),
+    ):
+        refused = await kecamatan.press_data(screen, forged.pack())
+        assert "Daftar ditandatangani." not in refused.text, forged
+        assert any(w in refused.text for w in ("tidak ditemukan", "di luar wilayah", "tidak berwenang")), (
+            forged,
+            refused.text,
+        )
+    async with db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(PeriodSignoff)) == 0
+
+    dedi = await signed_in(person, "dedi", 9108)  # the kabupaten's koordinator: the decision stands, he signs
+    his = await dedi.say("/penyaluran")
+    assert "⛔ Ditangguhkan: 1" in his.text
+    await dedi.press("Tandatangani daftar")
+    signed = await dedi.press("Ya, tandatangani")
+    assert "Daftar ditandatangani." in signed.text and "Ditandatangani oleh Pak Dedi" in signed.text
+    async with db.session() as s:
+        signoff = await s.scalar(select(PeriodSignoff))
+        assert signoff is not None and signoff.signed_by == world.users["dedi"]
