@@ -177,6 +177,9 @@ def cases(kabupaten: str, kecamatan: list[str], pages: int) -> list[Case]:
             Case(f"pendidikan members {code}", "kecamatan", "/api/v1/members", {"area": code, "limit": 100},
                  "pendidikan@36", _MEMBER_ROWS.format(condition=CONDITIONS["usia_sekolah"]),
                  {"prefix": code + ".%", **DATES}, 3),
+            Case(f"pendidikan households {code}", "kecamatan", "/api/v1/households", {"area": code, "limit": 100},
+                 "pendidikan@36", _HOUSEHOLD_ROWS.format(condition=CONDITIONS["usia_sekolah"]),
+                 {"prefix": code + ".%", **DATES}, 3),
         ]  # fmt: skip
     return found
 

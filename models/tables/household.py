@@ -52,7 +52,8 @@ class Household(Base):
     __tablename__ = "household"
     __table_args__ = (
         UniqueConstraint("programme_code", "kk"),
-        Index("ix_household_desa_status", "desa_code", "status"),
+        # INCLUDE: a kecamatan's OPD page finds its households from the index alone (migration 0020)
+        Index("ix_household_desa_status", "desa_code", "status", postgresql_include=["id"]),
         Index(  # supervisor reports (issue 8); pattern ops: the area filter is ``desa_code LIKE '36.02.%'``
             "ix_household_coverage",
             "desa_code",
@@ -88,12 +89,20 @@ class Household(Base):
 
 class Member(Base):
     __tablename__ = "member"
+    __table_args__ = (
+        # INCLUDE: a kecamatan's OPD page tests its members' target fields from the index alone (migration 0020)
+        Index(
+            "ix_member_household_id",
+            "household_id",
+            postgresql_include=["id", "status", "birth_date", "pregnancy_edd", "school_level"],
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     # Deferrable (migration 0013) so an import batch can COPY its members before their households; checked at
     # the latest at commit, immediately everywhere else.
     household_id: Mapped[int] = mapped_column(
-        ForeignKey("household.id", ondelete="CASCADE", deferrable=True, initially="IMMEDIATE"), index=True
+        ForeignKey("household.id", ondelete="CASCADE", deferrable=True, initially="IMMEDIATE")
     )
     nik: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(120), index=True)

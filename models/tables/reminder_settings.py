@@ -43,6 +43,7 @@ MEMBER_EDD_INDEX = Index(
 MEMBER_PREGNANT_ID_INDEX = Index(
     "ix_member_pregnant_id",
     Member.id,
+    postgresql_include=["household_id", "pregnancy_edd", "status"],
     postgresql_where=Member.pregnancy_edd.is_not(None),
     sqlite_where=Member.pregnancy_edd.is_not(None),
 )
