@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
@@ -183,7 +183,15 @@ async def count_call(session: AsyncSession, scope: KeyScope, now: datetime) -> R
 
     A fixed one-minute window, counted by an upsert, so several processes serving the API share one count.
     Refused calls count too: a client that ignores 429 does not get through by retrying faster.
+
+    On PostgreSQL the transaction that counts commits without waiting for its WAL flush (``synchronous_commit``
+    off, this transaction only): a count lost to a server crash lets a key a few extra calls, while the wait
+    for the disk was half of every API call's fixed cost (p95 8 ms per flush on the shared reference box). The
+    caller's transaction must therefore hold nothing else that has to survive a crash — the key check and its
+    ``last_used_at`` only; the audit row of the call is written and flushed with the query's own transaction.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
     window = now.replace(second=0, microsecond=0)
     stmt = _insert(session).values(api_key_id=scope.key_id, window_start=window, calls=1)
     stmt = stmt.on_conflict_do_update(
