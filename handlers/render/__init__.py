@@ -70,6 +70,18 @@ def show_nik(nik: str, full_ids: bool) -> str:
 ID_KEYS = frozenset({"nik"})  # data-change values holding a NIK (a birth, someone moving in)
 
 
+# The visit form's order of a change's values (``handlers/report/convert.py``); other keys follow as stored.
+VALUE_ORDER = {
+    key: n
+    for n, key in enumerate(
+        ("nama", "hubungan", "jenis_kelamin", "tanggal_lahir", "tanggal", "nik", "telepon", "alamat", "hpl", "jenjang")
+    )
+}
+
+
+RELATION_KEY = "hubungan"  # a move-in's relationship to the head (``models.tables.Relation``'s word)
+
+
 def change_values(values: Mapping[str, Any], full_ids: bool, lang: str = "id") -> dict[str, Any]:
     """A proposed data change's values for display: its NIK masked unless the reader may see it whole, its dates
     (stored ISO, ``2026-11-10``) the way people write them (``10 Nov 2026``), a newcomer's relationship to the
@@ -82,18 +94,6 @@ def change_values(values: Mapping[str, Any], full_ids: bool, lang: str = "id") -
         else _readable_date(v, lang)
         for k, v in ordered
     }  # fmt: skip
-
-
-# The visit form's order of a change's values (``handlers/report/convert.py``); other keys follow as stored.
-VALUE_ORDER = {
-    key: n
-    for n, key in enumerate(
-        ("nama", "hubungan", "jenis_kelamin", "tanggal_lahir", "tanggal", "nik", "telepon", "alamat", "hpl", "jenjang")
-    )
-}
-
-
-RELATION_KEY = "hubungan"  # a move-in's relationship to the head (``models.tables.Relation``'s word)
 
 
 def relation_word(value: str, lang: str) -> str:
