@@ -140,11 +140,19 @@ class Step:
 
 @dataclass(kw_only=True)
 class Choice(Step):
-    """Buttons; ``options`` may depend on the answers (the household's members …)."""
+    """Buttons; ``options`` may depend on the answers (the household's members …). A typed button label counts as
+    the press (the runner's ``typed_value``); other typed words go to ``typed`` when given — a question with many
+    ways of saying one answer ("ibu" for "orang tua") reads them there, and explains what it cannot."""
 
     options: Sequence[Option] | Callable[[Scope], Sequence[Option]] = ()
     columns: int = 1
+    typed: Callable[[str, Scope], Outcome] | None = None
     kind: ClassVar[str] = "choice"
+
+    def on_input(self, given: Input, scope: Scope) -> Outcome:
+        if self.typed is None or not isinstance(given, TextInput) or not given.text.strip():
+            return Ignore()
+        return self.typed(" ".join(given.text.split()), scope)
 
     def options_for(self, scope: Scope) -> list[Option]:
         found = self.options(scope) if callable(self.options) else self.options

@@ -28,7 +28,7 @@ from handlers.callbacks import HouseholdButton, LanguageButton
 from handlers.commands import Command
 from handlers.i18n import N_, translator
 from handlers.i18n.format import long_date, short_date
-from handlers.render import data_repair
+from handlers.render import data_repair, report_labels
 from handlers.render.limits import quote
 from models.actor import Actor
 from models.masking import mask_nik, mask_number
@@ -70,10 +70,36 @@ def show_nik(nik: str, full_ids: bool) -> str:
 ID_KEYS = frozenset({"nik"})  # data-change values holding a NIK (a birth, someone moving in)
 
 
+# The visit form's order of a change's values (``handlers/report/convert.py``); other keys follow as stored.
+VALUE_ORDER = {
+    key: n
+    for n, key in enumerate(
+        ("nama", "hubungan", "jenis_kelamin", "tanggal_lahir", "tanggal", "nik", "telepon", "alamat", "hpl", "jenjang")
+    )
+}
+
+
+RELATION_KEY = "hubungan"  # a move-in's relationship to the head (``models.tables.Relation``'s word)
+
+
 def change_values(values: Mapping[str, Any], full_ids: bool, lang: str = "id") -> dict[str, Any]:
     """A proposed data change's values for display: its NIK masked unless the reader may see it whole, its dates
-    (stored ISO, ``2026-11-10``) the way people write them (``10 Nov 2026``)."""
-    return {k: show_nik(str(v), full_ids) if k in ID_KEYS and v else _readable_date(v, lang) for k, v in values.items()}
+    (stored ISO, ``2026-11-10``) the way people write them (``10 Nov 2026``), a newcomer's relationship to the
+    head in the reader's words ("istri" / "wife"); in the form's order whatever the database kept (PostgreSQL's
+    JSONB sorts keys its own way), so both databases show "nama, hubungan, nik" alike."""
+    ordered = sorted(values.items(), key=lambda kv: VALUE_ORDER.get(kv[0], len(VALUE_ORDER)))
+    return {
+        k: show_nik(str(v), full_ids) if k in ID_KEYS and v
+        else relation_word(str(v), lang) if k == RELATION_KEY and v
+        else _readable_date(v, lang)
+        for k, v in ordered
+    }  # fmt: skip
+
+
+def relation_word(value: str, lang: str) -> str:
+    """ "orang tua" → "orang tua" / "parent": the registry's word as the reader's language says it in a sentence."""
+    label = report_labels.RELATION_LABELS.get(value)
+    return report_labels.inline(translator(lang)(label)) if label else value
 
 
 def _readable_date(value: Any, lang: str) -> Any:

@@ -315,15 +315,21 @@ def signed(lang: str) -> str:
 
 
 def province(period: Period, areas: list[ProvinceArea], lang: str, tz: str) -> Reply:
-    """The admin's board: each kabupaten/kota signed or not, the province's totals, the export."""
+    """The admin's board: every kabupaten/kota of the province (one nobody opened yet marked "belum ditutup" and
+    counted as unsigned), how many of them are signed, the totals of the closed lists, the export."""
     _ = translator(lang)
     signed_count = sum(1 for a in areas if a.signed_at is not None)
+    not_closed = sum(1 for a in areas if not a.closed)
     lines = [
         "💰 <b>" + _("Daftar penyaluran — seluruh provinsi") + "</b>",
         _("Periode {period}").format(period=month_name(period, lang)),
         _("Sudah ditandatangani: {n} dari {m} kabupaten/kota").format(n=signed_count, m=len(areas)),
-        "",
     ]
+    if signed_count < len(areas):
+        lines.append(
+            _("Belum ditandatangani: {n} (belum ditutup: {k})").format(n=len(areas) - signed_count, k=not_closed)
+        )
+    lines.append("")
     totals = dict.fromkeys((v.value for v in Verdict), 0)
     rows: list[list[tuple[str, str]]] = []
     pair: list[tuple[str, str]] = []
@@ -334,8 +340,8 @@ def province(period: Period, areas: list[ProvinceArea], lang: str, tz: str) -> R
             state = "✍️ " + _("ditandatangani {who}, {when}").format(
                 who=quote(a.signed_by or "-", PLACE), when=date_time(a.signed_at, lang, tz)
             )
-        elif not a.counts:
-            state = "▫️ " + _("daftar belum dibuat")
+        elif not a.closed:
+            state = "▫️ " + _("belum ditutup: daftarnya belum pernah dibuka")
         elif a.undecided:
             state = "⏳ " + _("belum ditandatangani; {n} rekomendasi belum diputuskan").format(
                 n=number(a.undecided, lang)
@@ -349,8 +355,14 @@ def province(period: Period, areas: list[ProvinceArea], lang: str, tz: str) -> R
             pair = []
     if pair:
         rows.append(pair)
-    lines += ["", "<b>" + _("Jumlah seluruh provinsi") + "</b>"]
+    if not_closed:
+        heading = _("Jumlah dari {n} kabupaten/kota yang sudah ditutup").format(n=len(areas) - not_closed)
+    else:
+        heading = _("Jumlah seluruh provinsi")
+    lines += ["", "<b>" + heading + "</b>"]
     lines += [f"{ICONS[v]} {_label(v, lang)}: {number(n, lang)}" for v, n in totals.items()]
+    if not_closed:
+        lines.append(_("Buka kabupaten/kota yang belum ditutup untuk menutup periodenya."))
     rows.append([(_("📥 Ekspor yang sudah ditandatangani"), PayoutExportButton(period, "signed").pack())])
     rows.append([(_("📥 Ekspor semua, termasuk yang belum ditandatangani"), PayoutExportButton(period, "all").pack())])
     return reply("\n".join(lines), buttons(rows))

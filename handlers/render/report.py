@@ -38,6 +38,9 @@ from handlers.render.report_labels import (  # noqa: F401 - re-exported: the for
     PREVIOUS,
     REASON_NOT_PLAIN,
     REFERRAL_STOP_LABELS,
+    RELATION_LABELS,
+    RELATION_NOT_HEAD,
+    RELATION_UNKNOWN,
     REST_NO,
     RESULT_LABELS,
     SCHOOL_LABELS,
@@ -221,6 +224,16 @@ change_name_prompt = birth_or_other(
 )
 
 sex_prompt = fixed(N_("Jenis kelamin?"))
+
+
+def relation_prompt(scope: Scope) -> str:
+    """A newcomer's relationship to the head, named: the registry stores it (SHDK) once the change is verified."""
+    _ = translator(scope.lang)
+    facts = ctx_of(scope).facts
+    return _("Apa hubungan {name} dengan kepala keluarga {head}?").format(
+        name=quote(str(scope.get("nama") or "-"), 60), head=quote(facts.head_name if facts else "-", 60)
+    )
+
 
 event_date_prompt = birth_or_other(
     N_("Tanggal lahir? Tulis dengan format HH-BB-TTTT."), N_("Tanggal meninggal? Tulis dengan format HH-BB-TTTT.")

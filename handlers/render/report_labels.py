@@ -8,6 +8,7 @@ context): the label tables sit below every text module that shows them.
 from __future__ import annotations
 
 from handlers.i18n import N_
+from models.tables import Relation
 
 AS_IS = "message"  # an ``Invalid`` whose message comes from models.validate, already written for people
 YES, NO = N_("Ya"), N_("Tidak")
@@ -99,6 +100,28 @@ CHANGE_KIND_LABELS = {
     "jenjang_sekolah": N_("🎒 Jenjang sekolah"),
     "graduasi_mandiri": N_("🎓 Ingin keluar (graduasi mandiri)"),
 }
+# A member's relationship to the head (SHDK), by the registry's own word (``Relation``): the move-in's buttons (all
+# but the head: a KK has one), the review, the household card, the supervisor's card and the exports.
+RELATION_LABELS = {
+    Relation.KEPALA.value: N_("Kepala keluarga"),
+    Relation.ISTRI.value: N_("Istri"),
+    Relation.SUAMI.value: N_("Suami"),
+    Relation.ANAK.value: N_("Anak"),
+    Relation.MENANTU.value: N_("Menantu"),
+    Relation.CUCU.value: N_("Cucu"),
+    Relation.ORANG_TUA.value: N_("Orang tua"),
+    Relation.MERTUA.value: N_("Mertua"),
+    Relation.FAMILI_LAIN.value: N_("Famili lain"),
+    Relation.LAINNYA.value: N_("Lainnya"),
+}
+RELATION_UNKNOWN = N_(
+    "“{text}” bukan hubungan keluarga yang dikenal. Pilih salah satu tombol: istri, suami, anak, menantu, cucu, "
+    "orang tua, mertua, famili lain atau lainnya (famili lain bila ragu)."
+)
+RELATION_NOT_HEAD = N_(
+    "Orang yang pindah masuk tidak bisa menjadi kepala keluarga: KK ini sudah punya kepala keluarga. Pilih "
+    "hubungannya dengan kepala keluarga itu."
+)
 STOP_LABELS = {"tidak_ada": N_("Tidak ada perubahan"), "selesai": N_("✔ Selesai")}
 SECTOR_LABELS = {
     "pendidikan": N_("🎓 Pendidikan"),

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from handlers.callbacks_supervisor import ChartButton, ExportButton
 from handlers.i18n import N_, normalize_language, translator
 from handlers.i18n.format import number, short_date
-from handlers.render import Reply, buttons, reply
+from handlers.render import Reply, buttons, relation_word, reply
 from handlers.render import report_labels as texts
 from handlers.render.report_summary import REVIEW_STATUS, month_name
 from handlers.render.supervisor import commitment_label
@@ -194,7 +194,7 @@ def export_values(lang: str) -> ValueTexts:
             "status": statuses,
             "_sex": {"L": _("Laki-laki"), "P": _("Perempuan")},
             "_jenjang": school | {"TIDAK_SEKOLAH": school.get("tidak_sekolah", "")},
-            "_hubungan": {r.value: _(r.value) for r in Relation},
+            "_hubungan": {r.value: relation_word(r.value, lang) for r in Relation},
         },
         fields={
             "nama": _("nama"),

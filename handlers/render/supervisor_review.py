@@ -86,7 +86,7 @@ def change_card(queued: Next[QueuedChange], lang: str, tz: str, *, full_ids: boo
     if item.member_name:
         lines.append(_("Anggota: {name}").format(name=escape(item.member_name)))
     lines.append(_("Nilai lama: {old}").format(old=escape(item.old_value or "-")))
-    lines.append(_("Nilai baru: {new}").format(new=_values(change_values(item.new_value, full_ids))))
+    lines.append(_("Nilai baru: {new}").format(new=_values(change_values(item.new_value, full_ids, lang))))
     lines.append(
         _("Diajukan oleh {name}, {when}").format(
             name=escape(item.proposed_by or "-"), when=date_time(item.created_at, lang, tz)

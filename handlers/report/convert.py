@@ -30,7 +30,7 @@ _CHANGE_VALUES = {
     "kelahiran": (("nama", "nama"), ("kelamin", "jenis_kelamin"), ("tanggal", "tanggal_lahir"), ("nik", "nik")),
     "kematian": (("tanggal", "tanggal"),),
     "pindah_keluar": (),
-    "pindah_masuk": (("nama", "nama"), ("nik", "nik")),
+    "pindah_masuk": (("nama", "nama"), ("hubungan", "hubungan"), ("nik", "nik")),
     "telepon_baru": (("telepon", "telepon"),),
     "alamat_baru": (("alamat", "alamat"),),
     "kehamilan": (("hpl", "hpl"),),

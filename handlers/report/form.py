@@ -155,6 +155,14 @@ VISIT_FORM = Form(
                     check=parts.person_name,
                     when=parts.kind_is("kelahiran", "pindah_masuk"),
                 ),
+                Choice(  # not skippable: "famili lain" is the answer when unsure (docs/report.md)
+                    key="hubungan",
+                    prompt=texts.relation_prompt,
+                    columns=3,
+                    options=parts.relation_options,
+                    typed=parts.relation,
+                    when=parts.kind_is("pindah_masuk"),
+                ),
                 Choice(
                     key="kelamin",
                     prompt=texts.sex_prompt,

@@ -13,6 +13,8 @@ from handlers.render import report as texts
 from handlers.report.convert import report_from
 from handlers.report_context import ctx_of, met
 from models.forms import DraftMeta
+from models.importing.layout import RELATIONS
+from models.tables import Relation
 from models.validate import normalize_phone, plain_words, validate_nik, validate_person_name
 from models.visit_facts import CommitmentItem
 from models.visits import CHANGE_KINDS, REFERRAL_SECTORS
@@ -110,6 +112,24 @@ def sectors(scope: Scope) -> list[Option]:
 
 def kind_is(*kinds: str) -> Any:
     return lambda scope: scope.get("jenis") in kinds
+
+
+def relation_options(scope: Scope) -> list[Option]:
+    """Every relationship but the head's (a KK has one head), "famili lain" — the registry's word for "not sure"
+    before a re-import — among them."""
+    return [Option(code, label) for code, label in texts.RELATION_LABELS.items() if code != Relation.KEPALA.value]
+
+
+def relation(text: str, scope: Scope) -> Outcome:
+    """A relationship typed rather than tapped, in the registry import's words ("ibu", "saudara", the SHDK
+    code "7"): the same table as the household file's ``hubungan`` column, so chat and file agree."""
+    words = " ".join(text.lower().strip(" .,!?").split())
+    found = RELATIONS.get(words)
+    if found is Relation.KEPALA:
+        return Invalid(texts.RELATION_NOT_HEAD)
+    if found is None:
+        return Invalid(texts.RELATION_UNKNOWN, {"text": text})
+    return Answer(found.value)
 
 
 def phone(text: str, scope: Scope) -> Outcome:

@@ -268,7 +268,7 @@ async def _export(update: Update, context: AppContext, actor: Actor, pressed: Pa
     include_unsigned = pressed.which == "all"
     async with context.read_db() as session:
         areas = await lists.province_board(session, pressed.period)
-    if not any(a.counts and (include_unsigned or a.signed_at) for a in areas):
+    if not any(a.closed and (include_unsigned or a.signed_at) for a in areas):
         await show(update, texts.export_nothing(pressed.period, actor.language), edit=False)
         return
     chat = update.effective_chat

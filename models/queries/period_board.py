@@ -94,12 +94,20 @@ class ListPage:
 
 @dataclass(frozen=True, slots=True)
 class ProvinceArea:
+    """One kabupaten/kota of the region table on the board, whether or not its list exists yet."""
+
     code: str
     name: str
     signed_at: datetime | None
     signed_by: str | None
     counts: dict[str, int] = field(default_factory=dict)
     undecided: int = 0
+
+    @property
+    def closed(self) -> bool:
+        """Whether the period was ever closed for it (its list opened in the chat or ``jsika period close``): a
+        kabupaten/kota nobody opened yet has no stored verdicts, and the admin must see it as owing a list."""
+        return bool(self.counts)
 
 
 def _recommendation() -> ColumnElement[bool]:
@@ -283,7 +291,9 @@ async def unverified(
 
 
 async def province_board(session: AsyncSession, period: Period) -> list[ProvinceArea]:
-    """Every kabupaten/kota: signed (by whom, when) or not, its counts per verdict and what is undecided."""
+    """Every kabupaten/kota of the region table, in code order — signed (by whom, when) or not, its counts per
+    verdict and what is undecided; one whose list was never opened or closed has no counts (``closed`` is false)
+    and counts as unsigned, so the board always shows all of them (8 in Banten)."""
     signoffs = await close_queries.signoffs(session, period)
     counts = await close_queries.stored_counts_by_area(session, period, close_queries.PROVINCE)
     return [

@@ -91,6 +91,7 @@ async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_
     for label in ("Hari ini", "Ya", "Lanjut", "Lanjut", "Pindah masuk"):
         await siti.press(label)
     await siti.say("Rina Permana")
+    await siti.press("Istri", exact=True)  # her relationship to the head, as the file says
     await siti.say(RINA_NIK)  # the NIK the file lost a digit of
     await siti.press("Selesai")
     await siti.press("Tidak ada rujukan")
@@ -103,7 +104,7 @@ async def test_the_flag_shows_on_the_card_and_in_the_list_and_a_verified_change_
     async with db.session() as s:
         proposed = await s.scalar(select(DataChange).where(DataChange.household_id == imported))
     assert proposed is not None and proposed.kind == "pindah_masuk" and proposed.status is ChangeStatus.PROPOSED
-    assert proposed.new_value == {"nama": "Rina Permana", "nik": RINA_NIK}
+    assert proposed.new_value == {"nama": "Rina Permana", "hubungan": "istri", "nik": RINA_NIK}
     still = (await siti.say("/kpm Dadan")).text + (await siti.press("Dadan Permana")).text
     assert "2 anggota belum masuk data" in still  # proposed is not yet verified
     # … and the koordinator verifies it.

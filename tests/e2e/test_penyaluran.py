@@ -35,6 +35,16 @@ from tests.e2e.harness import Chat
 from tests.factories import make_user
 from tests.period_close_world import OCT, PHONES, World, actor, build
 
+KABUPATEN_KOTA = (
+    "Kabupaten Pandeglang",
+    "Kabupaten Lebak",
+    "Kabupaten Tangerang",
+    "Kabupaten Serang",
+    "Kota Tangerang",
+    "Kota Cilegon",
+    "Kota Serang",
+    "Kota Tangerang Selatan",
+)
 LEBAK_COUNTS = (
     "✅ Layak salur: 3",
     "⚠️ Direkomendasikan ditangguhkan: 1",
@@ -221,8 +231,13 @@ async def test_admin_sees_the_province_opens_an_area_and_gets_the_list_as_xlsx(
 ) -> None:
     admin = await signed_in(person, "admin", 9105)
     board = await admin.say("/penyaluran")
-    assert "Daftar penyaluran — seluruh provinsi" in board.text and "Sudah ditandatangani: 0 dari" in board.text
-    assert "daftar belum dibuat" in board.text
+    assert "Daftar penyaluran — seluruh provinsi" in board.text
+    assert "Sudah ditandatangani: 0 dari 8 kabupaten/kota" in board.text
+    assert "Belum ditandatangani: 8 (belum ditutup: 8)" in board.text
+    for name in KABUPATEN_KOTA:  # every kabupaten/kota of the region table, none opened yet
+        assert f"{name} — ▫️ belum ditutup: daftarnya belum pernah dibuka" in board.text, name
+        assert name in board.buttons()
+    assert "Jumlah dari 0 kabupaten/kota yang sudah ditutup" in board.text
     nothing = await admin.press("Ekspor yang sudah ditandatangani")
     assert "Belum ada kabupaten/kota yang menandatangani" in nothing.text
 
@@ -237,7 +252,13 @@ async def test_admin_sees_the_province_opens_an_area_and_gets_the_list_as_xlsx(
         await period_close.sign(s, dedi, "36.02", OCT, bot.clock())
     province = await admin.press("Seluruh provinsi")
     text = province.text
-    assert "Sudah ditandatangani: 1 dari" in text and "Kabupaten Lebak — ✍️ ditandatangani Pak Dedi" in text
+    assert (
+        "Sudah ditandatangani: 1 dari 8 kabupaten/kota" in text and "Belum ditandatangani: 7 (belum ditutup: 7)" in text
+    )
+    assert "Kabupaten Lebak — ✍️ ditandatangani Pak Dedi" in text
+    assert "Kabupaten Tangerang — ▫️ belum ditutup" in text  # households listed, but nobody opened its list
+    assert sum(f"{name} — ▫️ belum ditutup" in text for name in KABUPATEN_KOTA) == 7
+    assert "Jumlah dari 1 kabupaten/kota yang sudah ditutup" in text
     assert "⛔ Ditangguhkan: 1" in text and "✅ Layak salur: 3" in text
 
     preparing = await admin.press("Ekspor yang sudah ditandatangani")

@@ -241,3 +241,19 @@ def test_the_words_after_lainnya_are_plain_and_short() -> None:
     assert isinstance(judge(TextInput("pergi\u202eke pasar"), question.scope), Invalid)  # a right-to-left override
     assert judge(TextInput("x" * 101), question.scope) == Invalid("text_long", {"max": 100, "length": 101})
     assert judge(TextInput("ab"), question.scope) == Invalid("text_short", {"min": 3})
+
+
+def test_a_move_in_asks_the_relationship_once_even_in_a_draft_from_before_the_question() -> None:
+    ctx = _ctx(_facts(*FAMILY))
+    move_in = {"ubah/3/jenis": "pindah_masuk", "ubah/3/nama": "Wati", "ubah/3/nik": None, "ubah/4/jenis": "selesai"}
+    answers = {**_full_answers(), **move_in}
+    asked = VISIT_FORM.current(answers, ctx, "id")  # a draft saved before the question existed asks it on resume
+    assert asked.key == "ubah/3/hubungan"
+    assert [o.value for o in asked.step.options_for(asked.scope)][:2] == ["istri", "suami"]  # type: ignore[attr-defined]
+    assert asked.step.on_input(TextInput("anak angkat"), asked.scope) == Answer("anak")
+    assert isinstance(asked.step.on_input(TextInput("ketua RT"), asked.scope), Invalid)
+    answers["ubah/3/hubungan"] = "orang tua"
+    assert VISIT_FORM.current(answers, ctx, "id").key == "tinjau"
+    report = report_from(answers, ctx)
+    assert report.changes[-1].values == {"nama": "Wati", "hubungan": "orang tua"}
+    assert report_from({**answers_from(report), "_hh": None}, ctx).changes == report.changes

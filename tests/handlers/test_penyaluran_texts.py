@@ -51,3 +51,22 @@ def test_the_province_board_fits_and_names_are_escaped() -> None:
         ProvinceArea(f"36.{n:02}", LONG, WHEN if n % 2 else None, LONG, {"layak_salur": 10**6}, n) for n in range(8)
     ]
     _fits(texts.province(OCT, areas, "id", "Asia/Jakarta"))
+    never_opened = [ProvinceArea(f"36.{n:02}", LONG, None, None) for n in range(8)]
+    for lang in ("id", "en"):
+        _fits(texts.province(OCT, areas[:4] + never_opened[4:], lang, "Asia/Jakarta"))
+
+
+def test_an_area_nobody_opened_is_marked_and_counted_as_unsigned() -> None:
+    areas = [
+        ProvinceArea("36.02", "Kabupaten Lebak", WHEN, "Pak Dedi", {"layak_salur": 3}),
+        ProvinceArea("36.03", "Kabupaten Tangerang", None, None, {"layak_salur": 1}),
+        ProvinceArea("36.04", "Kabupaten Serang", None, None),
+    ]
+    text = str(texts.province(OCT, areas, "id", "Asia/Jakarta")["text"])
+    assert "Sudah ditandatangani: 1 dari 3 kabupaten/kota" in text
+    assert "Belum ditandatangani: 2 (belum ditutup: 1)" in text
+    assert "Kabupaten Serang</b> — ▫️ belum ditutup: daftarnya belum pernah dibuka" in text
+    assert "Kabupaten Tangerang</b> — ⏳ belum ditandatangani" in text
+    assert "Jumlah dari 2 kabupaten/kota yang sudah ditutup" in text and "Layak salur: 4" in text
+    english = str(texts.province(OCT, areas, "en", "Asia/Jakarta")["text"])
+    assert "Not signed yet: 2 (not closed yet: 1)" in english and "not closed yet: its list was never opened" in english

@@ -21,6 +21,7 @@ from models.tables import (
     ProposalStatus,
     Referral,
     ReferralStatus,
+    Relation,
     ReviewStatus,
     Visit,
 )
@@ -164,6 +165,33 @@ async def test_new_member_change_is_applied_when_accepted_and_a_bad_one_waits_fo
         )
     assert baby is not None and baby.birth_date == date(2026, 11, 2) and baby.household_id == world.households["h4"]
     assert statuses == [ChangeStatus.APPROVED, ChangeStatus.PROPOSED]
+
+
+async def test_a_move_in_keeps_its_relationship_and_can_never_be_a_second_head(db: Database, world: World) -> None:
+    """The chat asks a move-in's relationship (docs/import.md); verifying stores it, and a "kepala keluarga" —
+    a second head of the KK — waits for a person instead of being applied."""
+    dedi = await actor(db, world, "dedi")
+    values = {"nama": "Nenek Sukma", "nik": "3602174504600001"}
+    async with db.session() as s:
+        changes = [
+            DataChange(
+                visit_id=world.visits["h4-11"], household_id=world.households["h4"], kind="pindah_masuk",
+                new_value={**values, "hubungan": relation}, status=ChangeStatus.PROPOSED,
+            )
+            for relation in ("kepala keluarga", "mertua")
+        ]  # fmt: skip
+        s.add_all(changes)
+        await s.flush()
+        ids = [c.id for c in changes]
+    outcomes = []
+    for change_id in ids:
+        async with db.session() as s:
+            outcomes.append(await review.decide_change(s, dedi, change_id, approve=True, now=NOW))
+    assert [o.applied for o in outcomes] == [False, True]
+    assert outcomes[0].problem is not None and "kepala keluarga" in outcomes[0].problem
+    async with db.session() as s:
+        nenek = await s.scalar(select(Member).where(Member.nik == values["nik"]))
+    assert nenek is not None and nenek.relation is Relation.MERTUA and nenek.household_id == world.households["h4"]
 
 
 async def test_reject_change_and_close_referral_are_audited(db: Database, world: World) -> None:
