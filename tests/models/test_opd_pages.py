@@ -61,78 +61,46 @@ def is_target(sector: str, category: str | None, m: Any, referred: set[int], ref
     return m.status == MemberStatus.AKTIF and any(found[c] for c in chosen)
 
 
-async def walk(db: Database, fetch: Any) -> list[int]:
+async def walk(db: Database, fetch: Any, *args: Any, **options: Any) -> list[int]:
+    """The ids of every page of ``fetch(session, *args, limit=…, after=…, **options)``, walked by its cursor."""
     ids: list[int] = []
     after = None
     while True:
         async with db.session() as s:
-            page = await fetch(s, after)
+            page = await fetch(s, *args, limit=LIMIT, after=after, **options)
         ids += [row.id for row in page.items]
         assert len(page.items) <= LIMIT
+        assert ids == sorted(set(ids)), "each row once, in id order"  # and a page that repeats ends the walk
         if page.next_after is None:
             return ids
         after = page.next_after
+
+
+def within(code: str, area: str) -> bool:
+    return code == area or code.startswith(area + ".")
 
 
 async def test_every_page_path_returns_the_plain_rows_in_id_order(db: Database) -> None:
     members, households, referrals = await seeded(db)
     busiest = Counter(households[m.household_id].desa_code[:8] for m in members).most_common(1)[0][0]
     desa = Counter(h.desa_code for h in households.values() if h.desa_code.startswith(busiest)).most_common(1)[0][0]
-    areas = ["36", busiest[:5], busiest, desa]
+    areas = ["36", busiest[:5], busiest, desa]  # the id walk (provinsi, kabupaten), the household-first read
     for sector, categories in opd.CATEGORIES.items():
+        key = scope(sector)
         sector_referrals = [r for r in referrals if r.sector == sector]
         referred = {r.member_id for r in sector_referrals if r.member_id is not None}
         referred_heads = {r.household_id for r in sector_referrals if r.member_id is None}
         for area in areas:
+            active_inside = {
+                i for i, h in households.items() if h.status == HouseholdStatus.AKTIF and within(h.desa_code, area)
+            }
             for category in (None, *categories):
-
-                def inside(household_id: int) -> bool:
-                    h = households[household_id]
-                    return h.desa_code.startswith(area + ".") or h.desa_code == area  # noqa: B023
-
-                def target(m: Any) -> bool:
-                    return is_target(sector, category, m, referred, referred_heads)  # noqa: B023
-
-                expected_members = sorted(
-                    m.id
-                    for m in members
-                    if inside(m.household_id) and households[m.household_id].status == HouseholdStatus.AKTIF
-                    and target(m)
-                )  # fmt: skip
-                got = await walk(
-                    db,
-                    lambda s, after: opd.members(
-                        s,
-                        scope(sector),
-                        today=TODAY,
-                        limit=LIMIT,
-                        after=after,
-                        area=area,
-                        category=category,  # noqa: B023
-                    ),
-                )
-                assert got == expected_members, (sector, area, category)
-                expected_households = sorted(
-                    {m.household_id for m in members if target(m)}
-                    & {i for i, h in households.items() if h.status == HouseholdStatus.AKTIF and inside(i)}
-                )
-                got = await walk(
-                    db,
-                    lambda s, after: opd.households(
-                        s,
-                        scope(sector),
-                        today=TODAY,
-                        limit=LIMIT,
-                        after=after,
-                        area=area,
-                        category=category,  # noqa: B023
-                    ),
-                )
-                assert got == expected_households, (sector, area, category)
-            expected_referrals = sorted(r.id for r in sector_referrals if inside(r.household_id))
-            got = await walk(
-                db,
-                lambda s, after: opd.referrals(s, scope(sector), limit=LIMIT, after=after, area=area),  # noqa: B023
-            )
-            assert got == expected_referrals, (sector, area)
+                targets = [m for m in members if is_target(sector, category, m, referred, referred_heads)]
+                got = await walk(db, opd.members, key, today=TODAY, area=area, category=category)
+                assert got == sorted(m.id for m in targets if m.household_id in active_inside), (sector, area, category)
+                got = await walk(db, opd.households, key, today=TODAY, area=area, category=category)
+                assert got == sorted({m.household_id for m in targets} & active_inside), (sector, area, category)
+            got = await walk(db, opd.referrals, key, area=area)
+            expected = sorted(r.id for r in sector_referrals if within(households[r.household_id].desa_code, area))
+            assert got == expected, (sector, area)
     assert any(m.pregnancy_edd and m.pregnancy_edd >= TODAY for m in members)  # the rare category is exercised
