@@ -78,7 +78,7 @@ TARGETS = (
         "postgresql",
         figures="OPD API page",
     ),
-    Target("API OPD /stats provinsi", "< 100 ms", "opd-api", "province", "postgresql", figures="OPD API /stats"),
+    Target("API OPD /stats provinsi", "< 100 ms", "opd-stats", "province", "postgresql", figures="OPD API /stats"),
     Target(
         "Upgrade basis data lama lewat migrasi 0018 (isi last_visited_on)",
         "dalam hitungan menit (< 300 s)",
