@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    any_,
     case,
     delete,
     distinct,
@@ -204,7 +205,8 @@ async def from_rollup(session: AsyncSession, scope: KeyScope, *, today: date, ar
     """The figures from the rollup and the live count of the dirty desas; None when the rollup is not today's."""
     if await rollup_day(session) != today:
         return None
-    rows = (await session.execute(_stats_statement(scope.sector, area, today))).all()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    rows = (await session.execute(_stats_statement(scope.sector, area, today, postgresql=postgresql))).all()
     if not any(r[0] == _DAY_ROW and r[1] == 1 for r in rows):  # a refresh for another day came in between
         return None
     counted = sorted((r for r in rows if r[0] != _DAY_ROW), key=lambda r: str(r[0]))
@@ -224,7 +226,7 @@ async def from_rollup(session: AsyncSession, scope: KeyScope, *, today: date, ar
     )
 
 
-def _stats_statement(sector: str, code: str, today: date) -> Select[Any]:
+def _stats_statement(sector: str, code: str, today: date, *, postgresql: bool) -> Select[Any]:
     """Per next-level region of ``code`` (the desa itself for a desa): the figures summed over the rollup's clean
     desas and the live count of the dirty ones; last, the row ``('~', 1 if the rollup is today's else 0, 0…)``."""
     dirty = select(OpdStatsDirty.desa_code)
@@ -233,7 +235,15 @@ def _stats_statement(sector: str, code: str, today: date) -> Select[Any]:
         within_area(OpdStatsDesa.desa_code, code),
         OpdStatsDesa.desa_code.not_in(dirty),
     )
-    live = figures(sector, today, and_(within_area(Household.desa_code, code), Household.desa_code.in_(dirty)))
+    # PostgreSQL: ``= ANY(ARRAY(…))`` reads the log once (an InitPlan) and looks the households up by desa in
+    # their index, then the members by household. A plain ``IN (SELECT …)`` leaves the join order to the
+    # planner, which at province scale picked hash joins over every member (seconds) once any desa was logged.
+    in_dirty = (
+        Household.desa_code == any_(func.array(dirty.scalar_subquery()))
+        if postgresql
+        else Household.desa_code.in_(dirty)
+    )
+    live = figures(sector, today, and_(within_area(Household.desa_code, code), in_dirty))
     today_state = select(func.count()).where(OpdStatsState.id == STATE_ID, OpdStatsState.day == today)
     marker = select(
         literal(_DAY_ROW).label("desa_code"),

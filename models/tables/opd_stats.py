@@ -16,7 +16,6 @@ from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, BigId, UtcDateTime
-from models.tables.rollup import DesaCode
 
 
 class OpdStatsDesa(Base):
@@ -29,7 +28,7 @@ class OpdStatsDesa(Base):
     __tablename__ = "opd_stats_desa"
 
     sector: Mapped[str] = mapped_column(String(20), primary_key=True)
-    desa_code: Mapped[str] = mapped_column(DesaCode, primary_key=True)
+    desa_code: Mapped[str] = mapped_column(String(13), primary_key=True)  # household.desa_code's collation
     households: Mapped[int] = mapped_column(Integer)
     usia_sekolah: Mapped[int] = mapped_column(Integer)
     ibu_hamil: Mapped[int] = mapped_column(Integer)
@@ -47,7 +46,7 @@ class OpdStatsDirty(Base):
     __table_args__ = (Index("ix_opd_stats_dirty_desa", "desa_code"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    desa_code: Mapped[str] = mapped_column(DesaCode)
+    desa_code: Mapped[str] = mapped_column(String(13))  # as household.desa_code: its index serves the lookup
 
 
 class OpdStatsState(Base):

@@ -46,7 +46,9 @@ _FIGURES = (
 
 
 def _desa() -> sa.types.TypeEngine[str]:
-    return sa.String(13).with_variant(sa.String(13, collation="C"), "postgresql")
+    """``household.desa_code``'s type and collation (the database's), so that ``household.desa_code = ANY(the
+    logged desas)`` can use the household index; a "C" column here would make PostgreSQL scan every household."""
+    return sa.String(13)
 
 
 def upgrade() -> None:
