@@ -251,3 +251,34 @@ async def test_bulk_statements_log_each_desa_once_per_statement(seeded: Database
         logged = list(await s.scalars(select(OpdStatsDirty.desa_code)))
         assert sorted(logged) == sorted(set(logged)) and len(logged) == desas
         await assert_same(s, TODAY)
+
+
+async def test_a_write_committed_between_reading_the_log_and_recounting_stays_dirty(
+    seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if seeded.is_sqlite:
+        pytest.skip("PostgreSQL only: the refresh holds SQLite's write lock, so no write can commit mid-refresh")
+    async with seeded.session() as s:
+        pregnant = await s.scalar(select(Member.id).where(Member.pregnancy_edd >= TODAY).limit(1))
+        assert pregnant is not None
+        await s.execute(update(Member).where(Member.id == pregnant).values(pregnancy_edd=None))  # logs its desa
+    async with seeded.session() as s:
+        first = set(await s.scalars(select(OpdStatsDirty.id)))
+        desa = await s.scalar(select(OpdStatsDirty.desa_code))
+    async with seeded.session() as s:
+        execute = s.execute
+
+        async def after_the_log_is_read(statement: object, *args: object, **kwargs: object) -> object:
+            result = await execute(statement, *args, **kwargs)  # type: ignore[call-overload]
+            if str(statement).startswith("SELECT opd_stats_dirty.id"):
+                async with seeded.session() as other:  # a pendamping saves a visit in the same desa: committed
+                    await other.execute(update(Member).where(Member.id == pregnant).values(pregnancy_edd=TODAY))
+            return result
+
+        monkeypatch.setattr(s, "execute", after_the_log_is_read)
+        refreshed = await opd_stats.refresh(s, today=TODAY, now=NOW)
+    assert refreshed.log_rows == len(first)
+    async with seeded.session() as s:
+        left = list(await s.execute(select(OpdStatsDirty.id, OpdStatsDirty.desa_code)))
+        assert [d for _, d in left] == [desa] and not first & {i for i, _ in left}  # only the late write's row
+        await assert_same(s, TODAY)
