@@ -14,8 +14,9 @@ p95 counts. The load average is recorded; the page figures go to ``bench/results
 
 ``/stats`` answers from the rollup of migration 0021 (``models/opd_stats.py``): the run first refreshes it for
 the day (a full recount, timed: the nightly job's cost), checks once that its answer equals the plain count over
-the base tables, and times ``/stats`` twice — with no desa written since the refresh, and with ``--dirty`` desas
-logged as written (counted live, as on a busy day between two refreshes), then an incremental refresh of those.
+the base tables, and times ``/stats`` twice — with nothing written since the refresh, and with ``--dirty``
+households logged as written (counted live, as on a busy day between two refreshes), then an incremental refresh
+of those.
 Those figures go to ``bench/results`` as ``opd-stats``; ``--only-stats`` skips the pages.
 
     uv run python bench/opd_api.py --only-stats           # /stats and the refresh only
@@ -217,16 +218,17 @@ async def refresh(db: Database) -> tuple[float, Any]:
 async def stats_bench(
     db: Database, http: httpx.AsyncClient, token: str, runs: int, repeat: int, dirty: int
 ) -> list[Figure]:
-    """The rollup's refresh and /stats from it, clean and with ``dirty`` desas written since (module docstring)."""
+    """The rollup's refresh and /stats from it, clean and with ``dirty`` households written since (module
+    docstring)."""
     from models import opd_stats
     from models.api_keys import KeyScope
     from models.queries import opd
-    from models.tables import OpdStatsDesa, OpdStatsDirty, OpdStatsState
+    from models.tables import Household, OpdStatsDirty, OpdStatsState
 
-    async with db.session() as s:  # a rollup of another day: the refresh below recounts every desa
+    async with db.session() as s:  # a rollup of another day: the refresh below recounts everything
         await s.execute(delete(OpdStatsState))
     full_seconds, done = await refresh(db)
-    print(f"  refresh, every desa: {full_seconds:.1f} s ({done.desas} desa with figures)", flush=True)
+    print(f"  refresh, every household: {full_seconds:.1f} s ({done.households:,} households with figures)", flush=True)
     plain_seconds = 0.0  # the three sectors' plain counts: what the refresh counts, answered the slow way
     async with db.read_session() as s:
         for sector in opd.CATEGORIES:
@@ -237,28 +239,28 @@ async def stats_bench(
             fast = await opd_stats.from_rollup(s, scope, today=TODAY, area="36")
             assert fast == plain, f"{sector}: the rollup's answer differs from the plain count"
             print(f"  {sector}: rollup answer == plain count (plain so far {plain_seconds:.1f} s)", flush=True)
-        desas = list(await s.scalars(select(OpdStatsDesa.desa_code).distinct().order_by(OpdStatsDesa.desa_code)))
-    chosen = desas[:: max(1, len(desas) // dirty)][:dirty] if dirty else []
+        ids = list(await s.scalars(select(Household.id).order_by(Household.id)))
+    chosen = ids[:: max(1, len(ids) // dirty)][:dirty] if dirty else []  # spread over the province
     clean_runs: list[tuple[float, float]] = []
     dirty_runs: list[tuple[float, float]] = []
     incremental: list[float] = []
     for attempt in range(repeat):
         clean_runs.append(await time_stats(http, db, token, runs))
-        async with db.session() as s:  # as if a pendamping had written in each of these desas
+        async with db.session() as s:  # as if pendamping had written to each of these households
             if chosen:
-                await s.execute(insert(OpdStatsDirty), [{"desa_code": d} for d in chosen])
+                await s.execute(insert(OpdStatsDirty), [{"household_id": h} for h in chosen])
         dirty_runs.append(await time_stats(http, db, token, runs))
         seconds, _ = await refresh(db)
         incremental.append(seconds)
         print(
             f"  repeat {attempt + 1}: /stats {clean_runs[-1][0] * 1000:.1f} ms clean, "
-            f"{dirty_runs[-1][0] * 1000:.1f} ms with {len(chosen)} dirty desa "
+            f"{dirty_runs[-1][0] * 1000:.1f} ms with {len(chosen)} logged households "
             f"(hand-written {clean_runs[-1][1] * 1000:.0f} / {dirty_runs[-1][1] * 1000:.0f} ms); "
             f"incremental refresh {seconds * 1000:.0f} ms; load {os.getloadavg()[0]:.2f}",
             flush=True,
         )
     figures = []
-    for label, found in (("", clean_runs), (f", {len(chosen)} desa written since the refresh", dirty_runs)):
+    for label, found in (("", clean_runs), (f", {len(chosen)} households written since the refresh", dirty_runs)):
         ours, peer = (statistics.median(r[i] for r in found) * 1000 for i in (0, 1))
         figures.append(
             Figure(
@@ -276,18 +278,18 @@ async def stats_bench(
         )
     figures.append(
         Figure(
-            "OPD /stats rollup refresh, every desa (after midnight)",
+            "OPD /stats rollup refresh, every household (after midnight)",
             round(full_seconds, 1),
             "s",
             peer="plain /stats of the three sectors over the base tables",
             peer_value=round(plain_seconds, 1),
             ratio=round(full_seconds / plain_seconds, 2),
-            note=f"{done.desas} desa with figures, 3 sectors; one run",
+            note=f"{done.households:,} households with figures, 3 sectors; one run",
         )
     )
     figures.append(
         Figure(
-            f"OPD /stats rollup refresh, {len(chosen)} desa written since",
+            f"OPD /stats rollup refresh, {len(chosen)} households written since",
             round(statistics.median(incremental) * 1000, 1),
             "ms",
             note="median of " + ", ".join(f"{v * 1000:.0f}" for v in incremental) + " ms",
@@ -369,7 +371,7 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=10, help="/stats calls per repeat")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only-stats", action="store_true", help="time /stats and the rollup's refresh only")
-    parser.add_argument("--dirty", type=int, default=50, help="desas logged as written for the second /stats figure")
+    parser.add_argument("--dirty", type=int, default=200, help="households logged as written (second /stats figure)")
     args = parser.parse_args()
     if args.database_url:
         db = Database(args.database_url)

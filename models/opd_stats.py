@@ -1,24 +1,27 @@
-"""The OPD API's ``/stats`` from a per-desa rollup plus a live count of the desas written since (issue 22).
+"""The OPD API's ``/stats`` from a daily rollup plus a live count of the households written since (issue 22).
 
 ``models.queries.opd.stats`` counts a sector's targets over household × member × referral: 6.2 s for the
 province at 650k households. The targets depend on the date (school age, balita, an expected delivery still
-ahead), so no trigger can keep such counts; instead ``refresh`` counts them per sector and desa *for one day*
-(``opd_stats_desa``, the day in ``opd_stats_state``), and the triggers of migration 0021 append every desa whose
-figures a write may change to ``opd_stats_dirty``. ``stats`` answers, in ONE statement (one snapshot on
-PostgreSQL's READ COMMITTED as on SQLite), the rollup's rows for the clean desas of the area plus the same figures
-counted live for its dirty desas — when the rollup's day is today; otherwise (after midnight until the next
-refresh, after ``forget``) it returns ``models.queries.opd.stats``, the plain count. Both paths build their
-figures from the same conditions (``_category_condition``), and the tests compare them on seeded data.
+ahead), so no trigger can keep such counts; instead ``refresh`` counts them *for one day* (the day in
+``opd_stats_state``) per sector and household (``opd_stats_household``) and sums those per desa
+(``opd_stats_desa``), and the triggers of migration 0021 append every household whose figures a write may change
+to ``opd_stats_dirty``. ``stats`` answers in ONE statement (one snapshot on PostgreSQL's READ COMMITTED as on
+SQLite): the desa sums of the area, minus the counted rows of the logged households, plus those households
+counted live — when the rollup's day is today; otherwise (after midnight until the next refresh, after
+``forget``) it returns ``models.queries.opd.stats``, the plain count. Both paths build their figures from the
+same conditions (``_category_condition``), and the tests compare them on seeded data after random writes.
 
 Why the sum is exact. Writers only ever append to the log; ``refresh`` (1) reads the log rows, (2) recounts
-(all desas on a new day, else the desas read in 1), each statement with a snapshot taken after (1), and (3)
-deletes exactly the log rows it read, in one transaction that also takes the state row's lock (refreshes run
-one at a time). A write's log row commits with the write. A write committed before (1) is in (2)'s counts; a
-write committed after (1) left a log row that (3) does not delete, so its desa stays dirty and is counted live
-until a later refresh reads that row — and that refresh's counts include the write. So in any snapshot a desa
-without a log row has a rollup row that counts every write committed before it. Writers never wait on the
-refresh (no row is updated), and the refresh waits on no writer. On SQLite every transaction is a writer in
-turn (``BEGIN IMMEDIATE``), so the same holds trivially, and the triggers log a desa only once.
+(every household on a new day, else the households read in 1) with statements whose snapshots come after (1),
+sums the desas again from the household rows in the same transaction, and (3) deletes exactly the log rows it
+read — one transaction that first takes the state row's lock (refreshes run one at a time). A write's log row
+commits with the write. A write committed before (1) is in (2)'s counts; a write committed after (1) left a log
+row that (3) does not delete, so its household stays logged and is counted live until a later refresh reads
+that row — and that refresh's counts include the write. So in any snapshot, a household without a log row is
+counted right in the desa sums, and a logged one is taken out of them (its row is what the sums hold for it) and
+counted live. Writers never wait on the refresh (no row is updated), and the refresh waits on no writer. On
+SQLite every transaction is a writer in turn (``BEGIN IMMEDIATE``), so the same holds trivially, and the
+triggers log a household only once.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -58,6 +62,7 @@ from models.tables import (
     MemberStatus,
     OpdStatsDesa,
     OpdStatsDirty,
+    OpdStatsHousehold,
     OpdStatsState,
     Referral,
     ReferralStatus,
@@ -68,26 +73,28 @@ CATEGORY_COLUMNS = ("usia_sekolah", "ibu_hamil", "balita", "dirujuk")
 REFERRAL_COLUMNS = {s.value: f"referrals_{s.value}" for s in ReferralStatus}
 FIGURES = ("households", *CATEGORY_COLUMNS, *REFERRAL_COLUMNS.values())
 STATE_ID = 1
-_ID_CHUNK = 5000  # log ids per DELETE (SQLite's and asyncpg's bound-parameter limits)
+_ID_CHUNK = 5000  # ids per IN list (SQLite's and asyncpg's bound-parameter limits)
+FULL_ABOVE = 50_000  # logged households beyond which a refresh recounts every household (an import, a bulk edit)
 _DAY_ROW = "~"  # the marker row of ``stats``'s statement: "the rollup is today's", sorts after every code
 
 
-def figures(sector: str, today: date, desas: ColumnElement[bool] | None = None) -> tuple[Any, Any]:
-    """The sector's figures per desa (columns ``desa_code`` then ``FIGURES``): targets, then referrals, to be
-    joined with UNION ALL (a tuple: SQLite refuses a UNION nested in parentheses).
+def figures(sector: str, today: date, where: ColumnElement[bool] | None, *, per_household: bool) -> tuple[Any, Any]:
+    """The sector's figures per desa, or per household (``household_id, desa_code``), then ``FIGURES``: targets,
+    then referrals, to be joined with UNION ALL (a tuple: SQLite refuses a UNION nested in parentheses).
 
-    ``desas`` restricts ``household.desa_code``. The conditions are ``models.queries.opd``'s own, so the counts
-    are the plain query's by construction: a household counts once per desa when it is active and has an active
-    target member; a category counts its active targets of active households; referrals count by status
-    whatever the household's status.
+    ``where`` restricts the households. The conditions are ``models.queries.opd``'s own, so the counts are the
+    plain query's by construction: a household counts once when it is active and has an active target member; a
+    category counts its active targets of active households; referrals count by status whatever the household's
+    status.
     """
     categories = opd.CATEGORIES[sector]
     conditions = {c: opd._category_condition(sector, c, today) for c in categories}
-    where = [] if desas is None else [desas]
+    keys = [Household.id.label("household_id"), Household.desa_code] if per_household else [Household.desa_code]
+    restrict = [] if where is None else [where]
     zero = literal(0)
     targets = (
         select(
-            Household.desa_code.label("desa_code"),
+            *keys,
             func.count(distinct(Household.id)).label("households"),
             *(
                 (func.sum(case((conditions[c], 1), else_=0)) if c in conditions else zero).label(c)
@@ -101,13 +108,13 @@ def figures(sector: str, today: date, desas: ColumnElement[bool] | None = None) 
             Household.status == HouseholdStatus.AKTIF,
             Member.status == MemberStatus.AKTIF,
             or_(*conditions.values()),
-            *where,
+            *restrict,
         )
-        .group_by(Household.desa_code)
+        .group_by(*keys)
     )
     referrals = (
         select(
-            Household.desa_code.label("desa_code"),
+            *keys,
             *(zero.label(column) for column in ("households", *CATEGORY_COLUMNS)),
             *(
                 func.sum(case((Referral.status == ReferralStatus(status), 1), else_=0)).label(column)
@@ -116,27 +123,38 @@ def figures(sector: str, today: date, desas: ColumnElement[bool] | None = None) 
         )
         .select_from(Referral)
         .join(Household, Household.id == Referral.household_id)
-        .where(Referral.sector == sector, *where)
-        .group_by(Household.desa_code)
+        .where(Referral.sector == sector, *restrict)
+        .group_by(*keys)
     )
     return targets, referrals
 
 
-def _per_desa(sector: str, today: date, desas: ColumnElement[bool] | None) -> Select[Any]:
-    """``figures`` summed to one row per desa, with the sector first: the rollup's row shape."""
-    rows = union_all(*figures(sector, today, desas)).subquery()
+def _household_rows(sector: str, today: date, where: ColumnElement[bool] | None) -> Select[Any]:
+    """``figures`` per household summed to one row each, sector first: ``opd_stats_household``'s shape."""
+    rows = union_all(*figures(sector, today, where, per_household=True)).subquery()
     return select(
         literal(sector).label("sector"),
-        rows.c.desa_code,
+        rows.c.household_id,
+        func.max(rows.c.desa_code).label("desa_code"),
         *(func.sum(rows.c[name]).label(name) for name in FIGURES),
-    ).group_by(rows.c.desa_code)
+    ).group_by(rows.c.household_id)
+
+
+def _desa_sums(desas: list[str] | None) -> Select[Any]:
+    """``opd_stats_household`` summed per sector and desa (all desas, or ``desas``)."""
+    h = OpdStatsHousehold.__table__.c
+    return (
+        select(h.sector, h.desa_code, *(func.sum(h[name]).label(name) for name in FIGURES))
+        .where(*([] if desas is None else [h.desa_code.in_(desas)]))
+        .group_by(h.sector, h.desa_code)
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Refreshed:
     day: date
-    full: bool  # every desa recounted (a new day), or only the dirty ones
-    desas: int  # desas recounted (full: those with figures)
+    full: bool  # every household recounted (a new day, or too many logged), or only the logged ones
+    households: int  # households recounted (full: those with figures)
     log_rows: int  # log rows read and deleted
 
 
@@ -146,32 +164,51 @@ async def rollup_day(session: AsyncSession) -> date | None:
 
 
 async def refresh(session: AsyncSession, *, today: date, now: datetime) -> Refreshed:
-    """Bring the rollup to ``today``: every desa on a new day, else the desas logged since the last refresh.
+    """Bring the rollup to ``today``: every household on a new day, else the households logged since the last
+    refresh (every household again when more than ``FULL_ABOVE`` are logged, e.g. after an import).
 
     The steps' order is what keeps ``stats`` exact under concurrent writes (module docstring): lock, read the
     log, recount, delete exactly the log rows read. Run it in its own transaction (the session's), as the
     scheduler does every few minutes; a refresh with nothing logged on the same day writes nothing else.
     """
-    lock = _upsert_state(session, None)
-    await session.execute(lock)  # takes the state row's lock (PostgreSQL) / the write lock (SQLite) first
+    await session.execute(_upsert_state(session, None))  # the state row's lock (PostgreSQL) / write lock (SQLite)
     day = await session.scalar(select(OpdStatsState.day).where(OpdStatsState.id == STATE_ID))
-    log = (await session.execute(select(OpdStatsDirty.id, OpdStatsDirty.desa_code))).all()
-    full = day != today
-    desas = sorted({code for _, code in log})
-    if not full and not desas:
+    log = (await session.execute(select(OpdStatsDirty.id, OpdStatsDirty.household_id))).all()
+    households = sorted({h for _, h in log})
+    full = day != today or len(households) > FULL_ABOVE
+    if not full and not households:
         return Refreshed(today, False, 0, 0)
-    chosen = None if full else OpdStatsDesa.desa_code.in_(desas)
-    await session.execute(delete(OpdStatsDesa).where(*([] if chosen is None else [chosen])))
-    restrict = None if full else Household.desa_code.in_(desas)
-    columns = ["sector", "desa_code", *FIGURES]
-    for sector in opd.CATEGORIES:
-        await session.execute(insert(OpdStatsDesa).from_select(columns, _per_desa(sector, today, restrict)))
+    columns = ["sector", "household_id", "desa_code", *FIGURES]
+    if full:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("SET LOCAL work_mem = '64MB'"))  # group the province's members in memory
+        await session.execute(delete(OpdStatsHousehold))
+        for sector in opd.CATEGORIES:
+            await session.execute(insert(OpdStatsHousehold).from_select(columns, _household_rows(sector, today, None)))
+        await session.execute(delete(OpdStatsDesa))
+        await session.execute(insert(OpdStatsDesa).from_select(["sector", "desa_code", *FIGURES], _desa_sums(None)))
+        counted = int(await session.scalar(select(func.count(distinct(OpdStatsHousehold.household_id)))) or 0)
+    else:
+        desas: set[str] = set()
+        for start in range(0, len(households), _ID_CHUNK):
+            chunk = households[start : start + _ID_CHUNK]
+            mine = OpdStatsHousehold.household_id.in_(chunk)
+            desas |= set(await session.scalars(select(OpdStatsHousehold.desa_code).where(mine).distinct()))
+            await session.execute(delete(OpdStatsHousehold).where(mine))
+            for sector in opd.CATEGORIES:
+                rows = _household_rows(sector, today, Household.id.in_(chunk))
+                await session.execute(insert(OpdStatsHousehold).from_select(columns, rows))
+            desas |= set(await session.scalars(select(OpdStatsHousehold.desa_code).where(mine).distinct()))
+        chosen = sorted(desas)
+        await session.execute(delete(OpdStatsDesa).where(OpdStatsDesa.desa_code.in_(chosen)))
+        sums = _desa_sums(chosen)
+        await session.execute(insert(OpdStatsDesa).from_select(["sector", "desa_code", *FIGURES], sums))
+        counted = len(households)
     ids = [i for i, _ in log]
     for start in range(0, len(ids), _ID_CHUNK):
         await session.execute(delete(OpdStatsDirty).where(OpdStatsDirty.id.in_(ids[start : start + _ID_CHUNK])))
     await session.execute(_upsert_state(session, (today, now)))
-    counted = await session.scalar(select(func.count(distinct(OpdStatsDesa.desa_code)))) if full else len(desas)
-    return Refreshed(today, full, int(counted or 0), len(ids))
+    return Refreshed(today, full, counted, len(ids))
 
 
 def _upsert_state(session: AsyncSession, values: tuple[date, datetime] | None) -> Any:
@@ -227,30 +264,29 @@ async def from_rollup(session: AsyncSession, scope: KeyScope, *, today: date, ar
 
 
 def _stats_statement(sector: str, code: str, today: date, *, postgresql: bool) -> Select[Any]:
-    """Per next-level region of ``code`` (the desa itself for a desa): the figures summed over the rollup's clean
-    desas and the live count of the dirty ones; last, the row ``('~', 1 if the rollup is today's else 0, 0…)``."""
-    dirty = select(OpdStatsDirty.desa_code)
-    rolled = select(OpdStatsDesa.desa_code, *(OpdStatsDesa.__table__.c[name] for name in FIGURES)).where(
-        OpdStatsDesa.sector == sector,
-        within_area(OpdStatsDesa.desa_code, code),
-        OpdStatsDesa.desa_code.not_in(dirty),
+    """Per next-level region of ``code`` (the desa itself for a desa): the desa sums, minus the logged
+    households' counted rows, plus those households counted live; last, ``('~', 1 if the rollup is today's)``."""
+    logged = select(OpdStatsDirty.household_id)
+    # PostgreSQL: ``= ANY(ARRAY(…))`` reads the log once (an InitPlan) and looks each household up by its key;
+    # ``IN (SELECT …)`` left the join order to the planner, which hash-joined every member once any was logged.
+    if postgresql:
+        ids = func.array(logged.scalar_subquery())
+        in_log, counted_in_log = Household.id == any_(ids), OpdStatsHousehold.household_id == any_(ids)
+    else:
+        in_log, counted_in_log = Household.id.in_(logged), OpdStatsHousehold.household_id.in_(logged)
+    d, h = OpdStatsDesa.__table__.c, OpdStatsHousehold.__table__.c
+    sums = select(d.desa_code, *(d[name] for name in FIGURES)).where(d.sector == sector, within_area(d.desa_code, code))
+    taken_out = select(h.desa_code, *((-h[name]).label(name) for name in FIGURES)).where(
+        h.sector == sector, counted_in_log, within_area(h.desa_code, code)
     )
-    # PostgreSQL: ``= ANY(ARRAY(…))`` reads the log once (an InitPlan) and looks the households up by desa in
-    # their index, then the members by household. A plain ``IN (SELECT …)`` leaves the join order to the
-    # planner, which at province scale picked hash joins over every member (seconds) once any desa was logged.
-    in_dirty = (
-        Household.desa_code == any_(func.array(dirty.scalar_subquery()))
-        if postgresql
-        else Household.desa_code.in_(dirty)
-    )
-    live = figures(sector, today, and_(within_area(Household.desa_code, code), in_dirty))
+    live = figures(sector, today, and_(in_log, within_area(Household.desa_code, code)), per_household=False)
     today_state = select(func.count()).where(OpdStatsState.id == STATE_ID, OpdStatsState.day == today)
     marker = select(
         literal(_DAY_ROW).label("desa_code"),
         today_state.scalar_subquery().label("households"),
         *(literal(0).label(name) for name in FIGURES[1:]),
     )
-    rows = union_all(rolled, *live, marker).subquery()
+    rows = union_all(sums, taken_out, *live, marker).subquery()
     length = opd._CODE_LENGTH.get(level_of(code), 13)
     child = case((rows.c.desa_code == _DAY_ROW, literal(_DAY_ROW)), else_=func.substr(rows.c.desa_code, 1, length))
     return select(child.label("child"), *(func.sum(rows.c[name]).label(name) for name in FIGURES)).group_by(

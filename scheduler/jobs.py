@@ -113,10 +113,10 @@ class Scheduler:
             done = await opd_stats.refresh(session, today=now.astimezone(self.calendar.tz).date(), now=now)
         if done.full or done.log_rows:
             log.info(
-                "OPD /stats rollup for %s: %d desa recounted (%s)",
+                "OPD /stats rollup for %s: %d households recounted (%s)",
                 done.day,
-                done.desas,
-                "all" if done.full else "dirty",
+                done.households,
+                "all" if done.full else "logged",
             )
         return done
 

@@ -68,8 +68,8 @@ def opd_stats() -> None:
             return await rollup.refresh(session, today=now.astimezone(tz).date(), now=now)
 
     done = run_with_db(work)
-    message = tr("Ringkasan /stats API OPD untuk {day}: {desas} desa dihitung ulang.")
-    console.print(message.format(day=done.day.isoformat(), desas=done.desas))
+    message = tr("Ringkasan /stats API OPD untuk {day}: {households} keluarga dihitung ulang.")
+    console.print(message.format(day=done.day.isoformat(), households=done.households))
 
 
 def register(root: typer.Typer) -> None:

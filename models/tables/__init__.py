@@ -17,7 +17,7 @@ from models.tables.household import (
     Sex,
 )
 from models.tables.messaging import INBOX_PENDING, Inbox, InboxStatus, Outbox, OutboxStatus
-from models.tables.opd_stats import OpdStatsDesa, OpdStatsDirty, OpdStatsState
+from models.tables.opd_stats import OpdStatsDesa, OpdStatsDirty, OpdStatsHousehold, OpdStatsState
 from models.tables.programme import Programme
 from models.tables.region import Region, RegionLevel
 from models.tables.reminder_settings import ReminderSetting
@@ -61,6 +61,7 @@ __all__ = [
     "Member",
     "OpdStatsDesa",
     "OpdStatsDirty",
+    "OpdStatsHousehold",
     "OpdStatsState",
     "MemberStatus",
     "Outbox",

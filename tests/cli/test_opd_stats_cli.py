@@ -36,7 +36,7 @@ def test_the_command_counts_the_rollup_for_today_in_the_configured_zone(cli_env:
     result = runner.invoke(app, ["db", "opd-stats"])
     assert result.exit_code == 0, result.output
     today = datetime.now(UTC).astimezone(get_settings().tz).date()
-    assert f"Ringkasan /stats API OPD untuk {today.isoformat()}: 1 desa dihitung ulang." in result.output
+    assert f"Ringkasan /stats API OPD untuk {today.isoformat()}: 1 keluarga dihitung ulang." in result.output
 
     async def day(session: AsyncSession) -> object:
         return await opd_stats.rollup_day(session)

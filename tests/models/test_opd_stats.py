@@ -204,7 +204,7 @@ async def test_on_a_new_day_the_plain_count_answers_until_the_refresh_recounts_e
         stale = await opd_stats.stats(s, scope("kesehatan"), today=tomorrow)
         assert stale == await opd.stats(s, scope("kesehatan"), today=tomorrow)
         refreshed = await opd_stats.refresh(s, today=tomorrow, now=NOW + timedelta(days=1))
-        assert refreshed.full and refreshed.desas > 0
+        assert refreshed.full and refreshed.households > 0
         await assert_same(s, tomorrow)
     async with seeded.session() as s:  # yesterday's question no longer comes from the rollup
         assert await opd_stats.from_rollup(s, scope("pendidikan"), today=TODAY, area="36") is None
@@ -224,9 +224,7 @@ async def test_a_write_committed_while_a_refresh_runs_stays_dirty_and_is_counted
         pytest.skip("PostgreSQL only: SQLite lets one writer in at a time, so no write can commit mid-refresh")
     async with seeded.session() as s:
         child = await s.scalar(select(Member.id).where(Member.birth_date > years_before(TODAY, 22)).limit(1))
-        desa = await s.scalar(
-            select(Household.desa_code).join(Member, Member.household_id == Household.id).where(Member.id == child)
-        )
+        household = await s.scalar(select(Member.household_id).where(Member.id == child))
     async with seeded.sessions() as writer:
         await writer.begin()
         await writer.execute(update(Member).where(Member.id == child).values(birth_date=date(1970, 1, 1)))
@@ -235,8 +233,8 @@ async def test_a_write_committed_while_a_refresh_runs_stays_dirty_and_is_counted
             assert refreshed.log_rows == 0
         await writer.commit()
     async with seeded.session() as s:
-        logged = set(await s.scalars(select(OpdStatsDirty.desa_code)))
-        assert logged == {desa}
+        logged = set(await s.scalars(select(OpdStatsDirty.household_id)))
+        assert logged == {household}
         await assert_same(s, TODAY)
         await opd_stats.refresh(s, today=TODAY, now=NOW)
     async with seeded.session() as s:
@@ -244,12 +242,18 @@ async def test_a_write_committed_while_a_refresh_runs_stays_dirty_and_is_counted
         await assert_same(s, TODAY)
 
 
-async def test_bulk_statements_log_each_desa_once_per_statement(seeded: Database) -> None:
+async def test_a_bulk_statement_logs_each_household_once_and_a_large_log_is_recounted_whole(
+    seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with seeded.session() as s:
-        desas = await s.scalar(select(func.count(func.distinct(Household.desa_code))))
+        households = await s.scalar(select(func.count(func.distinct(Member.household_id))))
         await s.execute(update(Member).values(pregnancy_edd=TODAY))  # one statement over every member
-        logged = list(await s.scalars(select(OpdStatsDirty.desa_code)))
-        assert sorted(logged) == sorted(set(logged)) and len(logged) == desas
+        logged = list(await s.scalars(select(OpdStatsDirty.household_id)))
+        assert sorted(logged) == sorted(set(logged)) and len(logged) == households
+        await assert_same(s, TODAY)
+        monkeypatch.setattr(opd_stats, "FULL_ABOVE", len(logged) - 1)
+        refreshed = await opd_stats.refresh(s, today=TODAY, now=NOW)
+        assert refreshed.full and refreshed.log_rows == len(logged)
         await assert_same(s, TODAY)
 
 
@@ -261,17 +265,17 @@ async def test_a_write_committed_between_reading_the_log_and_recounting_stays_di
     async with seeded.session() as s:
         pregnant = await s.scalar(select(Member.id).where(Member.pregnancy_edd >= TODAY).limit(1))
         assert pregnant is not None
-        await s.execute(update(Member).where(Member.id == pregnant).values(pregnancy_edd=None))  # logs its desa
+        await s.execute(update(Member).where(Member.id == pregnant).values(pregnancy_edd=None))  # logs its household
     async with seeded.session() as s:
         first = set(await s.scalars(select(OpdStatsDirty.id)))
-        desa = await s.scalar(select(OpdStatsDirty.desa_code))
+        household = await s.scalar(select(OpdStatsDirty.household_id))
     async with seeded.session() as s:
         execute = s.execute
 
         async def after_the_log_is_read(statement: object, *args: object, **kwargs: object) -> object:
             result = await execute(statement, *args, **kwargs)  # type: ignore[call-overload]
             if str(statement).startswith("SELECT opd_stats_dirty.id"):
-                async with seeded.session() as other:  # a pendamping saves a visit in the same desa: committed
+                async with seeded.session() as other:  # a pendamping corrects the same member: committed
                     await other.execute(update(Member).where(Member.id == pregnant).values(pregnancy_edd=TODAY))
             return result
 
@@ -279,6 +283,6 @@ async def test_a_write_committed_between_reading_the_log_and_recounting_stays_di
         refreshed = await opd_stats.refresh(s, today=TODAY, now=NOW)
     assert refreshed.log_rows == len(first)
     async with seeded.session() as s:
-        left = list(await s.execute(select(OpdStatsDirty.id, OpdStatsDirty.desa_code)))
-        assert [d for _, d in left] == [desa] and not first & {i for i, _ in left}  # only the late write's row
+        left = list(await s.execute(select(OpdStatsDirty.id, OpdStatsDirty.household_id)))
+        assert [h for _, h in left] == [household] and not first & {i for i, _ in left}  # the late write's row
         await assert_same(s, TODAY)

@@ -170,4 +170,4 @@ async def test_a_new_leader_recounts_the_opd_stats_rollup_for_today_at_once(
             await asyncio.sleep(0.02)
     assert leader.aps.get_job("opd_stats") is not None
     again = await leader.refresh_opd_stats()  # same day, nothing written since: nothing recounted
-    assert again is not None and not again.full and again.desas == 0
+    assert again is not None and not again.full and again.households == 0

@@ -1,22 +1,24 @@
-"""OPD /stats rollup: figures per sector and desa for one day, and a log of the desas written since (issue 22)
+"""OPD /stats rollup: figures per sector and household/desa for one day, and a log of the households written
+since (issue 22)
 
 ``/stats`` for the province counted target members over the base tables: 6.2 s at 650k households. Its targets
 depend on the date (school age, balita, a pregnancy's expected delivery), so they cannot be kept by triggers
-like the report rollups of 0008. ``opd_stats_desa`` holds the figures counted for the day in
-``opd_stats_state`` (``models.opd_stats.refresh``); the triggers here append a desa to ``opd_stats_dirty`` on
-every write that can change its figures, and ``/stats`` counts those desas live (``models/opd_stats.py`` says
-why the sum is exact).
+like the report rollups of 0008. ``opd_stats_household`` and ``opd_stats_desa`` (its sums) hold the figures
+counted for the day in ``opd_stats_state`` (``models.opd_stats.refresh``); the triggers here append a household
+to ``opd_stats_dirty`` on every write that can change its figures, and ``/stats`` counts those households live
+(``models/opd_stats.py`` says why the sum is exact). A household, not its desa: a desa holds ~420 households at
+province scale, and counting 50 written desas live cost ~200 ms; 50 households cost a few.
 
-What marks a desa: a household inserted or deleted, or its status or desa changed (old and new desa); a member
-inserted or deleted, or its birth date, expected delivery, status, relation or household changed (the old and
-the new household's desa); a referral inserted, deleted or changed in sector, status, member or household (the
-desa of its household and of its named member's household). PostgreSQL: statement-level triggers over
-transition tables, one INSERT per statement whatever its size (a COPY batch appends one row per desa); the
+What logs a household: its status or desa changed, or the household deleted; a member inserted or deleted, or
+its birth date, expected delivery, status, relation or household changed (the old and the new household); a
+referral inserted, deleted or changed in sector, status, member or household (its household and its named
+member's). A household inserted has no figures until a member or referral of it is written, which logs it.
+PostgreSQL: statement-level triggers over transition tables, one INSERT per statement whatever its size; the
 changed rows are found with a plain join of the old and new tables (no EXISTS: see 0018 on the nested loop that
-invites). SQLite: row triggers that append a desa only when it is not logged yet (SQLite runs one writer at a
+invites). SQLite: row triggers that log a household only when it is not logged yet (SQLite runs one writer at a
 time, so a logged row cannot be consumed by a refresh while the writer's transaction is open).
 
-The log is append-only — no row is updated, so writers to the same desa never wait on each other's row lock.
+The log is append-only — no row is updated, so writers to the same household never wait on each other's lock.
 
 Revision ID: 0021
 Revises: 0020
@@ -46,12 +48,19 @@ _FIGURES = (
 
 
 def _desa() -> sa.types.TypeEngine[str]:
-    """``household.desa_code``'s type and collation (the database's), so that ``household.desa_code = ANY(the
-    logged desas)`` can use the household index; a "C" column here would make PostgreSQL scan every household."""
+    """``household.desa_code``'s type and collation (the database's): the rollup's rows are compared with it."""
     return sa.String(13)
 
 
 def upgrade() -> None:
+    op.create_table(
+        "opd_stats_household",
+        sa.Column("sector", sa.String(20), nullable=False),
+        sa.Column("household_id", sa.BigInteger(), nullable=False),
+        sa.Column("desa_code", _desa(), nullable=False),
+        *(sa.Column(name, sa.Integer(), nullable=False) for name in _FIGURES),
+        sa.PrimaryKeyConstraint("sector", "household_id", name="pk_opd_stats_household"),
+    )
     op.create_table(
         "opd_stats_desa",
         sa.Column("sector", sa.String(20), nullable=False),
@@ -62,10 +71,10 @@ def upgrade() -> None:
     op.create_table(
         "opd_stats_dirty",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
-        sa.Column("desa_code", _desa(), nullable=False),
+        sa.Column("household_id", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_opd_stats_dirty"),
     )
-    op.create_index("ix_opd_stats_dirty_desa", "opd_stats_dirty", ["desa_code"])
+    op.create_index("ix_opd_stats_dirty_household", "opd_stats_dirty", ["household_id"])
     op.create_table(
         "opd_stats_state",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -92,19 +101,20 @@ def downgrade() -> None:
         for function in FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {function}()")
     op.drop_table("opd_stats_state")
-    op.drop_index("ix_opd_stats_dirty_desa", table_name="opd_stats_dirty")
+    op.drop_index("ix_opd_stats_dirty_household", table_name="opd_stats_dirty")
     op.drop_table("opd_stats_dirty")
     op.drop_table("opd_stats_desa")
+    op.drop_table("opd_stats_household")
 
 
 # --- PostgreSQL: statement-level triggers over transition tables -------------------------------------------
 
 
-def _pg_function(name: str, desas: str) -> str:
-    """A trigger function appending each distinct desa that ``desas`` (a SELECT of desa codes) yields."""
+def _pg_function(name: str, households: str) -> str:
+    """A trigger function logging each distinct household id that ``households`` (a SELECT of ids) yields."""
     return f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-        INSERT INTO opd_stats_dirty (desa_code)
-        SELECT DISTINCT d.desa_code FROM ({desas}) AS d (desa_code) WHERE d.desa_code IS NOT NULL;
+        INSERT INTO opd_stats_dirty (household_id)
+        SELECT DISTINCT d.household_id FROM ({households}) AS d (household_id) WHERE d.household_id IS NOT NULL;
         RETURN NULL; END $$"""
 
 
@@ -118,42 +128,31 @@ _REFERRAL_CHANGED = """old_referrals o JOIN new_referrals n ON n.id = o.id
           IS DISTINCT FROM (n.sector, n.status, n.member_id, n.household_id)"""
 
 
-def _pg_referral_desas(rows: str, source: str) -> str:
-    """The desa of each referral's household and of its named member's household."""
-    return f"""SELECT h.desa_code FROM (SELECT {rows}.household_id AS household_id FROM {source}) r
-        JOIN household h ON h.id = r.household_id
+def _pg_referral_households(rows: str, source: str) -> str:
+    """Each referral's household and its named member's household."""
+    return f"""SELECT {rows}.household_id FROM {source}
         UNION ALL
-        SELECT h.desa_code FROM (SELECT {rows}.member_id AS member_id FROM {source}) r
-        JOIN member m ON m.id = r.member_id JOIN household h ON h.id = m.household_id"""
+        SELECT m.household_id FROM (SELECT {rows}.member_id AS member_id FROM {source}) r
+        JOIN member m ON m.id = r.member_id"""
 
 
 POSTGRESQL_TRIGGERS = [
-    _pg_function("opd_stats_household_inserted", "SELECT desa_code FROM new_households"),
-    _pg_function(
-        "opd_stats_household_updated",
-        f"SELECT o.desa_code FROM {_HOUSEHOLD_CHANGED} UNION ALL SELECT n.desa_code FROM {_HOUSEHOLD_CHANGED}",
-    ),
-    _pg_function("opd_stats_household_deleted", "SELECT desa_code FROM old_households"),
-    _pg_function(
-        "opd_stats_member_inserted", "SELECT h.desa_code FROM new_members n JOIN household h ON h.id = n.household_id"
-    ),
+    _pg_function("opd_stats_household_updated", f"SELECT n.id FROM {_HOUSEHOLD_CHANGED}"),
+    _pg_function("opd_stats_household_deleted", "SELECT id FROM old_households"),
+    _pg_function("opd_stats_member_inserted", "SELECT household_id FROM new_members"),
     _pg_function(
         "opd_stats_member_updated",
-        f"""SELECT h.desa_code FROM (SELECT o.household_id FROM {_MEMBER_CHANGED}
-                                    UNION SELECT n.household_id FROM {_MEMBER_CHANGED}) c (household_id)
-            JOIN household h ON h.id = c.household_id""",
+        f"SELECT o.household_id FROM {_MEMBER_CHANGED} UNION ALL SELECT n.household_id FROM {_MEMBER_CHANGED}",
     ),
-    _pg_function(
-        "opd_stats_member_deleted", "SELECT h.desa_code FROM old_members o JOIN household h ON h.id = o.household_id"
-    ),
-    _pg_function("opd_stats_referral_inserted", _pg_referral_desas("n", "new_referrals n")),
+    _pg_function("opd_stats_member_deleted", "SELECT household_id FROM old_members"),
+    _pg_function("opd_stats_referral_inserted", _pg_referral_households("n", "new_referrals n")),
     _pg_function(
         "opd_stats_referral_updated",
-        _pg_referral_desas("o", _REFERRAL_CHANGED) + " UNION ALL " + _pg_referral_desas("n", _REFERRAL_CHANGED),
+        _pg_referral_households("o", _REFERRAL_CHANGED)
+        + " UNION ALL "
+        + _pg_referral_households("n", _REFERRAL_CHANGED),
     ),
-    _pg_function("opd_stats_referral_deleted", _pg_referral_desas("o", "old_referrals o")),
-    """CREATE TRIGGER opd_stats_household_insert AFTER INSERT ON household REFERENCING NEW TABLE AS new_households
-       FOR EACH STATEMENT EXECUTE FUNCTION opd_stats_household_inserted()""",
+    _pg_function("opd_stats_referral_deleted", _pg_referral_households("o", "old_referrals o")),
     """CREATE TRIGGER opd_stats_household_update AFTER UPDATE ON household
        REFERENCING OLD TABLE AS old_households NEW TABLE AS new_households
        FOR EACH STATEMENT EXECUTE FUNCTION opd_stats_household_updated()""",
@@ -178,71 +177,64 @@ POSTGRESQL_TRIGGERS = [
 # --- SQLite: row triggers ----------------------------------------------------------------------------------
 
 
-def _lite_mark(desa: str) -> str:
-    """Log the desa ``desa`` (an expression, maybe a scalar subquery) unless it is NULL or logged already."""
-    return f"""INSERT INTO opd_stats_dirty (desa_code) SELECT x.desa_code FROM (SELECT {desa} AS desa_code) AS x
-        WHERE x.desa_code IS NOT NULL
-          AND NOT EXISTS (SELECT 1 FROM opd_stats_dirty d WHERE d.desa_code = x.desa_code);"""
-
-
-def _of_household(household: str) -> str:
-    return f"(SELECT desa_code FROM household WHERE id = {household})"
+def _lite_mark(household: str) -> str:
+    """Log the household ``household`` (an expression, maybe a scalar subquery) unless NULL or logged already."""
+    return f"""INSERT INTO opd_stats_dirty (household_id) SELECT x.household_id FROM (SELECT {household} AS household_id) AS x
+        WHERE x.household_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM opd_stats_dirty d WHERE d.household_id = x.household_id);"""
 
 
 def _of_member(member: str) -> str:
-    return f"(SELECT h.desa_code FROM member m JOIN household h ON h.id = m.household_id WHERE m.id = {member})"
+    return f"(SELECT household_id FROM member WHERE id = {member})"
 
 
 SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER opd_stats_household_insert AFTER INSERT ON household BEGIN
-        {_lite_mark("NEW.desa_code")}
-    END""",
     f"""CREATE TRIGGER opd_stats_household_update AFTER UPDATE OF status, desa_code ON household
         WHEN OLD.status IS NOT NEW.status OR OLD.desa_code IS NOT NEW.desa_code BEGIN
-        {_lite_mark("OLD.desa_code")}
-        {_lite_mark("NEW.desa_code")}
+        {_lite_mark("NEW.id")}
     END""",
     f"""CREATE TRIGGER opd_stats_household_delete AFTER DELETE ON household BEGIN
-        {_lite_mark("OLD.desa_code")}
+        {_lite_mark("OLD.id")}
     END""",
     f"""CREATE TRIGGER opd_stats_member_insert AFTER INSERT ON member BEGIN
-        {_lite_mark(_of_household("NEW.household_id"))}
+        {_lite_mark("NEW.household_id")}
     END""",
     f"""CREATE TRIGGER opd_stats_member_update
         AFTER UPDATE OF birth_date, pregnancy_edd, status, relation, household_id ON member
         WHEN OLD.birth_date IS NOT NEW.birth_date OR OLD.pregnancy_edd IS NOT NEW.pregnancy_edd
           OR OLD.status IS NOT NEW.status OR OLD.relation IS NOT NEW.relation
           OR OLD.household_id IS NOT NEW.household_id BEGIN
-        {_lite_mark(_of_household("OLD.household_id"))}
-        {_lite_mark(_of_household("NEW.household_id"))}
+        {_lite_mark("OLD.household_id")}
+        {_lite_mark("NEW.household_id")}
     END""",
     f"""CREATE TRIGGER opd_stats_member_delete AFTER DELETE ON member BEGIN
-        {_lite_mark(_of_household("OLD.household_id"))}
+        {_lite_mark("OLD.household_id")}
     END""",
     f"""CREATE TRIGGER opd_stats_referral_insert AFTER INSERT ON referral BEGIN
-        {_lite_mark(_of_household("NEW.household_id"))}
+        {_lite_mark("NEW.household_id")}
         {_lite_mark(_of_member("NEW.member_id"))}
     END""",
     f"""CREATE TRIGGER opd_stats_referral_update AFTER UPDATE OF sector, status, member_id, household_id ON referral
         WHEN OLD.sector IS NOT NEW.sector OR OLD.status IS NOT NEW.status OR OLD.member_id IS NOT NEW.member_id
           OR OLD.household_id IS NOT NEW.household_id BEGIN
-        {_lite_mark(_of_household("OLD.household_id"))}
-        {_lite_mark(_of_household("NEW.household_id"))}
+        {_lite_mark("OLD.household_id")}
+        {_lite_mark("NEW.household_id")}
         {_lite_mark(_of_member("OLD.member_id"))}
         {_lite_mark(_of_member("NEW.member_id"))}
     END""",
     f"""CREATE TRIGGER opd_stats_referral_delete AFTER DELETE ON referral BEGIN
-        {_lite_mark(_of_household("OLD.household_id"))}
+        {_lite_mark("OLD.household_id")}
         {_lite_mark(_of_member("OLD.member_id"))}
     END""",
 ]
 
 TRIGGERS = {
-    table: [f"opd_stats_{table}_{op_}" for op_ in ("insert", "update", "delete")]
-    for table in ("household", "member", "referral")
+    "household": ["opd_stats_household_update", "opd_stats_household_delete"],
+    "member": [f"opd_stats_member_{op_}" for op_ in ("insert", "update", "delete")],
+    "referral": [f"opd_stats_referral_{op_}" for op_ in ("insert", "update", "delete")],
 }
 FUNCTIONS = [
-    f"opd_stats_{table}_{done}"
-    for table in ("household", "member", "referral")
-    for done in ("inserted", "updated", "deleted")
+    "opd_stats_household_updated",
+    "opd_stats_household_deleted",
+    *(f"opd_stats_{table}_{done}" for table in ("member", "referral") for done in ("inserted", "updated", "deleted")),
 ]
