@@ -26,6 +26,7 @@ triggers log a household only once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +34,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    and_,
     any_,
     case,
     delete,
@@ -78,11 +78,21 @@ FULL_ABOVE = 50_000  # logged households beyond which a refresh recounts every h
 _DAY_ROW = "~"  # the marker row of ``stats``'s statement: "the rollup is today's", sorts after every code
 
 
-def figures(sector: str, today: date, where: ColumnElement[bool] | None, *, per_household: bool) -> tuple[Any, Any]:
+def figures(
+    sector: str,
+    today: date,
+    *,
+    per_household: bool,
+    area: str | None = None,
+    households: Callable[[Any], ColumnElement[bool]] | None = None,
+) -> tuple[Any, Any]:
     """The sector's figures per desa, or per household (``household_id, desa_code``), then ``FIGURES``: targets,
     then referrals, to be joined with UNION ALL (a tuple: SQLite refuses a UNION nested in parentheses).
 
-    ``where`` restricts the households. The conditions are ``models.queries.opd``'s own, so the counts are the
+    ``area`` restricts the households' desa; ``households(column)`` says which household ids count, and is put
+    on every table's household column — on ``member.household_id`` too, so that PostgreSQL reaches the members
+    through their index (with umkm's referral subqueries in the filter it misjudged them and scanned all 2.9M).
+    The conditions are ``models.queries.opd``'s own, so the counts are the
     plain query's by construction: a household counts once when it is active and has an active target member; a
     category counts its active targets of active households; referrals count by status whatever the household's
     status.
@@ -90,7 +100,9 @@ def figures(sector: str, today: date, where: ColumnElement[bool] | None, *, per_
     categories = opd.CATEGORIES[sector]
     conditions = {c: opd._category_condition(sector, c, today) for c in categories}
     keys = [Household.id.label("household_id"), Household.desa_code] if per_household else [Household.desa_code]
-    restrict = [] if where is None else [where]
+    restrict = [] if area is None else [within_area(Household.desa_code, area)]
+    if households is not None:
+        restrict.append(households(Household.id))
     zero = literal(0)
     targets = (
         select(
@@ -109,6 +121,7 @@ def figures(sector: str, today: date, where: ColumnElement[bool] | None, *, per_
             Member.status == MemberStatus.AKTIF,
             or_(*conditions.values()),
             *restrict,
+            *([] if households is None else [households(Member.household_id)]),
         )
         .group_by(*keys)
     )
@@ -123,15 +136,19 @@ def figures(sector: str, today: date, where: ColumnElement[bool] | None, *, per_
         )
         .select_from(Referral)
         .join(Household, Household.id == Referral.household_id)
-        .where(Referral.sector == sector, *restrict)
+        .where(
+            Referral.sector == sector, *restrict, *([] if households is None else [households(Referral.household_id)])
+        )
         .group_by(*keys)
     )
     return targets, referrals
 
 
-def _household_rows(sector: str, today: date, where: ColumnElement[bool] | None) -> Select[Any]:
-    """``figures`` per household summed to one row each, sector first: ``opd_stats_household``'s shape."""
-    rows = union_all(*figures(sector, today, where, per_household=True)).subquery()
+def _household_rows(sector: str, today: date, chunk: list[int] | None) -> Select[Any]:
+    """``figures`` per household (all, or those in ``chunk``) summed to one row each, sector first:
+    ``opd_stats_household``'s shape."""
+    households = None if chunk is None else (lambda column: column.in_(chunk))
+    rows = union_all(*figures(sector, today, per_household=True, households=households)).subquery()
     return select(
         literal(sector).label("sector"),
         rows.c.household_id,
@@ -196,7 +213,7 @@ async def refresh(session: AsyncSession, *, today: date, now: datetime) -> Refre
             desas |= set(await session.scalars(select(OpdStatsHousehold.desa_code).where(mine).distinct()))
             await session.execute(delete(OpdStatsHousehold).where(mine))
             for sector in opd.CATEGORIES:
-                rows = _household_rows(sector, today, Household.id.in_(chunk))
+                rows = _household_rows(sector, today, chunk)
                 await session.execute(insert(OpdStatsHousehold).from_select(columns, rows))
             desas |= set(await session.scalars(select(OpdStatsHousehold.desa_code).where(mine).distinct()))
         chosen = sorted(desas)
@@ -267,19 +284,18 @@ def _stats_statement(sector: str, code: str, today: date, *, postgresql: bool) -
     """Per next-level region of ``code`` (the desa itself for a desa): the desa sums, minus the logged
     households' counted rows, plus those households counted live; last, ``('~', 1 if the rollup is today's)``."""
     logged = select(OpdStatsDirty.household_id)
+
     # PostgreSQL: ``= ANY(ARRAY(…))`` reads the log once (an InitPlan) and looks each household up by its key;
     # ``IN (SELECT …)`` left the join order to the planner, which hash-joined every member once any was logged.
-    if postgresql:
-        ids = func.array(logged.scalar_subquery())
-        in_log, counted_in_log = Household.id == any_(ids), OpdStatsHousehold.household_id == any_(ids)
-    else:
-        in_log, counted_in_log = Household.id.in_(logged), OpdStatsHousehold.household_id.in_(logged)
+    def in_log(column: Any) -> ColumnElement[bool]:
+        return column == any_(func.array(logged.scalar_subquery())) if postgresql else column.in_(logged)
+
     d, h = OpdStatsDesa.__table__.c, OpdStatsHousehold.__table__.c
     sums = select(d.desa_code, *(d[name] for name in FIGURES)).where(d.sector == sector, within_area(d.desa_code, code))
     taken_out = select(h.desa_code, *((-h[name]).label(name) for name in FIGURES)).where(
-        h.sector == sector, counted_in_log, within_area(h.desa_code, code)
+        h.sector == sector, in_log(h.household_id), within_area(h.desa_code, code)
     )
-    live = figures(sector, today, and_(in_log, within_area(Household.desa_code, code)), per_household=False)
+    live = figures(sector, today, per_household=False, area=code, households=in_log)
     today_state = select(func.count()).where(OpdStatsState.id == STATE_ID, OpdStatsState.day == today)
     marker = select(
         literal(_DAY_ROW).label("desa_code"),
