@@ -157,13 +157,11 @@ def _household_rows(sector: str, today: date, chunk: list[int] | None) -> Select
     ).group_by(rows.c.household_id)
 
 
-def _desa_sums(desas: list[str] | None) -> Select[Any]:
-    """``opd_stats_household`` summed per sector and desa (all desas, or ``desas``)."""
+def _desa_sums() -> Select[Any]:
+    """``opd_stats_household`` summed per sector and desa."""
     h = OpdStatsHousehold.__table__.c
-    return (
-        select(h.sector, h.desa_code, *(func.sum(h[name]).label(name) for name in FIGURES))
-        .where(*([] if desas is None else [h.desa_code.in_(desas)]))
-        .group_by(h.sector, h.desa_code)
+    return select(h.sector, h.desa_code, *(func.sum(h[name]).label(name) for name in FIGURES)).group_by(
+        h.sector, h.desa_code
     )
 
 
@@ -203,29 +201,64 @@ async def refresh(session: AsyncSession, *, today: date, now: datetime) -> Refre
         for sector in opd.CATEGORIES:
             await session.execute(insert(OpdStatsHousehold).from_select(columns, _household_rows(sector, today, None)))
         await session.execute(delete(OpdStatsDesa))
-        await session.execute(insert(OpdStatsDesa).from_select(["sector", "desa_code", *FIGURES], _desa_sums(None)))
+        await session.execute(insert(OpdStatsDesa).from_select(["sector", "desa_code", *FIGURES], _desa_sums()))
         counted = int(await session.scalar(select(func.count(distinct(OpdStatsHousehold.household_id)))) or 0)
+        if session.get_bind().dialect.name == "postgresql":  # the planner must know the new rows at once
+            await session.execute(text("ANALYZE opd_stats_household, opd_stats_desa"))
     else:
-        desas: set[str] = set()
+        change: dict[tuple[str, str], list[int]] = {}  # (sector, desa) → what the desa's sums gain
         for start in range(0, len(households), _ID_CHUNK):
             chunk = households[start : start + _ID_CHUNK]
-            mine = OpdStatsHousehold.household_id.in_(chunk)
-            desas |= set(await session.scalars(select(OpdStatsHousehold.desa_code).where(mine).distinct()))
-            await session.execute(delete(OpdStatsHousehold).where(mine))
+            await _add_sums(session, change, chunk, -1)
+            await session.execute(delete(OpdStatsHousehold).where(OpdStatsHousehold.household_id.in_(chunk)))
             for sector in opd.CATEGORIES:
                 rows = _household_rows(sector, today, chunk)
                 await session.execute(insert(OpdStatsHousehold).from_select(columns, rows))
-            desas |= set(await session.scalars(select(OpdStatsHousehold.desa_code).where(mine).distinct()))
-        chosen = sorted(desas)
-        await session.execute(delete(OpdStatsDesa).where(OpdStatsDesa.desa_code.in_(chosen)))
-        sums = _desa_sums(chosen)
-        await session.execute(insert(OpdStatsDesa).from_select(["sector", "desa_code", *FIGURES], sums))
+            await _add_sums(session, change, chunk, 1)
+        await _apply_to_desas(session, change)
         counted = len(households)
     ids = [i for i, _ in log]
     for start in range(0, len(ids), _ID_CHUNK):
         await session.execute(delete(OpdStatsDirty).where(OpdStatsDirty.id.in_(ids[start : start + _ID_CHUNK])))
     await session.execute(_upsert_state(session, (today, now)))
     return Refreshed(today, full, counted, len(ids))
+
+
+async def _add_sums(
+    session: AsyncSession, change: dict[tuple[str, str], list[int]], chunk: list[int], sign: int
+) -> None:
+    """Add (``sign`` 1) or take away (-1) the counted rows of the households in ``chunk``, per sector and desa."""
+    h = OpdStatsHousehold.__table__.c
+    rows = await session.execute(
+        select(h.sector, h.desa_code, *(func.sum(h[name]) for name in FIGURES))
+        .where(h.household_id.in_(chunk))
+        .group_by(h.sector, h.desa_code)
+    )
+    for sector, desa, *values in rows:
+        sums = change.setdefault((sector, desa), [0] * len(FIGURES))
+        for i, value in enumerate(values):
+            sums[i] += sign * int(value)
+
+
+async def _apply_to_desas(session: AsyncSession, change: dict[tuple[str, str], list[int]]) -> None:
+    """Add each desa's change to its sums (a new row for a desa counted for the first time)."""
+    rows = [
+        {"sector": sector, "desa_code": desa, **dict(zip(FIGURES, values, strict=True))}
+        for (sector, desa), values in sorted(change.items())
+        if any(values)
+    ]
+    if not rows:
+        return
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = dialect_insert(OpdStatsDesa)
+    table = OpdStatsDesa.__table__.c
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["sector", "desa_code"],
+            set_={name: table[name] + stmt.excluded[name] for name in FIGURES},
+        ),
+        rows,
+    )
 
 
 def _upsert_state(session: AsyncSession, values: tuple[date, datetime] | None) -> Any:

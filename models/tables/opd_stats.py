@@ -41,8 +41,6 @@ class OpdStatsHousehold(_Figures, Base):
     without any figure has no row. What ``/stats`` takes out of the desa sums for a logged household."""
 
     __tablename__ = "opd_stats_household"
-    __table_args__ = (Index("ix_opd_stats_household_desa", "desa_code"),)  # a refresh sums the desas it touched
-
     household_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # first: looked up by household
     sector: Mapped[str] = mapped_column(String(20), primary_key=True)
     desa_code: Mapped[str] = mapped_column(String(13))  # household.desa_code's type and collation

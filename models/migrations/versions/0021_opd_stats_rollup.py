@@ -61,7 +61,6 @@ def upgrade() -> None:
         *(sa.Column(name, sa.Integer(), nullable=False) for name in _FIGURES),
         sa.PrimaryKeyConstraint("household_id", "sector", name="pk_opd_stats_household"),
     )
-    op.create_index("ix_opd_stats_household_desa", "opd_stats_household", ["desa_code"])
     op.create_table(
         "opd_stats_desa",
         sa.Column("sector", sa.String(20), nullable=False),
@@ -105,7 +104,6 @@ def downgrade() -> None:
     op.drop_index("ix_opd_stats_dirty_household", table_name="opd_stats_dirty")
     op.drop_table("opd_stats_dirty")
     op.drop_table("opd_stats_desa")
-    op.drop_index("ix_opd_stats_household_desa", table_name="opd_stats_household")
     op.drop_table("opd_stats_household")
 
 
