@@ -74,6 +74,7 @@ REFERRAL_COLUMNS = {s.value: f"referrals_{s.value}" for s in ReferralStatus}
 FIGURES = ("households", *CATEGORY_COLUMNS, *REFERRAL_COLUMNS.values())
 STATE_ID = 1
 _ID_CHUNK = 5000  # ids per IN list (SQLite's and asyncpg's bound-parameter limits)
+LIVE_AT_MOST = 20_000  # logged households /stats counts live; beyond (an import), the plain count is cheaper
 FULL_ABOVE = 50_000  # logged households beyond which a refresh recounts every household (an import, a bulk edit)
 _DAY_ROW = "~"  # the marker row of ``stats``'s statement: "the rollup is today's", sorts after every code
 
@@ -289,8 +290,13 @@ async def stats(session: AsyncSession, scope: KeyScope, *, today: date, area: st
 
 
 async def from_rollup(session: AsyncSession, scope: KeyScope, *, today: date, area: str) -> opd.Stats | None:
-    """The figures from the rollup and the live count of the dirty desas; None when the rollup is not today's."""
+    """The figures from the rollup and the live count of the logged households; None when the rollup is not
+    today's, or when more than ``LIVE_AT_MOST`` households are logged (after an import: until the next refresh
+    the plain count is the cheaper of the two)."""
     if await rollup_day(session) != today:
+        return None
+    capped = select(OpdStatsDirty.id).limit(LIVE_AT_MOST + 1).subquery()
+    if int(await session.scalar(select(func.count()).select_from(capped)) or 0) > LIVE_AT_MOST:
         return None
     postgresql = session.get_bind().dialect.name == "postgresql"
     rows = (await session.execute(_stats_statement(scope.sector, area, today, postgresql=postgresql))).all()

@@ -252,6 +252,11 @@ async def test_a_bulk_statement_logs_each_household_once_and_a_large_log_is_reco
         logged = list(await s.scalars(select(OpdStatsDirty.household_id)))
         assert sorted(logged) == sorted(set(logged)) and len(logged) == households
         await assert_same(s, TODAY)
+        monkeypatch.setattr(opd_stats, "LIVE_AT_MOST", len(logged) - 1)  # too many to count live: the plain count
+        assert await opd_stats.from_rollup(s, scope("umkm"), today=TODAY, area="36") is None
+        plain = await opd.stats(s, scope("umkm"), today=TODAY)
+        assert await opd_stats.stats(s, scope("umkm"), today=TODAY) == plain
+        monkeypatch.setattr(opd_stats, "LIVE_AT_MOST", len(logged))
         monkeypatch.setattr(opd_stats, "FULL_ABOVE", len(logged) - 1)
         refreshed = await opd_stats.refresh(s, today=TODAY, now=NOW)
         assert refreshed.full and refreshed.log_rows == len(logged)
