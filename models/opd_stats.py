@@ -13,7 +13,8 @@ same conditions (``_category_condition``), and the tests compare them on seeded 
 
 Why the sum is exact. Writers only ever append to the log; ``refresh`` (1) reads the log rows, (2) recounts
 (every household on a new day, else the households read in 1) with statements whose snapshots come after (1),
-sums the desas again from the household rows in the same transaction, and (3) deletes exactly the log rows it
+brings the desa sums along (a full recount sums them again; an incremental one adds the recounted
+households' change) in the same transaction, and (3) deletes exactly the log rows it
 read — one transaction that first takes the state row's lock (refreshes run one at a time). A write's log row
 commits with the write. A write committed before (1) is in (2)'s counts; a write committed after (1) left a log
 row that (3) does not delete, so its household stays logged and is counted live until a later refresh reads

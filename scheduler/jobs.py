@@ -105,7 +105,7 @@ class Scheduler:
 
     async def refresh_opd_stats(self) -> Refreshed | None:
         """Bring the OPD API's /stats rollup to today (leader only; ``models/opd_stats.py``): after midnight every
-        desa is recounted, otherwise only the desas written since the last run, so /stats stays fast all day."""
+        household is recounted, otherwise only those written since the last run, so /stats stays fast all day."""
         if not self.is_leader:
             return None
         now = self.clock()
