@@ -10,7 +10,16 @@ another agency's dashboard waits for. Each list is walked page by page along its
 pages (the same ``after`` ids) are read again by one hand-written statement each (the peer: the rows alone, no
 key, no audit, no JSON). ``/stats`` is timed ``--runs`` times for the province against one hand-written aggregate
 per figure over the base tables. Both are repeated ``--repeat`` times interleaved, and the median of the repeats'
-p95 counts. The load average is recorded; the figures go to ``bench/results`` (``opd-api``).
+p95 counts. The load average is recorded; the page figures go to ``bench/results`` as ``opd-api``.
+
+``/stats`` answers from the rollup of migration 0021 (``models/opd_stats.py``): the run first refreshes it for
+the day (a full recount, timed: the nightly job's cost), checks once that its answer equals the plain count over
+the base tables, and times ``/stats`` twice — with nothing written since the refresh, and with ``--dirty``
+households logged as written (counted live, as on a busy day between two refreshes), then an incremental refresh
+of those.
+Those figures go to ``bench/results`` as ``opd-stats``; ``--only-stats`` skips the pages.
+
+    uv run python bench/opd_api.py --only-stats           # /stats and the refresh only
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import delete, insert, select, text  # noqa: E402
 
 from bench.databases import DEFAULT_PG, seeded_database  # noqa: E402
 from bench.results import Figure, record, scale_of  # noqa: E402
@@ -184,7 +193,118 @@ def cases(kabupaten: str, kecamatan: list[str], pages: int) -> list[Case]:
     return found
 
 
-async def bench(db: Database, households: int, pages: int, runs: int, repeat: int) -> list[Figure]:
+async def time_stats(http: httpx.AsyncClient, db: Database, token: str, runs: int) -> tuple[float, float]:
+    """p95 of ``runs`` /stats calls for the province and of the hand-written aggregates, interleaved."""
+    ours, peer = [], []
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = await http.get("/api/v1/stats", headers={"Authorization": f"Bearer {token}"})
+        ours.append(time.perf_counter() - began)
+        assert response.status_code == 200, response.text
+        began = time.perf_counter()
+        async with db.read_session() as s:
+            for sql, params in stats_peer("pendidikan", "36.%"):
+                (await s.execute(text(sql), params)).all()
+        peer.append(time.perf_counter() - began)
+    return percentile(ours), percentile(peer)
+
+
+async def refresh(db: Database) -> tuple[float, Any]:
+    from models import opd_stats
+
+    began = time.perf_counter()
+    async with db.session() as s:
+        done = await opd_stats.refresh(s, today=TODAY, now=NOW)
+    return time.perf_counter() - began, done
+
+
+async def stats_bench(
+    db: Database, http: httpx.AsyncClient, token: str, runs: int, repeat: int, dirty: int
+) -> list[Figure]:
+    """The rollup's refresh and /stats from it, clean and with ``dirty`` households written since (module
+    docstring)."""
+    from models import opd_stats
+    from models.api_keys import KeyScope
+    from models.queries import opd
+    from models.tables import Household, OpdStatsDirty, OpdStatsState
+
+    async with db.session() as s:  # a rollup of another day: the refresh below recounts everything
+        await s.execute(delete(OpdStatsState))
+    full_seconds, done = await refresh(db)
+    print(f"  refresh, every household: {full_seconds:.1f} s ({done.households:,} households with figures)", flush=True)
+    plain_seconds = 0.0  # the three sectors' plain counts: what the refresh counts, answered the slow way
+    async with db.read_session() as s:
+        for sector in opd.CATEGORIES:
+            scope = KeyScope(0, "bench", "jsk_bench", sector, "36", True, 1000)
+            began = time.perf_counter()
+            plain = await opd.stats(s, scope, today=TODAY)
+            plain_seconds += time.perf_counter() - began
+            fast = await opd_stats.from_rollup(s, scope, today=TODAY, area="36")
+            assert fast == plain, f"{sector}: the rollup's answer differs from the plain count"
+            print(f"  {sector}: rollup answer == plain count (plain so far {plain_seconds:.1f} s)", flush=True)
+        ids = list(await s.scalars(select(Household.id).order_by(Household.id)))
+    chosen = ids[:: max(1, len(ids) // dirty)][:dirty] if dirty else []  # spread over the province
+    clean_runs: list[tuple[float, float]] = []
+    dirty_runs: list[tuple[float, float]] = []
+    incremental: list[float] = []
+    for attempt in range(repeat):
+        clean_runs.append(await time_stats(http, db, token, runs))
+        async with db.session() as s:  # as if pendamping had written to each of these households
+            if chosen:
+                await s.execute(insert(OpdStatsDirty), [{"household_id": h} for h in chosen])
+        dirty_runs.append(await time_stats(http, db, token, runs))
+        seconds, _ = await refresh(db)
+        incremental.append(seconds)
+        print(
+            f"  repeat {attempt + 1}: /stats {clean_runs[-1][0] * 1000:.1f} ms clean, "
+            f"{dirty_runs[-1][0] * 1000:.1f} ms with {len(chosen)} logged households "
+            f"(hand-written {clean_runs[-1][1] * 1000:.0f} / {dirty_runs[-1][1] * 1000:.0f} ms); "
+            f"incremental refresh {seconds * 1000:.0f} ms; load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+    figures = []
+    for label, found in (("", clean_runs), (f", {len(chosen)} households written since the refresh", dirty_runs)):
+        ours, peer = (statistics.median(r[i] for r in found) * 1000 for i in (0, 1))
+        figures.append(
+            Figure(
+                f"OPD API /stats, province{label}, p95",
+                round(ours, 1),
+                "ms",
+                target=f"< {STATS_TARGET_MS} ms",
+                met=ours < STATS_TARGET_MS,
+                peer="hand-written aggregates over the base tables (p95)",
+                peer_value=round(peer, 1),
+                ratio=round(ours / peer, 4),
+                note=f"pendidikan key; {runs} runs × {repeat} repeats, median of the repeats' p95; per repeat: "
+                + ", ".join(f"{a * 1000:.1f} / {b * 1000:.0f}" for a, b in found),
+            )
+        )
+    figures.append(
+        Figure(
+            "OPD /stats rollup refresh, every household (after midnight)",
+            round(full_seconds, 1),
+            "s",
+            peer="plain /stats of the three sectors over the base tables",
+            peer_value=round(plain_seconds, 1),
+            ratio=round(full_seconds / plain_seconds, 2),
+            note=f"{done.households:,} households with figures, 3 sectors; one run",
+        )
+    )
+    figures.append(
+        Figure(
+            f"OPD /stats rollup refresh, {len(chosen)} households written since",
+            round(statistics.median(incremental) * 1000, 1),
+            "ms",
+            note="median of " + ", ".join(f"{v * 1000:.0f}" for v in incremental) + " ms",
+        )
+    )
+    return figures
+
+
+async def bench(
+    db: Database, pages: int, runs: int, repeat: int, *, only_stats: bool, dirty: int
+) -> tuple[list[Figure], list[Figure]]:
+    """(the pages' figures, /stats's and the refresh's figures); no page figures with ``only_stats``."""
     from bot.web import WebContext, create_app
 
     async with db.read_session() as s:
@@ -197,13 +317,12 @@ async def bench(db: Database, households: int, pages: int, runs: int, repeat: in
         )
     keys = await make_keys(db, [("pendidikan", "36"), ("kesehatan", "36"), ("umkm", "36")])
     app = create_app(WebContext(db=db, clock=lambda: NOW))
-    chosen = cases(kabupaten, kecamatan, pages)
+    chosen = [] if only_stats else cases(kabupaten, kecamatan, pages)
     by_level: dict[str, list[tuple[float, float]]] = {}  # per repeat: (ours p95, peer p95)
-    stats_runs: list[tuple[float, float]] = []
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http:
         for case in chosen[:4]:  # warm the caches once
             await walk(http, Case(**dict(case.__dict__, pages=2)), keys[case.key])
-        for attempt in range(repeat):
+        for attempt in range(repeat if chosen else 0):
             levels: dict[str, tuple[list[float], list[float]]] = {}
             for case in chosen:
                 ours, afters = await walk(http, case, keys[case.key])
@@ -219,25 +338,13 @@ async def bench(db: Database, households: int, pages: int, runs: int, repeat: in
                     )
             for level, (mine, peer) in levels.items():
                 by_level.setdefault(level, []).append((percentile(mine), percentile(peer)))
-            ours_stats, peer_stats = [], []
-            for _ in range(runs):
-                began = time.perf_counter()
-                response = await http.get("/api/v1/stats", headers={"Authorization": f"Bearer {keys['pendidikan@36']}"})
-                ours_stats.append(time.perf_counter() - began)
-                assert response.status_code == 200, response.text
-                began = time.perf_counter()
-                async with db.read_session() as s:
-                    for sql, params in stats_peer("pendidikan", "36.%"):
-                        (await s.execute(text(sql), params)).all()
-                peer_stats.append(time.perf_counter() - began)
-            stats_runs.append((percentile(ours_stats), percentile(peer_stats)))
             print(
                 f"  repeat {attempt + 1}: "
                 + ", ".join(f"{lv} {v[-1][0] * 1000:.1f}/{v[-1][1] * 1000:.1f}" for lv, v in by_level.items())
-                + f"; /stats {stats_runs[-1][0] * 1000:.0f}/{stats_runs[-1][1] * 1000:.0f} ms (ours/hand-written p95)"
-                + f"; load {os.getloadavg()[0]:.2f}",
+                + f" ms (ours/hand-written p95); load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
+        stats_figures = await stats_bench(db, http, keys["pendidikan@36"], runs, repeat, dirty)
     figures = []
     for level, repeats in by_level.items():
         ours, peer = (statistics.median(r[i] for r in repeats) * 1000 for i in (0, 1))
@@ -255,22 +362,7 @@ async def bench(db: Database, households: int, pages: int, runs: int, repeat: in
                 + ", ".join(f"{a * 1000:.1f} / {b * 1000:.1f}" for a, b in repeats),
             )
         )
-    ours, peer = (statistics.median(r[i] for r in stats_runs) * 1000 for i in (0, 1))
-    figures.append(
-        Figure(
-            "OPD API /stats, province, p95",
-            round(ours, 1),
-            "ms",
-            target=f"< {STATS_TARGET_MS} ms",
-            met=ours < STATS_TARGET_MS,
-            peer="hand-written aggregates over the base tables (p95)",
-            peer_value=round(peer, 1),
-            ratio=round(ours / peer, 3),
-            note=f"pendidikan key; {runs} runs × {repeat} repeats, median of the repeats' p95; per repeat: "
-            + ", ".join(f"{a * 1000:.0f} / {b * 1000:.0f}" for a, b in stats_runs),
-        )
-    )
-    return figures
+    return figures, stats_figures
 
 
 async def main() -> None:
@@ -281,9 +373,14 @@ async def main() -> None:
     parser.add_argument("--pages", type=int, default=50, help="pages walked per province or kabupaten list")
     parser.add_argument("--runs", type=int, default=10, help="/stats calls per repeat")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only-stats", action="store_true", help="time /stats and the rollup's refresh only")
+    parser.add_argument("--dirty", type=int, default=200, help="households logged as written (second /stats figure)")
     args = parser.parse_args()
     if args.database_url:
         db = Database(args.database_url)
+        from models import migrate
+
+        await migrate.upgrade(db)
     else:
         from models.seed import SeedOptions
 
@@ -293,17 +390,21 @@ async def main() -> None:
             households = int(await s.scalar(text("SELECT count(*) FROM household")) or 0)
         load_before = round(os.getloadavg()[0], 2)
         print(f"OPD API, in-process, {households:,} households; load average {load_before}", flush=True)
-        figures = await bench(db, households, args.pages, args.runs, args.repeat)
-        for f in figures:
-            print(f"{f.name}: {f.value} {f.unit} ({f.ratio}× {f.peer_value} {f.unit}) {'met' if f.met else 'NOT met'}")
-        record(
-            "opd-api",
-            figures,
-            scale=scale_of(households),
-            database="postgresql",
-            params={"households": households, "pages": args.pages, "runs": args.runs, "repeat": args.repeat},
-            load_before=load_before,
-        )
+        pages, stats = await bench(db, args.pages, args.runs, args.repeat, only_stats=args.only_stats, dirty=args.dirty)
+        for f in pages + stats:
+            met = "" if f.met is None else ("met" if f.met else "NOT met")
+            print(f"{f.name}: {f.value} {f.unit} ({f.ratio}× {f.peer_value}) {met}")
+        params = {"households": households, "pages": args.pages, "runs": args.runs, "repeat": args.repeat}
+        for name, figures in (("opd-api", pages), ("opd-stats", stats)):
+            if figures:
+                record(
+                    name,
+                    figures,
+                    scale=scale_of(households),
+                    database="postgresql",
+                    params=params | ({"dirty": args.dirty} if name == "opd-stats" else {}),
+                    load_before=load_before,
+                )
     finally:
         await db.dispose()
 

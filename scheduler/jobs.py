@@ -22,9 +22,11 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from telegram import Bot
 
+from models import opd_stats
 from models.calendar import WorkCalendar
 from models.db import Database
 from models.leader import exclusive
+from models.opd_stats import Refreshed
 from scheduler.outbox import Composer, Deliverer, DeliveryConfig, DeliveryReport
 from scheduler.planner import PlannerConfig, PlanReport, plan
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 LOCK_NAME = "reminders"
 PLAN_MINUTE = 50  # hourly at :50 from 05:50 to 20:50: the 07:00 digest is planned by 06:50 at the latest
 PLAN_HOURS = "5-20"
+OPD_STATS_MINUTES = 5  # the OPD /stats rollup's refresh: at most this long after midnight on the slow count
 
 
 class ReminderSettings(Protocol):
@@ -100,6 +103,23 @@ class Scheduler:
             )
         return report
 
+    async def refresh_opd_stats(self) -> Refreshed | None:
+        """Bring the OPD API's /stats rollup to today (leader only; ``models/opd_stats.py``): after midnight every
+        household is recounted, otherwise only those written since the last run, so /stats stays fast all day."""
+        if not self.is_leader:
+            return None
+        now = self.clock()
+        async with self.db.session() as session:
+            done = await opd_stats.refresh(session, today=now.astimezone(self.calendar.tz).date(), now=now)
+        if done.full or done.log_rows:
+            log.info(
+                "OPD /stats rollup for %s: %d households recounted (%s)",
+                done.day,
+                done.households,
+                "all" if done.full else "logged",
+            )
+        return done
+
     async def _safely(self, job: Callable[[], Any]) -> None:
         try:
             await job()
@@ -125,6 +145,7 @@ class Scheduler:
         self.is_leader = True
         log.info("this process plans and sends the reminders")
         await self._safely(self.plan_now)  # catch up at once: a new leader may have missed an hour
+        await self._safely(self.refresh_opd_stats)  # and recount /stats if the rollup is not today's
         try:
             while not self._stopping.is_set() and await lock.alive():
                 with contextlib.suppress(TimeoutError):
@@ -154,6 +175,14 @@ class Scheduler:
             IntervalTrigger(seconds=self.deliver_every),
             args=[self.deliver_now],
             id="deliver",
+            max_instances=1,
+            coalesce=True,
+        )
+        self.aps.add_job(
+            self._safely,
+            IntervalTrigger(minutes=OPD_STATS_MINUTES),
+            args=[self.refresh_opd_stats],
+            id="opd_stats",
             max_instances=1,
             coalesce=True,
         )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import JsikaTyper, console, run_with_db, tr
+from bot.cli.common import JsikaTyper, console, run_with_db, settings, tr
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -51,6 +51,25 @@ def current() -> None:
     revision, up_to_date = run_with_db(work)
     state = tr("terbaru") if up_to_date else tr("ada migrasi tertunda")
     console.print(f"{revision or 'base'} ({state})")
+
+
+@app.command("opd-stats")
+def opd_stats() -> None:
+    """Hitung ulang ringkasan /stats API OPD untuk hari ini (biasanya dijalankan penjadwal tiap 5 menit)."""
+    from datetime import UTC, datetime
+
+    from models import opd_stats as rollup
+
+    tz = settings().tz
+
+    async def work(db: Database) -> rollup.Refreshed:
+        now = datetime.now(UTC)
+        async with db.session() as session:
+            return await rollup.refresh(session, today=now.astimezone(tz).date(), now=now)
+
+    done = run_with_db(work)
+    message = tr("Ringkasan /stats API OPD untuk {day}: {households} keluarga dihitung ulang.")
+    console.print(message.format(day=done.day.isoformat(), households=done.households))
 
 
 def register(root: typer.Typer) -> None:

@@ -32,7 +32,7 @@ from bot.web.schemas import (
     ReferralUpdate,
     StatsOut,
 )
-from models import api_keys
+from models import api_keys, opd_stats
 from models.api_keys import KeyScope
 from models.queries import opd
 from models.tables import HouseholdStatus, ReferralStatus
@@ -391,6 +391,6 @@ async def update_referral(request: Request, key: Key, referral_id: ReferralId) -
 )
 async def stats(request: Request, key: Key, area: AreaParam = None) -> StatsOut:
     async def work(session: AsyncSession, context: WebContext) -> opd.Stats:
-        return await opd.stats(session, key, today=context.today(), area=area)
+        return await opd_stats.stats(session, key, today=context.today(), area=area)
 
     return StatsOut.of(await _call(request, key, "api.stats", work, lambda s: f"{s.households} keluarga"))

@@ -17,6 +17,7 @@ from models.tables.household import (
     Sex,
 )
 from models.tables.messaging import INBOX_PENDING, Inbox, InboxStatus, Outbox, OutboxStatus
+from models.tables.opd_stats import OpdStatsDesa, OpdStatsDirty, OpdStatsHousehold, OpdStatsState
 from models.tables.programme import Programme
 from models.tables.region import Region, RegionLevel
 from models.tables.reminder_settings import ReminderSetting
@@ -58,6 +59,10 @@ __all__ = [
     "InboxStatus",
     "Invite",
     "Member",
+    "OpdStatsDesa",
+    "OpdStatsDirty",
+    "OpdStatsHousehold",
+    "OpdStatsState",
     "MemberStatus",
     "Outbox",
     "OutboxStatus",

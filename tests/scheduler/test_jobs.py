@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
 from telegram import Bot
 
 from handlers.reminder_composer import compose
+from models import opd_stats
 from models.calendar import JAKARTA, WorkCalendar
 from models.db import Database
 from models.leader import lock_key
@@ -144,3 +145,29 @@ def test_remind_dry_run_prints_counts_by_kind_and_keeps_nothing(
         return int(await session.scalar(select(func.count()).select_from(Outbox)))  # type: ignore[attr-defined]
 
     assert sync_db(count) == 0
+
+
+async def test_a_new_leader_recounts_the_opd_stats_rollup_for_today_at_once(
+    db: Database, schedulers: Callable[[], Scheduler]
+) -> None:
+    async with db.session() as s:
+        await make_household(s, await make_user(s, telegram_id=1))
+    follower = schedulers()
+    assert await follower.refresh_opd_stats() is None
+    async with db.session() as s:
+        assert await opd_stats.rollup_day(s) is None  # nothing counted: /stats reads the base tables
+    leader = schedulers()
+    leader.start()
+    await eventually(lambda: leader.is_leader)
+    today = NOW.astimezone(JAKARTA).date()
+
+    async def counted() -> date | None:
+        async with db.session() as s:
+            return await opd_stats.rollup_day(s)
+
+    async with asyncio.timeout(10):
+        while await counted() != today:  # noqa: ASYNC110 - polling the database the leader writes
+            await asyncio.sleep(0.02)
+    assert leader.aps.get_job("opd_stats") is not None
+    again = await leader.refresh_opd_stats()  # same day, nothing written since: nothing recounted
+    assert again is not None and not again.full and again.households == 0
