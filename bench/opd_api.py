@@ -177,6 +177,9 @@ def cases(kabupaten: str, kecamatan: list[str], pages: int) -> list[Case]:
         Case("pendidikan households", "kabupaten", "/api/v1/households", {"area": kabupaten, "limit": 100},
              "pendidikan@36", _HOUSEHOLD_ROWS.format(condition=CONDITIONS["usia_sekolah"]),
              {"prefix": kabupaten + ".%", **DATES}, pages),
+        Case("kesehatan households ibu_hamil", "kabupaten", "/api/v1/households", {"category": "ibu_hamil",
+             "area": kabupaten, "limit": 100}, "kesehatan@36", _HOUSEHOLD_ROWS.format(condition=CONDITIONS["ibu_hamil"]),
+             {"prefix": kabupaten + ".%", **DATES}, pages),
     ]  # fmt: skip
     for code in kecamatan:
         found += [

@@ -195,6 +195,11 @@ def _is_small(area: str) -> bool:
     ``ix_member_household_id``, which carries them) — and reads the 101 full rows after. Reading full rows first
     fetched every member of every household of the kecamatan from the heap before sorting: 40,000 rows for a
     Tangerang kecamatan of 10,000 households, 157 ms p95 at province scale.
+
+    The ids are ordered by ``id + 0``, not ``id``: ordered by the bare id, PostgreSQL may walk the primary key
+    from the first household and test each one's desa, a bet that pays only when the kecamatan's households
+    come early in id order (they were registered kabupaten by kabupaten). Over all 155 kecamatan's first pages
+    of households, that bet made the worst 59 ms; read area-first, the worst is 19 ms.
     """
     return level_of(area) >= 3
 
@@ -214,7 +219,10 @@ def _category_condition(sector: str, category: str, today: date) -> ColumnElemen
     if category == "usia_sekolah":
         return and_(Member.birth_date <= years_before(today, 6), Member.birth_date > years_before(today, 22))
     if category == "ibu_hamil":
-        return and_(Member.pregnancy_edd.is_not(None), Member.pregnancy_edd >= today)
+        # No "IS NOT NULL" beside it: the comparison implies it (both databases still use the partial indexes),
+        # and PostgreSQL, multiplying the two, guessed 375 pregnant women instead of 28,000 and chose plans
+        # that probed every one of them (a kabupaten's households page: 100 ms instead of 5–20 ms).
+        return Member.pregnancy_edd >= today
     if category == "balita":
         return and_(Member.birth_date > years_before(today, 5), Member.birth_date <= today)
     if category == "dirujuk":
@@ -302,7 +310,7 @@ async def members(
     )
     if _is_small(code):
         ids = select(Member.id).join(Household, Household.id == Member.household_id).where(*conditions)
-        query = query.where(Member.id.in_(ids.order_by(Member.id).limit(limit + 1).scalar_subquery()))
+        query = query.where(Member.id.in_(ids.order_by(Member.id + 0).limit(limit + 1).scalar_subquery()))
     else:
         query = query.where(*conditions)
     await _page_plan(session)
@@ -335,7 +343,7 @@ async def households(
         conditions.append(Household.id > after)
     query = select(*_HOUSEHOLD_COLUMNS, Region.name.label("desa_name")).join(Region, Region.code == Household.desa_code)
     if _is_small(code):
-        ids = select(Household.id).where(*conditions).order_by(Household.id).limit(limit + 1)
+        ids = select(Household.id).where(*conditions).order_by(Household.id + 0).limit(limit + 1)
         query = query.where(Household.id.in_(ids.scalar_subquery()))
     else:
         query = query.where(*conditions)
