@@ -333,10 +333,13 @@ async def households(
     """Households of the area with at least one target member, each with those members."""
     target = _targets(scope, today, category)
     code = resolve_area(scope, area)
-    conditions: list[Any] = [
-        _in_area(code),
-        exists().where(Member.household_id == Household.id, target),
-    ]
+    has_target = exists().where(Member.household_id == Household.id, target)
+    if after is not None:
+        # Said again for the members: PostgreSQL does not carry ``household.id > after`` across the join, and a
+        # merge join then read the member index from the first household on every page (a kabupaten's 30th
+        # page of pregnant women's households: 117 ms instead of 8).
+        has_target = has_target.where(Member.household_id > after)
+    conditions: list[Any] = [_in_area(code), has_target]
     if status is not None:
         conditions.append(Household.status == status)
     if after is not None:
