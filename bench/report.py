@@ -193,11 +193,18 @@ NOTES = """## Catatan / Notes
   transaksinya). *The backfill no longer fires the two quadratic statement triggers; upgrade time in the table above.*
   Hal yang sama berlaku bagi UPDATE massal lain atas `household` (mis. trigger kunjungan yang memperbarui
   ratusan ribu KK sekaligus): *not fixed here — any bulk UPDATE of household still pays it.*
-- **API OPD.** Halaman provinsi memenuhi < 50 ms (tetapi ≈ 6× SQL tulisan tangan: kunci, batas, audit, JSON);
-  halaman kabupaten dan kecamatan **belum**: `ibu_hamil` berjalan menurut id anggota dan membaca ±73.000 anggota
-  per halaman untuk ±100 ibu hamil (langkah berikut: indeks `member (id) WHERE pregnancy_edd IS NOT NULL`, dan
-  untuk kecamatan rumah tangga wilayah lebih dulu). Mesin saat diukur: *load* 3,8–5,7. *Targets not met are marked ❌
-  above; the hand-written peer of the same rows is in each row.*
+- **API OPD, halaman (issue 22).** Dulu halaman kabupaten 204 ms dan kecamatan 170 ms (p95). Empat perubahan
+  (migrasi 0020, `models/queries/opd.py`): (1) indeks parsial id ibu hamil yang membawa kolom yang diuji, dan dua
+  indeks lama dibangun ulang dengan `INCLUDE` (KK: id; anggota: id, status, tanggal lahir, HPL, sekolah) sehingga
+  halaman kecamatan memilih 101 id dari indeks saja lalu membaca barisnya; (2) id kecamatan diurutkan `id + 0`
+  agar PostgreSQL membaca wilayah lebih dulu, bukan bertaruh pada jalan kunci primer (terburuk dari 155
+  kecamatan: 59 → 19 ms); (3) `ibu_hamil` hanya `pregnancy_edd >= hari ini` — dengan `IS NOT NULL` tambahan
+  PostgreSQL menebak 375 ibu hamil alih-alih 28.000; (4) batas `after` diulang untuk anggota dan pekerja paralel
+  dimatikan untuk halaman (memulai satu pekerja 20 ms pada kueri 2–6 ms). Biaya tetap per panggilan (kunci,
+  batas, audit, JSON) ≈ 6–10 ms; hitungan batas kini di-commit tanpa menunggu disk (lihat `docs/api.md`).
+  Kota kecil (Cilegon, Kota Serang) untuk KK ibu hamil: 25–36 ms di SQL saja — lebih lambat daripada yang diukur bench
+  (Kab. Tangerang). *Pages: index-only id picking for kecamatan, area-first order, no misleading IS NOT NULL,
+  no parallel workers; figures in the table above, the hand-written peer of the same rows in each row.*
 - **API OPD `/stats` (issue 22).** Dulu dihitung langsung dari tabel dasar: 6,2 s untuk provinsi. Kini dari rollup
   per KK dan per desa untuk hari ini (migrasi 0021, `models/opd_stats.py`), dikurangi baris KK yang ditulis sejak
   penyegaran terakhir dan ditambah hitungan langsung KK itu, dalam satu pernyataan — tetap tepat (bench
