@@ -32,7 +32,7 @@ from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, Locatio
 from handlers.i18n import normalize_language
 from handlers.render import Reply
 from handlers.render import forms as texts
-from models import forms
+from models import deferred, forms
 from models.actor import Actor
 from models.forms import Draft, StaleSession
 from models.tables import Role
@@ -355,8 +355,10 @@ class FormRunner(ABC):
         if show.reply is not None and message_id is None:
             message_id = await self.send(turn, show.reply)
         if show.draft is not None and message_id is not None and message_id != show.draft.message_id:
-            async with turn.context.db() as session:
-                await forms.set_message(session, show.draft, message_id)
+            write = forms.remember_message(show.draft, message_id)
+            if not deferred.defer(write):  # no inbox worker to carry it: a transaction of its own
+                async with turn.context.db() as session:
+                    await write(session)
 
     async def send(self, turn: Turn, reply: Reply) -> int:
         message = await turn.context.bot.send_message(chat_id=turn.chat_id, **reply)
