@@ -339,9 +339,7 @@ class FormRunner(ABC):
         message_id: int | None = None
         if show.reply is not None and show.edit and query is not None and query.message is not None:
             try:
-                await turn.context.bot.edit_message_text(
-                    chat_id=turn.chat_id, message_id=query.message.message_id, **show.reply
-                )
+                await _call(turn, "editmessagetext", message_id=query.message.message_id, **show.reply)
                 message_id = query.message.message_id
             except BadRequest as error:
                 if "not modified" in str(error).lower():
@@ -351,7 +349,7 @@ class FormRunner(ABC):
         for stale in dict.fromkeys(show.clear):
             if stale is not None and stale != message_id:
                 with contextlib.suppress(BadRequest):
-                    await turn.context.bot.edit_message_reply_markup(chat_id=turn.chat_id, message_id=stale)
+                    await _call(turn, "editmessagereplymarkup", message_id=stale)
         if show.reply is not None and message_id is None:
             message_id = await self.send(turn, show.reply)
         if show.draft is not None and message_id is not None and message_id != show.draft.message_id:
@@ -361,8 +359,17 @@ class FormRunner(ABC):
                     await write(session)
 
     async def send(self, turn: Turn, reply: Reply) -> int:
-        message = await turn.context.bot.send_message(chat_id=turn.chat_id, **reply)
-        return message.message_id
+        message = await _call(turn, "sendmessage", **reply)
+        return int(message["message_id"])
+
+
+async def _call(turn: Turn, endpoint: str, **params: Any) -> Any:
+    """A Bot API call in the person's chat, its answer left as the JSON it came in: a step needs at most the sent
+    message's id, and PTB turning every answer into a ``Message`` (each nested object built and frozen) was a
+    visible share of the bot's CPU per step. Errors are PTB's own (``BadRequest`` …); the guard's limits apply
+    (``bot/guard.py``: every call passes ``_do_post``). Method names are case-insensitive; the lower-case spelling
+    keeps PTB from suggesting its parsing method on every call (as ``bot/polling.py`` does for getUpdates)."""
+    return await turn.context.bot.do_api_request(endpoint, api_kwargs={"chat_id": turn.chat_id, **params})
 
 
 async def _answer(query: CallbackQuery, toast: str | None) -> None:
