@@ -200,6 +200,15 @@ NOTES = """## Catatan / Notes
   dari tabel dasar (kategori bergantung pada tanggal hari ini) dan **tidak memenuhi** < 100 ms — rollup yang
   tetap tepat untuk kategori usia (rentang tanggal lahir per KK) belum dibuat. *Targets not met are marked ❌
   above; the hand-written peer of the same rows is in each row.*
+- **Satu langkah formulir (issue 22, putaran kedua).** CPU bot per update turun: nomor pesan pertanyaan kini
+  dicatat bersama tanda selesai update di inbox (satu transaksi lebih sedikit pada langkah yang mengirim pesan
+  baru), tenggat periode dihitung sekali, jawaban Bot API tidak diurai menjadi objek PTB, tombol basi dibersihkan
+  bersamaan dengan pertanyaan. Diukur (1.000 pendamping, *load* 3,3–4,8 dari pekerjaan lain): berjeda 6,31 → 4,08
+  ms (SQLite) dan 5,83 → 4,49 ms (PostgreSQL); saturasi dekat bot gema (SQLite 3,70 vs 3,77 ms; PostgreSQL
+  3,64 vs 3,26 ms). Rasio saturasi 0,69× (SQLite) dan 0,60× (PostgreSQL), p95 berjeda **belum** < 30 ms — pada
+  beban mesin itu latensi adalah antrean CPU mesin, bukan langkahnya; tabel di atas memuat putaran terakhir yang tercatat. Sisa biaya dan
+  langkah berikut: `docs/report.md` (Performance). *Bot CPU per update is down a quarter to a third when paced
+  and within 12% of the echo bot's at saturation; neither target is shown met on the loaded box — see docs/report.md.*
 """
 
 
