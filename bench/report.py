@@ -203,12 +203,12 @@ NOTES = """## Catatan / Notes
 - **Satu langkah formulir (issue 22, putaran kedua).** CPU bot per update turun: nomor pesan pertanyaan kini
   dicatat bersama tanda selesai update di inbox (satu transaksi lebih sedikit pada langkah yang mengirim pesan
   baru), tenggat periode dihitung sekali, jawaban Bot API tidak diurai menjadi objek PTB, tombol basi dibersihkan
-  bersamaan dengan pertanyaan. Diukur (1.000 pendamping, *load* 3,3–4,8 dari pekerjaan lain): berjeda 6,31 → 4,08
-  ms (SQLite) dan 5,83 → 4,49 ms (PostgreSQL); saturasi dekat bot gema (SQLite 3,70 vs 3,77 ms; PostgreSQL
-  3,64 vs 3,26 ms). Rasio saturasi 0,69× (SQLite) dan 0,60× (PostgreSQL), p95 berjeda **belum** < 30 ms — pada
-  beban mesin itu latensi adalah antrean CPU mesin, bukan langkahnya; tabel di atas memuat putaran terakhir yang tercatat. Sisa biaya dan
-  langkah berikut: `docs/report.md` (Performance). *Bot CPU per update is down a quarter to a third when paced
-  and within 12% of the echo bot's at saturation; neither target is shown met on the loaded box — see docs/report.md.*
+  bersamaan dengan pertanyaan. Saturasi: 4,11 → 3,33 ms (SQLite), 3,95 → 3,41 ms (PostgreSQL); berjeda 6,31 →
+  5,85 dan 5,83 → 5,30 ms. Rasio saturasi 0,61× dan 0,62× — **belum** 0,8×: pada saturasi *driver* benchmark
+  sendiri memakai ≈ 4,7 ms CPU per update, lebih dari bot. p95 berjeda PostgreSQL 47 ms, SQLite 138 ms (per 10
+  detik: 20–35 ms dalam keadaan tunak; ledakan `/lapor` di awal dan satu jeda 10 detik yang belum terjelaskan) —
+  **belum** < 30 ms. Rincian dan langkah berikut: `docs/report.md` (Performance). *Bot CPU per update is down
+  7–19%; neither target is met yet; the bench's driver costs more CPU per update than the bot at saturation.*
 """
 
 
