@@ -214,6 +214,15 @@ NOTES = """## Catatan / Notes
   median 200–360 ms bila PostgreSQL memakai ulang rencana yang dibuat saat log masih kecil (*prepared
   statement* asyncpg) — belum diselidiki; penjadwal menyegarkan tiap 5 menit, jadi log sebesar itu jarang.
   *From the rollup: p95 32.7 ms clean, 44.2 ms with 200 households written since the refresh; full refresh 6.2 s.*
+- **Satu langkah formulir (issue 22, putaran kedua).** CPU bot per update turun: nomor pesan pertanyaan kini
+  dicatat bersama tanda selesai update di inbox (satu transaksi lebih sedikit pada langkah yang mengirim pesan
+  baru), tenggat periode dihitung sekali, jawaban Bot API tidak diurai menjadi objek PTB, tombol basi dibersihkan
+  bersamaan dengan pertanyaan. Saturasi: 4,11 → 3,33 ms (SQLite), 3,95 → 3,41 ms (PostgreSQL); berjeda 6,31 →
+  5,85 dan 5,83 → 5,30 ms. Rasio saturasi 0,61× dan 0,62× — **belum** 0,8×: pada saturasi *driver* benchmark
+  sendiri memakai ≈ 4,7 ms CPU per update, lebih dari bot. p95 berjeda PostgreSQL 47 ms, SQLite 138 ms (per 10
+  detik: 20–35 ms dalam keadaan tunak; ledakan `/lapor` di awal dan satu jeda 10 detik yang belum terjelaskan) —
+  **belum** < 30 ms. Rincian dan langkah berikut: `docs/report.md` (Performance). *Bot CPU per update is down
+  7–19%; neither target is met yet; the bench's driver costs more CPU per update than the bot at saturation.*
 """
 
 

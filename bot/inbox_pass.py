@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from models import deferred
 from models import inbox_upkeep as queries
 from models.inbox import InboxItem, claim_heads, finish_done
 from models.tables import InboxStatus
@@ -42,6 +43,7 @@ class Outcome:
     status: InboxStatus
     error: str | None
     recorded: asyncio.Future[bool | None]
+    writes: list[deferred.Write] = field(default_factory=list)  # run with the finish, same transaction
     tries: int = 0
 
     @property
@@ -100,6 +102,9 @@ class Ride:
                 session, outcome.update_id, terms.worker, outcome.status, now, outcome.error
             ):
                 self.held.add(outcome.update_id)
+        for outcome in self.outcomes:  # before the claim: the chat's next update must see them
+            for write in outcome.writes:
+                await write(session)
         if terms.free > 0 and self.owner.accepting:
             self.items = await claim_heads(session, terms.worker, now, terms.lease, terms.free, terms.max_attempts)
         self.full = bool(self.items) and len(self.items) >= terms.free

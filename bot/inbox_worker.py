@@ -23,6 +23,7 @@ from typing import Protocol
 from bot import metrics
 from bot.inbox_pass import FINISH_TRIES, FINISH_WAIT, ClaimTerms, Outcome, Ride, WallClock
 from bot.logging import redact, request_id
+from models import deferred
 from models import inbox_upkeep as queries
 from models.db import Database
 from models.faults import transient_reason
@@ -269,6 +270,7 @@ class InboxWorker:
         started = time.perf_counter()
         now = self.inbox.clock()
         status, error, reason = InboxStatus.DONE, None, None
+        writes: list[deferred.Write] = []
         try:
             metrics.UPDATE_WAIT_SECONDS.observe(max(0.0, (now - item.received_at).total_seconds()))
             age = age_seconds(item, now)
@@ -281,7 +283,8 @@ class InboxWorker:
                     self.options.max_age_seconds,
                 )
             else:
-                reason, error = await self._handle(item)
+                with deferred.collecting() as writes:  # bookkeeping the handler leaves to the finish's transaction
+                    reason, error = await self._handle(item)
                 if reason is not None:
                     status = InboxStatus.FAILED
                     metrics.UPDATES_FAILED.labels(reason).inc()
@@ -290,7 +293,7 @@ class InboxWorker:
             request_id.reset(token)
         metrics.UPDATE_SECONDS.observe(time.perf_counter() - started)
         try:
-            await self._finish(item, status, error)
+            await self._finish(item, status, error, writes)
         finally:
             self._in_flight.pop(item.update_id, None)
 
@@ -357,12 +360,15 @@ class InboxWorker:
         except Exception:
             log.warning("update %s: could not tell the person about the failure", item.update_id, exc_info=True)
 
-    async def _finish(self, item: InboxItem, status: InboxStatus, error: str | None) -> None:
-        """Record the outcome in the next pass (with the next claim, or the next store's transaction)."""
+    async def _finish(
+        self, item: InboxItem, status: InboxStatus, error: str | None, writes: list[deferred.Write]
+    ) -> None:
+        """Record the outcome in the next pass (with the next claim, or the next store's transaction), together
+        with the writes the handler deferred to it (``models/deferred.py``)."""
         recorded: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
         if not self._finishing:
             self._finishing_since = time.monotonic()
-        self._finishing.append(Outcome(item.update_id, status, error, recorded))
+        self._finishing.append(Outcome(item.update_id, status, error, recorded, writes))
         self._wake.set()
         held = await asyncio.shield(recorded)
         if held is None:

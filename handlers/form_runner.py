@@ -32,7 +32,7 @@ from handlers.forms.steps import Action, Answer, Ignore, Input, Invalid, Locatio
 from handlers.i18n import normalize_language
 from handlers.render import Reply
 from handlers.render import forms as texts
-from models import forms
+from models import deferred, forms
 from models.actor import Actor
 from models.forms import Draft, StaleSession
 from models.tables import Role
@@ -333,34 +333,62 @@ class FormRunner(ABC):
                 await answered
 
     async def _show(self, turn: Turn, show: Show) -> None:
+        """Show the question; stale buttons are cleared meanwhile, not one call after another: nothing waits on
+        them, and a step that sends a new question (a photo, a location) made three calls in a row."""
         query = turn.update.callback_query
+        pressed = query.message.message_id if query is not None and query.message is not None else None
+        edit = pressed if show.reply is not None and show.edit else None  # the message that becomes the question
+        stale = [m for m in dict.fromkeys(show.clear) if m is not None and m != edit]
+        clearing = [asyncio.ensure_future(_clear(turn, m)) for m in stale]
+        try:
+            message_id = await self._put(turn, show, edit)
+            if edit is not None and message_id != edit and edit in show.clear:  # could not edit it: it goes stale
+                clearing.append(asyncio.ensure_future(_clear(turn, edit)))
+        except BaseException:
+            await asyncio.gather(*clearing, return_exceptions=True)
+            raise
+        await asyncio.gather(*clearing)
+        if show.draft is not None and message_id is not None and message_id != show.draft.message_id:
+            write = forms.remember_message(show.draft, message_id)
+            if not deferred.defer(write):  # no inbox worker to carry it: a transaction of its own
+                async with turn.context.db() as session:
+                    await write(session)
+
+    async def _put(self, turn: Turn, show: Show, edit: int | None) -> int | None:
+        """The messages sent before the question, then the question: edited into ``edit`` where it can be, else
+        sent; the id of the message that carries it."""
         for extra in show.before:
             await self.send(turn, extra)
-        message_id: int | None = None
-        if show.reply is not None and show.edit and query is not None and query.message is not None:
+        if show.reply is None:
+            return None
+        if edit is not None:
             try:
-                await turn.context.bot.edit_message_text(
-                    chat_id=turn.chat_id, message_id=query.message.message_id, **show.reply
-                )
-                message_id = query.message.message_id
+                await _call(turn, "editmessagetext", message_id=edit, **show.reply)
+                return edit
             except BadRequest as error:
                 if "not modified" in str(error).lower():
-                    message_id = query.message.message_id
-                else:
-                    log.info("could not edit question message: %s", error)
-        for stale in dict.fromkeys(show.clear):
-            if stale is not None and stale != message_id:
-                with contextlib.suppress(BadRequest):
-                    await turn.context.bot.edit_message_reply_markup(chat_id=turn.chat_id, message_id=stale)
-        if show.reply is not None and message_id is None:
-            message_id = await self.send(turn, show.reply)
-        if show.draft is not None and message_id is not None and message_id != show.draft.message_id:
-            async with turn.context.db() as session:
-                await forms.set_message(session, show.draft, message_id)
+                    return edit
+                log.info("could not edit question message: %s", error)
+        return await self.send(turn, show.reply)
 
     async def send(self, turn: Turn, reply: Reply) -> int:
-        message = await turn.context.bot.send_message(chat_id=turn.chat_id, **reply)
-        return message.message_id
+        message = await _call(turn, "sendmessage", **reply)
+        return int(message["message_id"])
+
+
+async def _call(turn: Turn, endpoint: str, **params: Any) -> Any:
+    """A Bot API call in the person's chat, its answer left as the JSON it came in: a step needs at most the sent
+    message's id, and PTB turning every answer into a ``Message`` (each nested object built and frozen) was a
+    visible share of the bot's CPU per step. Errors are PTB's own (``BadRequest`` …); the guard's limits apply
+    (``bot/guard.py``: every call passes ``_do_post``). Method names are case-insensitive; the lower-case spelling
+    keeps PTB from suggesting its parsing method on every call (as ``bot/polling.py`` does for getUpdates)."""
+    return await turn.context.bot.do_api_request(endpoint, api_kwargs={"chat_id": turn.chat_id, **params})
+
+
+async def _clear(turn: Turn, message_id: int) -> None:
+    """Take the buttons off a message whose question is no longer current."""
+    with contextlib.suppress(BadRequest):  # too old to edit, deleted, or already without them
+        await _call(turn, "editmessagereplymarkup", message_id=message_id)
 
 
 async def _answer(query: CallbackQuery, toast: str | None) -> None:

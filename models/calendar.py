@@ -32,6 +32,9 @@ class WorkCalendar:
     extra_working_days: set[date] = field(default_factory=set)
     quiet_start: time = QUIET_START
     quiet_end: time = QUIET_END
+    # Deadlines already worked out: every form step asks for the reporting window, and walking the working days
+    # (a holiday lookup each) was ~2 % of the bot's CPU under load. The calendar never changes once built.
+    _deadlines: dict[tuple[Period, int], date] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def _national(self) -> holidays.HolidayBase:
@@ -87,8 +90,12 @@ class WorkCalendar:
 
     def period_deadline(self, period: Period, working_days: int = 5) -> date:
         """Last day reports for ``period`` are accepted: the n-th working day of the next month."""
-        following = period.next()
-        return self.nth_working_day(following.year, following.month, working_days)
+        deadline = self._deadlines.get((period, working_days))
+        if deadline is None:
+            following = period.next()
+            deadline = self.nth_working_day(following.year, following.month, working_days)
+            self._deadlines[(period, working_days)] = deadline
+        return deadline
 
     def period_is_open(self, period: Period, today: date, working_days: int = 5) -> bool:
         """Reports for ``period`` are accepted from its first day until its deadline (late ones need approval)."""

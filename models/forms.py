@@ -9,6 +9,7 @@ The session id doubles as the visit id on submit, which is what makes submitting
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -308,10 +309,17 @@ async def save(session: AsyncSession, draft: Draft, now: datetime) -> Draft:
     return draft
 
 
-async def set_message(session: AsyncSession, draft: Draft, message_id: int) -> None:
-    """Remember which bot message carries the current question (no version bump: no answer changed)."""
-    await session.execute(_SET_MESSAGE, {"b_id": draft.id, "b_version": draft.version, "message_id": message_id})
+def remember_message(draft: Draft, message_id: int) -> Callable[[AsyncSession], Awaitable[None]]:
+    """The write that remembers which bot message carries the current question (no version bump: no answer
+    changed), to run now or later (``models/deferred.py``). It names the draft at its version now: should the row
+    have moved on by the time it runs, it changes nothing."""
+    params = {"b_id": draft.id, "b_version": draft.version, "message_id": message_id}
     draft.message_id = message_id
+
+    async def write(session: AsyncSession) -> None:
+        await session.execute(_SET_MESSAGE, params)
+
+    return write
 
 
 async def finish(session: AsyncSession, draft: Draft, status: FormStatus, now: datetime) -> None:

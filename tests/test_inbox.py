@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.inbox import Inbox, InboxOptions, InboxWorker
+from models import deferred
 from models import inbox_upkeep as queries
 from models.db import Database
 from models.inbox import InboxItem, _claim_statement, claim_heads
@@ -283,3 +285,36 @@ def test_updates_are_grouped_by_chat_like_ptb_does(payload: dict[str, object], c
     from models.inbox import chat_of
 
     assert chat_of(payload) == chat
+
+
+async def test_a_write_deferred_by_a_handler_lands_before_the_chats_next_update_is_handled(db: Database) -> None:
+    """What a form step leaves to the inbox (the sent message's id) is committed with the update's finish, so the
+    chat's next update — claimed only after that — already reads it; outside a worker nothing collects it."""
+    seen: dict[int, str | None] = {}
+
+    async def handler(item: InboxItem) -> None:
+        async with db.session() as s:
+            previous = await s.get(InboxRow, item.update_id - 1)
+            seen[item.update_id] = previous.error if previous is not None else None
+
+        async def note(session: AsyncSession) -> None:
+            await session.execute(
+                update(InboxRow).where(InboxRow.update_id == item.update_id).values(error=f"note {item.update_id}")
+            )
+
+        assert deferred.defer(note)
+
+    inbox = Inbox(db)
+    await inbox.accept([message(n, 9) for n in range(1, 5)], "webhook")
+    worker = InboxWorker(inbox, handler, FAST)
+    await worker.start()
+    finished = await wait_finished(db, 4)
+    await worker.stop()
+
+    assert set(finished.values()) == {InboxStatus.DONE}
+    assert seen == {1: None, 2: "note 1", 3: "note 2", 4: "note 3"}
+
+    async def nothing(session: AsyncSession) -> None:
+        return None
+
+    assert not deferred.defer(nothing)  # no worker around: the caller has to write it itself
