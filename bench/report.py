@@ -205,6 +205,12 @@ NOTES = """## Catatan / Notes
   Kota kecil (Cilegon, Kota Serang) untuk KK ibu hamil: 25–36 ms di SQL saja — lebih lambat daripada yang diukur bench
   (Kab. Tangerang). *Pages: index-only id picking for kecamatan, area-first order, no misleading IS NOT NULL,
   no parallel workers; figures in the table above, the hand-written peer of the same rows in each row.*
+- **Impor sesudah migrasi 0020/0021 (issue 22).** Tiga putaran 650k KK, *load* 1,2–2,7: impor 52,5 / 52,0 /
+  50,1 s — lebih cepat daripada 77,4 s yang tercatat 2026-12-04 — tetapi rasio ke COPY dari berkas 0,26 /
+  0,29 / 0,29: median **0,29×, di bawah ≥ 0,3×** (dulu 0,31×). Indeks anggota yang kini lebih lebar dibayar
+  juga oleh pembanding (`LIKE member INCLUDING ALL`); log KK yang ditulis untuk rollup `/stats` (trigger 0021 atas
+  INSERT anggota, satu baris per KK) hanya oleh impor. *Import ratio median 0.29× after 0020/0021, just under
+  the 0.3× target; not yet split between the wider index and the /stats log trigger.*
 - **API OPD `/stats` (issue 22).** Dulu dihitung langsung dari tabel dasar: 6,2 s untuk provinsi. Kini dari rollup
   per KK dan per desa untuk hari ini (migrasi 0021, `models/opd_stats.py`), dikurangi baris KK yang ditulis sejak
   penyegaran terakhir dan ditambah hitungan langsung KK itu, dalam satu pernyataan — tetap tepat (bench
