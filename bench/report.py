@@ -216,10 +216,11 @@ NOTES = """## Catatan / Notes
   penyegaran terakhir dan ditambah hitungan langsung KK itu, dalam satu pernyataan — tetap tepat (bench
   memeriksa jawabannya sama dengan hitungan tabel dasar untuk ketiga sektor). Diukur pada 650k KK, *load*
   3,6–4,2: p95 32,7 ms tanpa tulisan baru, 44,2 ms dengan 200 KK tercatat; penyegaran penuh (sesudah tengah malam)
-  6,2 s, penyegaran 200 KK 106 ms. Di luar bench: 2.000 KK tercatat → median 46–88 ms per sektor, tetapi
+  6,2 s, penyegaran 200 KK 106 ms; putaran terakhir (tabel di atas, *load* 1,1–2,3): 24,6 / 29,6 ms, penuh 9,9 s,
+  200 KK 75 ms. Di luar bench: 2.000 KK tercatat → median 46–88 ms per sektor, tetapi
   median 200–360 ms bila PostgreSQL memakai ulang rencana yang dibuat saat log masih kecil (*prepared
   statement* asyncpg) — belum diselidiki; penjadwal menyegarkan tiap 5 menit, jadi log sebesar itu jarang.
-  *From the rollup: p95 32.7 ms clean, 44.2 ms with 200 households written since the refresh; full refresh 6.2 s.*
+  *From the rollup: p95 24.6–32.7 ms clean, 29.6–44.2 ms with 200 households written since the refresh; full refresh 6.2–9.9 s.*
 - **Satu langkah formulir (issue 22, putaran kedua).** CPU bot per update turun: nomor pesan pertanyaan kini
   dicatat bersama tanda selesai update di inbox (satu transaksi lebih sedikit pada langkah yang mengirim pesan
   baru), tenggat periode dihitung sekali, jawaban Bot API tidak diurai menjadi objek PTB, tombol basi dibersihkan
