@@ -209,8 +209,11 @@ NOTES = """## Catatan / Notes
   50,1 s — lebih cepat daripada 77,4 s yang tercatat 2026-12-04 — tetapi rasio ke COPY dari berkas 0,26 /
   0,29 / 0,29: median **0,29×, di bawah ≥ 0,3×** (dulu 0,31×). Indeks anggota yang kini lebih lebar dibayar
   juga oleh pembanding (`LIKE member INCLUDING ALL`); log KK yang ditulis untuk rollup `/stats` (trigger 0021 atas
-  INSERT anggota, satu baris per KK) hanya oleh impor. *Import ratio median 0.29× after 0020/0021, just under
-  the 0.3× target; not yet split between the wider index and the /stats log trigger.*
+  INSERT anggota, satu baris per KK) hanya oleh impor. Percobaan tanpa trigger itu (tidak di-commit, *load*
+  0,1–1,2): impor 45,5 s, CPU server 17,1 µs/baris alih-alih 19–20 — trigger ≈ 10 % waktu impor — tetapi rasio
+  tetap 0,29× karena pembanding juga lebih cepat pada mesin yang sepi. *Import ratio median 0.29× after
+  0020/0021, just under the 0.3× target; the /stats log trigger costs ≈ 10 % of the import, yet without it the
+  ratio was 0.29× too (a quieter box sped the peer up as well).*
 - **API OPD `/stats` (issue 22).** Dulu dihitung langsung dari tabel dasar: 6,2 s untuk provinsi. Kini dari rollup
   per KK dan per desa untuk hari ini (migrasi 0021, `models/opd_stats.py`), dikurangi baris KK yang ditulis sejak
   penyegaran terakhir dan ditambah hitungan langsung KK itu, dalam satu pernyataan — tetap tepat (bench
