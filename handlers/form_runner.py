@@ -333,21 +333,16 @@ class FormRunner(ABC):
                 await answered
 
     async def _show(self, turn: Turn, show: Show) -> None:
-        """Show the question; stale buttons are cleared meanwhile, not one call after another: nothing waits on
-        them, and a step that sends a new question (a photo, a location) made three calls in a row."""
+        """Show the question, then take the buttons off the stale messages — together, not one call after
+        another. Not before the question is up: a chat must never be left without the buttons that answer it
+        (after a restart the old copy of the question is among the stale ones, and a person — or a test —
+        pressing in that moment found no button at all)."""
         query = turn.update.callback_query
         pressed = query.message.message_id if query is not None and query.message is not None else None
         edit = pressed if show.reply is not None and show.edit else None  # the message that becomes the question
-        stale = [m for m in dict.fromkeys(show.clear) if m is not None and m != edit]
-        clearing = [asyncio.ensure_future(_clear(turn, m)) for m in stale]
-        try:
-            message_id = await self._put(turn, show, edit)
-            if edit is not None and message_id != edit and edit in show.clear:  # could not edit it: it goes stale
-                clearing.append(asyncio.ensure_future(_clear(turn, edit)))
-        except BaseException:
-            await asyncio.gather(*clearing, return_exceptions=True)
-            raise
-        await asyncio.gather(*clearing)
+        message_id = await self._put(turn, show, edit)
+        stale = [m for m in dict.fromkeys(show.clear) if m is not None and m != message_id]
+        await asyncio.gather(*(_clear(turn, m) for m in stale))
         if show.draft is not None and message_id is not None and message_id != show.draft.message_id:
             write = forms.remember_message(show.draft, message_id)
             if not deferred.defer(write):  # no inbox worker to carry it: a transaction of its own

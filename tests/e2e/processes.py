@@ -84,6 +84,11 @@ class BotProcess:
             self.stderr.unlink(missing_ok=True)
 
 
+def _has_button(message: dict[str, Any], label: str) -> bool:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return any(label.lower() in str(b.get("text", "")).lower() for row in rows for b in row)
+
+
 class Person:
     """A simulated user of a bot in another process: act, then wait for the words expected back."""
 
@@ -92,8 +97,10 @@ class Person:
         self.cursor = 0
         self.seen: list[dict[str, Any]] = []
 
-    async def until(self, needle: str, timeout: float = 60.0) -> dict[str, Any]:  # noqa: ASYNC109
-        """The first bot message (sent or edited) after the cursor whose text contains ``needle``."""
+    async def until(self, needle: str, timeout: float = 60.0, button: str | None = None) -> dict[str, Any]:  # noqa: ASYNC109
+        """The first bot message (sent or edited) after the cursor whose text contains ``needle`` — and, with
+        ``button``, that carries a button of that label: taking the buttons off a stale copy of a question is an
+        edit of a message with the same words, and may arrive before the question itself."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -105,7 +112,7 @@ class Person:
             for event in found["events"]:
                 message = dict(event["message"])
                 self.seen.append(message)
-                if needle in str(message.get("text") or ""):
+                if needle in str(message.get("text") or "") and (button is None or _has_button(message, button)):
                     return message
 
     async def say(self, text: str) -> int:

@@ -85,7 +85,7 @@ async def test_sigkill_between_answers_and_after_submit_loses_nothing_and_saves_
     await siti_chat.say("/lapor")  # where am I? — the draft is offered, with its household
     await siti_chat.until("masih punya draf")
     await siti_chat.press("Lanjutkan draf")
-    await siti_chat.until("Catatan tambahan")  # the step after the reason: it was not lost
+    await siti_chat.until("Catatan tambahan", button="Lewati")  # the step after the reason: it was not lost
     draft = await _draft(db)
     assert draft is not None and draft.answers["alasan"] and draft.answers["bertemu"] == "tidak"
     await siti_chat.press("Lewati")
