@@ -227,7 +227,7 @@ NOTES = """## Catatan / Notes
 - **Satu langkah formulir (issue 22, putaran kedua).** CPU bot per update turun: nomor pesan pertanyaan kini
   dicatat bersama tanda selesai update di inbox (satu transaksi lebih sedikit pada langkah yang mengirim pesan
   baru), tenggat periode dihitung sekali, jawaban Bot API tidak diurai menjadi objek PTB, tombol basi dibersihkan
-  bersamaan dengan pertanyaan. Saturasi: 4,11 → 3,33 ms (SQLite), 3,95 → 3,41 ms (PostgreSQL); berjeda 6,31 →
+  sekaligus sesudah pertanyaan tampil. Saturasi: 4,11 → 3,33 ms (SQLite), 3,95 → 3,41 ms (PostgreSQL); berjeda 6,31 →
   5,85 dan 5,83 → 5,30 ms. Rasio saturasi 0,61× dan 0,62× — **belum** 0,8×: pada saturasi *driver* benchmark
   sendiri memakai ≈ 4,7 ms CPU per update, lebih dari bot. p95 berjeda PostgreSQL 47 ms, SQLite 138 ms (per 10
   detik: 20–35 ms dalam keadaan tunak; ledakan `/lapor` di awal dan satu jeda 10 detik yang belum terjelaskan) —
